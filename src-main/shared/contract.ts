@@ -1,0 +1,193 @@
+/**
+ * The one contract between the UI and the services. Every channel is listed once with zod schemas for
+ * its input and output; TypeScript types are inferred from them, so the interface cannot drift from the
+ * implementation. The Electron preload, the web-mode client and the CLI all speak it.
+ * This module imports only zod.
+ */
+import { z } from 'zod';
+import { ErrorShape } from './errors';
+
+/** Names of hosts, servers and members: Docker's container-name alphabet, so they can label containers. */
+export const Name = z
+  .string()
+  .regex(
+    /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
+    'must be 1-63 characters of letters, digits, "_", "." or "-", starting with a letter or digit',
+  );
+
+export const EnvKey = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be letters, digits and "_", not starting with a digit');
+
+export const Port = z.number().int().min(1).max(65535);
+
+// ---------- hosts ----------
+
+export const SshCredentialInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('password'), password: z.string().min(1, 'must not be empty') }),
+  z.object({
+    kind: z.literal('key'),
+    privateKey: z.string().min(1, 'must not be empty'),
+    passphrase: z.string().optional(),
+  }),
+  z.object({ kind: z.literal('agent') }),
+]);
+export type SshCredentialInput = z.infer<typeof SshCredentialInput>;
+
+export const HostAddInput = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ssh'),
+    name: Name,
+    user: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'must be a valid login name'),
+    address: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or an IP address'),
+    port: Port.default(22),
+    credential: SshCredentialInput,
+    /** An operator-supplied host-key fingerprint (SHA256:...) to pin instead of trusting on first use. */
+    hostKeySha256: z
+      .string()
+      .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like SHA256:<43 base64 characters>')
+      .optional(),
+  }),
+  z.object({ kind: z.literal('local'), name: Name }),
+]);
+export type HostAddInput = z.infer<typeof HostAddInput>;
+
+/** What the UI sees of a host: never a password or a key, only whether one is stored. */
+export const HostView = z.object({
+  name: Name,
+  kind: z.enum(['ssh', 'local']),
+  user: z.string().nullable(),
+  address: z.string().nullable(),
+  port: Port.nullable(),
+  auth: z.enum(['password', 'key', 'agent', 'none']),
+  hasSecret: z.boolean(),
+  hostKeySha256: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type HostView = z.infer<typeof HostView>;
+
+// ---------- servers ----------
+
+export const ServerSource = z.object({
+  kind: z.enum(['npx', 'uvx', 'image', 'command']),
+  /** npx/uvx: package with optional @version; image: an image reference; command: the executable. */
+  value: z.string().min(1, 'must not be empty').max(512),
+});
+export type ServerSource = z.infer<typeof ServerSource>;
+
+export const Mode = z.enum(['shared', 'dedicated']);
+export type Mode = z.infer<typeof Mode>;
+
+export const EnvEntryInput = z.object({ key: EnvKey, value: z.string().max(32768), secret: z.boolean() });
+export type EnvEntryInput = z.infer<typeof EnvEntryInput>;
+
+export const ServerAddInput = z.object({
+  name: Name,
+  source: ServerSource,
+  args: z.array(z.string().max(4096)).max(256).default([]),
+  env: z.array(EnvEntryInput).max(256).default([]),
+  mode: Mode,
+  port: Port.optional(),
+});
+export type ServerAddInput = z.input<typeof ServerAddInput>;
+
+export const EnvEntryView = z.object({
+  key: EnvKey,
+  /** null when the value is secret: the renderer never receives secret values. */
+  value: z.string().nullable(),
+  secret: z.boolean(),
+  hasSecret: z.boolean(),
+});
+export type EnvEntryView = z.infer<typeof EnvEntryView>;
+
+export const ServerView = z.object({
+  name: Name,
+  source: ServerSource,
+  args: z.array(z.string()),
+  env: z.array(EnvEntryView),
+  mode: Mode,
+  port: Port.nullable(),
+  memberCount: z.number().int(),
+  instanceCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ServerView = z.infer<typeof ServerView>;
+
+// ---------- app ----------
+
+export const AppInfo = z.object({
+  version: z.string(),
+  home: z.string(),
+  transport: z.enum(['ipc', 'web']),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+const NameInput = z.object({ name: Name });
+const Removed = z.object({ removed: z.literal(true) });
+const Nothing = z.object({}).strict();
+
+/** Every request channel: input schema, output schema. */
+export const channels = {
+  'app:info': { input: Nothing, output: AppInfo },
+  'hosts:list': { input: Nothing, output: z.array(HostView) },
+  'hosts:add': { input: HostAddInput, output: HostView },
+  'hosts:remove': { input: NameInput, output: Removed },
+  'servers:list': { input: Nothing, output: z.array(ServerView) },
+  'servers:show': { input: NameInput, output: ServerView },
+  'servers:add': { input: ServerAddInput, output: ServerView },
+  'servers:remove': { input: NameInput, output: Removed },
+} as const;
+
+export type Channel = keyof typeof channels;
+export type ChannelInput<C extends Channel> = z.input<(typeof channels)[C]['input']>;
+export type ChannelOutput<C extends Channel> = z.infer<(typeof channels)[C]['output']>;
+
+/** Events pushed from the services to every UI. */
+export const events = {
+  /** Something in a domain changed; UIs refetch the queries of that domain. */
+  'store:changed': z.object({ domain: z.enum(['hosts', 'servers', 'members', 'instances']) }),
+} as const;
+
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
+
+export const channelNames = Object.keys(channels) as Channel[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorShape };
+
+export const ResultShape = z.union([
+  z.object({ ok: z.literal(true), data: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ErrorShape }),
+]);
+
+type MethodName<C extends string> = C extends `${infer A}:${infer B}` ? `${A}${Capitalize<B>}` : never;
+type ListenerName<E extends string> = `on${Capitalize<MethodName<E>>}`;
+
+/** `hosts:list` → `hostsList`; the one rule both transports and the renderer use. */
+export function methodName(channel: string): string {
+  const [a = '', b = ''] = channel.split(':');
+  return a + b.charAt(0).toUpperCase() + b.slice(1);
+}
+
+/** `store:changed` → `onStoreChanged`. */
+export function listenerName(event: string): string {
+  const m = methodName(event);
+  return 'on' + m.charAt(0).toUpperCase() + m.slice(1);
+}
+
+/**
+ * The API the renderer holds as `window.api`, derived from the contract: one method per channel
+ * (`hostsList`, `serversAdd`, ...), one `onX` per event returning its unsubscribe function.
+ * Both transports implement exactly this, so the renderer cannot tell which one it has.
+ */
+export type FleetApi = {
+  [C in Channel as MethodName<C>]: (input: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>;
+} & {
+  [E in EventName as ListenerName<E>]: (listener: (payload: EventPayload<E>) => void) => () => void;
+};
