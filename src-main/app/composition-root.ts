@@ -1,27 +1,45 @@
 /**
  * Wires every service by hand. Plain Node: no electron import, so the CLI, web mode and tests use it too.
  */
+import { createHandlers } from '../ipc/handlers';
 import type { Handlers } from '../ipc/handle';
 import { EventBus } from '../services/events';
+import { HostService } from '../services/host/host-service';
+import { ServerService } from '../services/server/server-service';
+import { Store } from '../services/store/store';
 import type { KeyProvider } from '../services/store/types';
+import { APP_VERSION } from './version';
 
 export interface ServicesOptions {
   /** The data directory. */
   home: string;
   keyProvider: KeyProvider;
   transport: 'ipc' | 'web';
+  /** Who the audit log names for operations through these services (e.g. "cli:root", "web"). */
+  actor?: string;
 }
 
 export interface Services {
   handlers: Handlers;
   events: EventBus;
   home: string;
+  hosts: HostService;
+  servers: ServerService;
   /** Closes the store and every long-lived resource. */
   close(): void;
 }
 
-// TODO(lead): implemented once the store lands; the signature is fixed.
-export async function createServices(_options: ServicesOptions): Promise<Services> {
-  await Promise.resolve();
-  throw new Error('not wired yet');
+/** Opens the store and builds the services. Throws FleetError('store_locked') for a wrong key. */
+export async function createServices(options: ServicesOptions): Promise<Services> {
+  const store = await Store.open({ home: options.home, keyProvider: options.keyProvider });
+  const events = new EventBus();
+  const actor = options.actor ?? options.transport;
+  const hosts = new HostService(store, events, actor);
+  const servers = new ServerService(store, events, actor);
+  const handlers = createHandlers({
+    info: { version: APP_VERSION, home: options.home, transport: options.transport },
+    hosts,
+    servers,
+  });
+  return { handlers, events, home: options.home, hosts, servers, close: () => store.close() };
 }

@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startWebServer } from '../../web/server';
+import { FleetError } from '../../shared/errors';
+import { parseArgs, usage } from '../args';
+import type { CommandContext } from '../context';
+
+export const SERVE_USAGE = 'mcp-fleet serve [--port N] [--host 127.0.0.1]   web mode: the app UI in a browser';
+
+/** Serves the renderer and the services on loopback until SIGINT/SIGTERM. */
+export async function serveCommand(ctx: CommandContext, argv: string[]): Promise<void> {
+  const a = parseArgs(argv, { port: 'string', host: 'string' });
+  if (a.positionals.length > 0) throw usage(`unexpected argument "${a.positionals[0]}"`);
+  const portText = a.values.get('port') ?? '0';
+  const port = Number(portText);
+  if (!/^\d{1,5}$/.test(portText) || port > 65535) throw usage(`--port must be 0-65535, got "${portText}"`);
+  const host = a.values.get('host') ?? '127.0.0.1';
+  if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost') {
+    throw usage('web mode listens on loopback only (127.0.0.1, ::1 or localhost); use an SSH tunnel to reach it');
+  }
+  const rendererDir = findRendererDir();
+  const services = await ctx.services();
+  const web = await startWebServer({ services, host, port, rendererDir });
+  if (ctx.output.json) ctx.output.out(JSON.stringify({ url: web.url, loginUrl: web.loginUrl, port: web.port }));
+  else ctx.output.out(`MCP Fleet web mode: ${web.loginUrl}`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void web.close().finally(() => {
+        services.close();
+        done();
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function findRendererDir(): string {
+  // From src-main/cli/commands (tsx) or out/cli (bundle): walk up to the folder holding package.json.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new FleetError('unavailable', 'cannot find the MCP Fleet installation folder');
+    dir = up;
+  }
+  const renderer = resolve(dir, 'out', 'renderer');
+  if (!existsSync(join(renderer, 'index.html'))) {
+    throw new FleetError('unavailable', `the UI is not built (${renderer} is missing); run \`npm run build\` first`);
+  }
+  return renderer;
+}

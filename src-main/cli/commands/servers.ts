@@ -1,0 +1,113 @@
+import type { ServerAddInput, ServerView } from '../../shared/contract';
+import { parseArgs, usage } from '../args';
+import type { CommandContext } from '../context';
+import { MASK, printTable } from '../output';
+import { single } from './hosts';
+
+export const SERVERS_USAGE = `mcp-fleet servers add NAME (--npx PKG[@VER] | --uvx PKG[@VER] | --image REF | --command CMD) [--arg A]... [--env K=V]... [--secret-env K=V]... --mode shared|dedicated [--port N]
+mcp-fleet servers list
+mcp-fleet servers show NAME
+mcp-fleet servers remove NAME`;
+
+export async function serversCommand(ctx: CommandContext, argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'add':
+      return add(ctx, rest);
+    case 'list':
+    case 'ls': {
+      if (parseArgs(rest, {}).positionals.length > 0) throw usage('servers list takes no arguments');
+      const servers = await ctx.call('servers:list', {});
+      if (ctx.output.json) return ctx.output.out(JSON.stringify(servers, null, 2));
+      return printTable(
+        ctx.output,
+        servers.map((s) => ({
+          name: s.name,
+          source: `${s.source.kind} ${s.source.value}`,
+          mode: s.mode,
+          port: s.port === null ? 'auto' : String(s.port),
+          members: String(s.memberCount),
+          instances: String(s.instanceCount),
+        })),
+        ['name', 'source', 'mode', 'port', 'members', 'instances'],
+        'no servers yet: add one with `mcp-fleet servers add NAME --npx PKG --mode shared`',
+      );
+    }
+    case 'show': {
+      const name = single(parseArgs(rest, {}).positionals, 'servers show NAME');
+      const server = await ctx.call('servers:show', { name });
+      if (ctx.output.json) return ctx.output.out(JSON.stringify(server, null, 2));
+      return show(ctx, server);
+    }
+    case 'remove':
+    case 'rm': {
+      const name = single(parseArgs(rest, {}).positionals, 'servers remove NAME');
+      await ctx.call('servers:remove', { name });
+      if (ctx.output.json) return ctx.output.out(JSON.stringify({ removed: name }));
+      return ctx.output.out(`removed server ${name}`);
+    }
+    default:
+      throw usage(sub === undefined ? `usage:\n${SERVERS_USAGE}` : `unknown servers command "${sub}"`);
+  }
+}
+
+async function add(ctx: CommandContext, argv: string[]): Promise<void> {
+  const a = parseArgs(argv, {
+    npx: 'string',
+    uvx: 'string',
+    image: 'string',
+    command: 'string',
+    arg: 'multi',
+    env: 'multi',
+    'secret-env': 'multi',
+    mode: 'string',
+    port: 'string',
+  });
+  const name = single(a.positionals, 'servers add NAME ...');
+  const kinds = (['npx', 'uvx', 'image', 'command'] as const).filter((k) => a.values.has(k));
+  if (kinds.length !== 1) throw usage('give exactly one source: --npx, --uvx, --image or --command');
+  const kind = kinds[0] as (typeof kinds)[number];
+  const mode = a.values.get('mode');
+  if (mode !== 'shared' && mode !== 'dedicated') throw usage('--mode must be shared or dedicated');
+  const env = [
+    ...(a.multi.get('env') ?? []).map((kv) => ({ ...splitEnv(kv, '--env'), secret: false })),
+    ...(a.multi.get('secret-env') ?? []).map((kv) => ({ ...splitEnv(kv, '--secret-env'), secret: true })),
+  ];
+  const portText = a.values.get('port');
+  let port: number | undefined;
+  if (portText !== undefined) {
+    port = Number(portText);
+    if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) throw usage(`--port must be 1-65535, got "${portText}"`);
+  }
+  const input: ServerAddInput = {
+    name,
+    source: { kind, value: a.values.get(kind) as string },
+    args: a.multi.get('arg') ?? [],
+    env,
+    mode,
+    ...(port !== undefined ? { port } : {}),
+  };
+  const server = await ctx.call('servers:add', input);
+  if (ctx.output.json) return ctx.output.out(JSON.stringify(server, null, 2));
+  ctx.output.out(`added server ${server.name} (${server.source.kind} ${server.source.value}, ${server.mode})`);
+}
+
+function splitEnv(kv: string, flag: string): { key: string; value: string } {
+  const eq = kv.indexOf('=');
+  // Never echo the value: it may be a secret.
+  if (eq <= 0) throw usage(`${flag} expects KEY=VALUE (got a value without "=" or without a key)`);
+  return { key: kv.slice(0, eq), value: kv.slice(eq + 1) };
+}
+
+function show(ctx: CommandContext, s: ServerView): void {
+  const o = ctx.output.out;
+  o(`name:      ${s.name}`);
+  o(`source:    ${s.source.kind} ${s.source.value}`);
+  o(`args:      ${s.args.length === 0 ? '-' : s.args.map((x) => JSON.stringify(x)).join(' ')}`);
+  o(`mode:      ${s.mode}`);
+  o(`port:      ${s.port ?? 'auto (pinned at first deploy)'}`);
+  o(`members:   ${s.memberCount}`);
+  o(`instances: ${s.instanceCount}`);
+  o(`env:       ${s.env.length === 0 ? '-' : ''}`);
+  for (const e of s.env) o(`  ${e.key}=${e.secret ? MASK : (e.value ?? '')}${e.secret ? '  (secret)' : ''}`);
+}

@@ -1,0 +1,99 @@
+/**
+ * `mcp-fleet`: the same services as the app, from a terminal. Exit 0 on success; on failure one line
+ * on stderr naming the problem, exit 2 for bad input and 1 otherwise.
+ */
+import { resolve } from 'node:path';
+import { createServices, type Services } from '../app/composition-root';
+import { defaultHome } from '../services/home';
+import { PassphraseKeyProvider } from '../services/store/key-providers';
+import { FleetError } from '../shared/errors';
+import { usage } from './args';
+import { hostsCommand, HOSTS_USAGE } from './commands/hosts';
+import { serveCommand, SERVE_USAGE } from './commands/serve';
+import { serversCommand, SERVERS_USAGE } from './commands/servers';
+import { makeContext } from './context';
+import { promptHidden } from './stdin';
+
+const USAGE = `usage: mcp-fleet [--home DIR] [--json] COMMAND ...
+
+${SERVE_USAGE}
+${HOSTS_USAGE}
+${SERVERS_USAGE}
+
+The store is encrypted with a key derived from MCP_FLEET_PASSPHRASE (asked for on a terminal when unset).
+Data lives in --home DIR, else MCP_FLEET_HOME, else the per-user app-data folder (${defaultHome()}).`;
+
+export async function main(argv: string[]): Promise<number> {
+  let json = false;
+  let home: string | undefined;
+  const rest: string[] = [];
+  // Global options may stand anywhere before the command's own "--".
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i] as string;
+    if (w === '--json') json = true;
+    else if (w === '--home') {
+      const dir = argv[++i];
+      if (dir === undefined) return fail(usage('--home needs a directory'), json);
+      home = dir;
+    } else if (w.startsWith('--home=')) home = w.slice('--home='.length);
+    else if (w === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    } else rest.push(w);
+  }
+  const output = { json, out: (t: string) => void process.stdout.write(t + '\n') };
+  const dir = home !== undefined ? resolve(home) : defaultHome();
+  const ctx = makeContext(output, dir, () => openServices(dir));
+  const [command, ...args] = rest;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        output.out(USAGE);
+        return 0;
+      case 'hosts':
+        await hostsCommand(ctx, args);
+        break;
+      case 'servers':
+        await serversCommand(ctx, args);
+        break;
+      case 'serve':
+        await serveCommand(ctx, args);
+        break;
+      default:
+        throw usage(`unknown command "${command}" (see mcp-fleet --help)`);
+    }
+    return 0;
+  } catch (err) {
+    return fail(err, json);
+  } finally {
+    if (command !== 'serve') ctx.close();
+  }
+}
+
+async function openServices(home: string): Promise<Services> {
+  let passphrase = process.env.MCP_FLEET_PASSPHRASE;
+  if (passphrase === undefined) {
+    if (!process.stdin.isTTY) {
+      throw new FleetError('store_locked', 'set MCP_FLEET_PASSPHRASE to the passphrase that encrypts the store');
+    }
+    passphrase = await promptHidden(`passphrase for the MCP Fleet store in ${home}: `);
+  }
+  return createServices({
+    home,
+    keyProvider: new PassphraseKeyProvider(passphrase),
+    transport: 'web',
+    actor: `cli:${process.env.USER ?? 'unknown'}`,
+  });
+}
+
+function fail(err: unknown, json: boolean): number {
+  const code = err instanceof FleetError ? err.code : 'internal';
+  const message = err instanceof FleetError ? err.message : `unexpected error: ${err instanceof Error ? err.name : 'unknown'}`;
+  if (json) process.stderr.write(JSON.stringify({ error: { code, message } }) + '\n');
+  else if (message.startsWith('usage:\n')) process.stderr.write(message + '\n');
+  else process.stderr.write(`mcp-fleet: ${message.split('\n').join(' ')}\n`);
+  return code === 'invalid_input' ? 2 : 1;
+}

@@ -1,0 +1,100 @@
+import type { ServerAddInput, ServerView } from '../../shared/contract';
+import { ServerAddInput as ServerAddSchema } from '../../shared/contract';
+import { FleetError } from '../../shared/errors';
+import type { EventBus } from '../events';
+import type { Store } from '../store/store';
+import type { ServerRecord } from '../store/types';
+import { validateSource } from './source';
+
+/** Servers: definitions of what to run (source, version, args, env, mode). */
+export class ServerService {
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventBus,
+    private readonly actor: string,
+  ) {}
+
+  list(): ServerView[] {
+    return this.store.servers.list().map((s) => this.view(s));
+  }
+
+  /** Throws FleetError('not_found') when no server has that name. */
+  show(name: string): ServerView {
+    return this.view(this.require(name));
+  }
+
+  /** Adds a server definition. Throws invalid_input for a bad source or duplicate env keys, conflict for a taken name. */
+  add(raw: ServerAddInput): ServerView {
+    const input = ServerAddSchema.parse(raw);
+    validateSource(input.source);
+    const seen = new Set<string>();
+    for (const e of input.env) {
+      if (seen.has(e.key)) throw new FleetError('invalid_input', `environment variable ${e.key} is given twice`);
+      seen.add(e.key);
+    }
+    if (input.port !== undefined && this.store.servers.list().some((s) => s.port === input.port)) {
+      throw new FleetError('conflict', `port ${input.port} is already pinned by another server`);
+    }
+    const server = this.store.transaction(() => {
+      const inserted = this.store.servers.insert({
+        name: input.name,
+        sourceKind: input.source.kind,
+        sourceValue: input.source.value,
+        args: input.args,
+        env: input.env,
+        mode: input.mode,
+        port: input.port ?? null,
+      });
+      this.store.audit.append({
+        actor: this.actor,
+        action: 'servers.add',
+        target: input.name,
+        outcome: 'ok',
+        // Keys only: values (secret or not) stay out of the audit log.
+        detail: `${input.source.kind} ${input.source.value}, ${input.mode}, env ${input.env.map((e) => e.key).join(',') || '-'}`,
+      });
+      return inserted;
+    });
+    this.events.emit('store:changed', { domain: 'servers' });
+    return this.view(server);
+  }
+
+  /** Removes a server with its members. Throws not_found, or conflict while instances of it exist. */
+  remove(name: string): void {
+    const server = this.require(name);
+    if (this.store.instances.listByServer(server.id).length > 0) {
+      throw new FleetError('conflict', `server "${name}" still has instances; undeploy it first`);
+    }
+    this.store.transaction(() => {
+      this.store.servers.remove(name);
+      this.store.audit.append({ actor: this.actor, action: 'servers.remove', target: name, outcome: 'ok', detail: '' });
+    });
+    this.events.emit('store:changed', { domain: 'servers' });
+  }
+
+  private require(name: string): ServerRecord {
+    const server = this.store.servers.getByName(name);
+    if (!server) throw new FleetError('not_found', `no server named "${name}"`);
+    return server;
+  }
+
+  private view(s: ServerRecord): ServerView {
+    return {
+      name: s.name,
+      source: { kind: s.sourceKind, value: s.sourceValue },
+      args: s.args,
+      env: s.env.map((e) => ({
+        key: e.key,
+        value: e.secret ? null : e.value,
+        secret: e.secret,
+        hasSecret: e.secret && e.value.length > 0,
+      })),
+      mode: s.mode,
+      port: s.port,
+      memberCount: this.store.members.listByServer(s.id).length,
+      instanceCount: this.store.instances.listByServer(s.id).length,
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+    };
+  }
+}

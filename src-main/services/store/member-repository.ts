@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { FleetError } from '../../shared/errors';
+import { nowIso, uniqueOr } from './database';
+import type { Db } from './database';
+import type { MemberRecord } from './types';
+
+export type NewMember = Omit<MemberRecord, 'id' | 'createdAt'>;
+export type MemberPatch = Partial<Pick<MemberRecord, 'token' | 'tokenSha256' | 'tools'>>;
+
+interface MemberRow {
+  id: string;
+  server_id: string;
+  name: string;
+  token_sha256: string;
+  token: string;
+  tools: string;
+  created_at: string;
+}
+
+function toRecord(row: MemberRow): MemberRecord {
+  return {
+    id: row.id,
+    serverId: row.server_id,
+    name: row.name,
+    tokenSha256: row.token_sha256,
+    token: row.token,
+    tools: JSON.parse(row.tools) as string[],
+    createdAt: row.created_at,
+  };
+}
+
+function conflictMessage(name: string): (sqliteText: string) => string {
+  return (text) =>
+    text.includes('token_sha256')
+      ? 'that token is already in use by another member'
+      : `a member named "${name}" already exists on this server`;
+}
+
+/** People and agents that consume a server, each with its own token. */
+export class MemberRepository {
+  constructor(private readonly db: Db) {}
+
+  listByServer(serverId: string): MemberRecord[] {
+    return this.db
+      .prepare<[string], MemberRow>('SELECT * FROM members WHERE server_id = ? ORDER BY name')
+      .all(serverId)
+      .map(toRecord);
+  }
+
+  getById(id: string): MemberRecord | null {
+    const row = this.db.prepare<[string], MemberRow>('SELECT * FROM members WHERE id = ?').get(id);
+    return row ? toRecord(row) : null;
+  }
+
+  getByName(serverId: string, name: string): MemberRecord | null {
+    const row = this.db
+      .prepare<[string, string], MemberRow>('SELECT * FROM members WHERE server_id = ? AND name = ?')
+      .get(serverId, name);
+    return row ? toRecord(row) : null;
+  }
+
+  /** Throws FleetError('conflict') on a taken name or token, ('not_found') when the server is gone. */
+  insert(member: NewMember): MemberRecord {
+    const record: MemberRecord = { ...member, id: randomUUID(), createdAt: nowIso() };
+    try {
+      uniqueOr(conflictMessage(member.name), () =>
+        this.db
+          .prepare(
+            `INSERT INTO members (id, server_id, name, token_sha256, token, tools, created_at)
+             VALUES (@id, @serverId, @name, @tokenSha256, @token, @tools, @createdAt)`,
+          )
+          .run({ ...record, tools: JSON.stringify(record.tools) }),
+      );
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        throw new FleetError('not_found', 'no such server');
+      }
+      throw err;
+    }
+    return record;
+  }
+
+  /** Rotates the token or changes the allowed tools. Throws FleetError('not_found') or ('conflict'). */
+  update(id: string, patch: MemberPatch): MemberRecord {
+    return this.db
+      .transaction(() => {
+        const current = this.getById(id);
+        if (!current) throw new FleetError('not_found', 'no such member');
+        const next: MemberRecord = {
+          ...current,
+          token: patch.token ?? current.token,
+          tokenSha256: patch.tokenSha256 ?? current.tokenSha256,
+          tools: patch.tools ?? current.tools,
+        };
+        uniqueOr(conflictMessage(current.name), () =>
+          this.db
+            .prepare('UPDATE members SET token = ?, token_sha256 = ?, tools = ? WHERE id = ?')
+            .run(next.token, next.tokenSha256, JSON.stringify(next.tools), id),
+        );
+        return next;
+      })
+      .immediate();
+  }
+
+  /** Deletes a member; false when there was none. Throws FleetError('conflict') while its instance exists. */
+  remove(serverId: string, name: string): boolean {
+    return this.db
+      .transaction(() => {
+        const member = this.getByName(serverId, name);
+        if (!member) return false;
+        const count = this.db
+          .prepare<[string], { n: number }>('SELECT count(*) AS n FROM instances WHERE member_id = ?')
+          .get(member.id);
+        if (count && count.n > 0) {
+          throw new FleetError(
+            'conflict',
+            `member "${name}" still has ${count.n} instance(s); remove them first`,
+          );
+        }
+        return this.db.prepare('DELETE FROM members WHERE id = ?').run(member.id).changes > 0;
+      })
+      .immediate();
+  }
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FleetError } from '../../shared/errors';
+import { openEncrypted } from './database';
+import { LATEST_VERSION, applyMigrations, migrations } from './migrations';
+import { Store } from './store';
+import { createTestStore } from './test-store';
+
+void describe('store migrations', () => {
+  void it('are idempotent: reopening keeps the version and the data', async () => {
+    const t = await createTestStore();
+    try {
+      assert.equal(t.store.schemaVersion(), LATEST_VERSION);
+      t.store.hosts.insert(
+        {
+          name: 'local',
+          kind: 'local',
+          user: null,
+          address: null,
+          port: null,
+          auth: 'none',
+          hostKeySha256: null,
+        },
+        null,
+      );
+      t.store.close();
+      for (let i = 0; i < 2; i++) {
+        const again = await Store.open({ home: t.home, keyProvider: t.keyProvider });
+        assert.equal(again.schemaVersion(), LATEST_VERSION);
+        assert.deepEqual(
+          again.hosts.list().map((h) => h.name),
+          ['local'],
+        );
+        again.close();
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  void it('roll a failing step back entirely and leave the version where it was', async () => {
+    const t = await createTestStore();
+    const db = openEncrypted(t.store.path, await t.keyProvider.getKey());
+    try {
+      const broken = [
+        ...migrations,
+        {
+          version: LATEST_VERSION + 1,
+          sql: 'CREATE TABLE half_done (x); INSERT INTO no_such_table VALUES (1);',
+        },
+      ];
+      assert.throws(() => applyMigrations(db, broken), /no such table/);
+      assert.equal(db.pragma('user_version', { simple: true }), LATEST_VERSION);
+      const tables = db.prepare<[], { n: number }>(
+        "SELECT count(*) AS n FROM sqlite_master WHERE name = 'half_done'",
+      );
+      assert.equal(tables.get()?.n, 0);
+      const next = [...migrations, { version: LATEST_VERSION + 1, sql: 'CREATE TABLE extra (x);' }];
+      assert.equal(applyMigrations(db, next), LATEST_VERSION + 1);
+      assert.equal(applyMigrations(db, next), LATEST_VERSION + 1);
+    } finally {
+      db.close();
+      t.cleanup();
+    }
+  });
+
+  void it('refuse a store written by a newer MCP Fleet with store_locked', async () => {
+    const t = await createTestStore();
+    const db = openEncrypted(t.store.path, await t.keyProvider.getKey());
+    db.pragma(`user_version = ${LATEST_VERSION + 4}`);
+    db.close();
+    t.store.close();
+    try {
+      await assert.rejects(
+        Store.open({ home: t.home, keyProvider: t.keyProvider }),
+        (err) =>
+          err instanceof FleetError &&
+          err.code === 'store_locked' &&
+          err.message ===
+            `store schema v${LATEST_VERSION + 4} is newer than this MCP Fleet (v${LATEST_VERSION})`,
+      );
+    } finally {
+      t.cleanup();
+    }
+  });
+});

@@ -1,0 +1,137 @@
+import { FleetError } from '../../shared/errors';
+import type { Db } from './database';
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+/** Ordered; a released entry is never edited, only followed by a new one. */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE hosts (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL CHECK (kind IN ('ssh', 'local')),
+  user TEXT,
+  address TEXT,
+  port INTEGER,
+  auth TEXT NOT NULL CHECK (auth IN ('password', 'key', 'agent', 'none')),
+  host_key_sha256 TEXT,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE credentials (
+  host_id TEXT PRIMARY KEY REFERENCES hosts(id) ON DELETE CASCADE,
+  secret TEXT NOT NULL,
+  passphrase TEXT
+);
+
+CREATE TABLE servers (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  source_kind TEXT NOT NULL CHECK (source_kind IN ('npx', 'uvx', 'image', 'command')),
+  source_value TEXT NOT NULL,
+  args TEXT NOT NULL,
+  env TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK (mode IN ('shared', 'dedicated')),
+  port INTEGER,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE members (
+  id TEXT PRIMARY KEY,
+  server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  token_sha256 TEXT NOT NULL UNIQUE,
+  token TEXT NOT NULL,
+  tools TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (server_id, name)
+);
+
+-- Instances point at real containers: a host or member that still has one cannot be deleted (NO ACTION),
+-- so a record is never lost while its container runs; removing a whole server takes its instances along.
+CREATE TABLE instances (
+  id TEXT PRIMARY KEY,
+  server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  member_id TEXT REFERENCES members(id),
+  host_id TEXT NOT NULL REFERENCES hosts(id),
+  container_name TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  config_hash TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (host_id, container_name)
+);
+CREATE INDEX instances_server ON instances(server_id);
+CREATE INDEX instances_member ON instances(member_id);
+
+CREATE TABLE deploy_history (
+  id TEXT PRIMARY KEY,
+  server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  host_id TEXT REFERENCES hosts(id) ON DELETE SET NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  outcome TEXT NOT NULL CHECK (outcome IN ('running', 'ok', 'failed')),
+  detail TEXT NOT NULL
+);
+CREATE INDEX deploy_history_server ON deploy_history(server_id, started_at);
+
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'failed')),
+  detail TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+`,
+  },
+];
+
+export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+
+function userVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies every migration newer than the file's `user_version`, each in its own transaction together with
+ * the version bump. IMMEDIATE takes the write lock before reading the version, so two processes opening
+ * a fresh store at once cannot both apply the same step.
+ * Throws FleetError('store_locked') when the file was written by a newer MCP Fleet.
+ */
+export function applyMigrations(db: Db, list: readonly Migration[] = migrations): number {
+  const latest = list.reduce((max, m) => Math.max(max, m.version), 0);
+  const check = (current: number): void => {
+    if (current > latest) {
+      throw new FleetError(
+        'store_locked',
+        `store schema v${current} is newer than this MCP Fleet (v${latest})`,
+      );
+    }
+  };
+  const start = userVersion(db);
+  check(start);
+  if (start === latest) return start;
+  for (const migration of [...list].sort((a, b) => a.version - b.version)) {
+    db.transaction(() => {
+      const current = userVersion(db);
+      check(current);
+      if (current >= migration.version) return;
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+  return userVersion(db);
+}
