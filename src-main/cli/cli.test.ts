@@ -106,7 +106,17 @@ describe('mcp-fleet hosts', () => {
   test('an encrypted key needs its right passphrase, and is then stored encrypted', () => {
     const home = newHome();
     const keyFile = join(newHome(), 'id_ed25519');
-    const gen = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'keypass', '-C', 'fleet-test', '-f', keyFile]);
+    const gen = spawnSync('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      'keypass',
+      '-C',
+      'fleet-test',
+      '-f',
+      keyFile,
+    ]);
     assert.equal(gen.status, 0, 'ssh-keygen (openssh-client) must be installed');
     const base = ['hosts', 'add', 'k1', '--ssh', 'ops@[::1]:22', '--key', keyFile];
     const noPass = cli(home, base);
@@ -118,7 +128,10 @@ describe('mcp-fleet hosts', () => {
     assert.deepEqual(JSON.parse(cli(home, ['--json', 'hosts', 'list']).stdout), []);
     const ok = cli(home, [...base, '--passphrase-stdin'], { stdin: 'keypass\n' });
     assert.equal(ok.code, 0, ok.stderr);
-    const hosts = JSON.parse(cli(home, ['--json', 'hosts', 'list']).stdout) as { address: string; auth: string }[];
+    const hosts = JSON.parse(cli(home, ['--json', 'hosts', 'list']).stdout) as {
+      address: string;
+      auth: string;
+    }[];
     assert.deepEqual(hosts[0] && [hosts[0].address, hosts[0].auth], ['::1', 'key']);
     const keyBody = readFileSync(keyFile, 'utf8').split('\n')[1] as string;
     assert.equal(allBytes(home).indexOf(keyBody), -1, 'key material appears in the data directory');
@@ -131,8 +144,19 @@ describe('mcp-fleet servers', () => {
     const home = newHome();
     const secret = 'ghp_' + 'S3cr3tValue'.repeat(3);
     const add = cli(home, [
-      'servers', 'add', 'memory', '--npx', '@modelcontextprotocol/server-memory@2026.8.31',
-      '--arg', '--verbose', '--env', 'LOG_LEVEL=debug', '--secret-env', `GITHUB_TOKEN=${secret}`, '--mode', 'shared',
+      'servers',
+      'add',
+      'memory',
+      '--npx',
+      '@modelcontextprotocol/server-memory@2026.8.31',
+      '--arg',
+      '--verbose',
+      '--env',
+      'LOG_LEVEL=debug',
+      '--secret-env',
+      `GITHUB_TOKEN=${secret}`,
+      '--mode',
+      'shared',
     ]);
     assert.equal(add.code, 0, add.stderr);
     const show = cli(home, ['servers', 'show', 'memory']);
@@ -144,8 +168,14 @@ describe('mcp-fleet servers', () => {
     const json = cli(home, ['--json', 'servers', 'show', 'memory']);
     assert.ok(!json.stdout.includes(secret));
     assert.equal(allBytes(home).indexOf(secret), -1, 'the secret appears in the data directory');
-    const list = JSON.parse(cli(home, ['--json', 'servers', 'list']).stdout) as { name: string; mode: string }[];
-    assert.deepEqual(list.map((s) => [s.name, s.mode]), [['memory', 'shared']]);
+    const list = JSON.parse(cli(home, ['--json', 'servers', 'list']).stdout) as {
+      name: string;
+      mode: string;
+    }[];
+    assert.deepEqual(
+      list.map((s) => [s.name, s.mode]),
+      [['memory', 'shared']],
+    );
     assert.equal(cli(home, ['servers', 'remove', 'memory']).code, 0);
     assert.deepEqual(JSON.parse(cli(home, ['--json', 'servers', 'list']).stdout), []);
   });
@@ -159,7 +189,10 @@ describe('mcp-fleet servers', () => {
       [['servers', 'add', 's1', '--npx', 'pkg', '--uvx', 'pkg', '--mode', 'shared'], /exactly one source/],
       [['servers', 'add', 's1', '--npx', 'pkg', '--env', 'NOVALUE', '--mode', 'shared'], /KEY=VALUE/],
       [['servers', 'add', 's1', '--npx', 'pkg', '--env', '1BAD=x', '--mode', 'shared'], /env/],
-      [['servers', 'add', 's1', '--npx', 'pkg', '--env', 'A=1', '--secret-env', 'A=2', '--mode', 'shared'], /given twice/],
+      [
+        ['servers', 'add', 's1', '--npx', 'pkg', '--env', 'A=1', '--secret-env', 'A=2', '--mode', 'shared'],
+        /given twice/,
+      ],
       [['servers', 'show', 'ghost'], /no server named "ghost"/],
     ];
     for (const [args, pattern] of cases) {

@@ -31,7 +31,9 @@ export function makeContext(output: Output, home: string, open: () => Promise<Se
       const s = await ctx.services();
       const result = await dispatch(s.handlers, channel, input, (_c, err) => {
         // The name only: an unexpected error's text may quote data the operator did not ask to print.
-        process.stderr.write(`mcp-fleet: internal error in ${channel}: ${err instanceof Error ? err.name : 'unknown'}\n`);
+        process.stderr.write(
+          `mcp-fleet: internal error in ${channel}: ${err instanceof Error ? err.name : 'unknown'}\n`,
+        );
       });
       if (!result.ok) throw new FleetError(result.error.code, result.error.message);
       return result.data as ChannelOutput<typeof channel>;

@@ -77,7 +77,10 @@ async function openServices(home: string): Promise<Services> {
   let passphrase = process.env.MCP_FLEET_PASSPHRASE;
   if (passphrase === undefined) {
     if (!process.stdin.isTTY) {
-      throw new FleetError('store_locked', 'set MCP_FLEET_PASSPHRASE to the passphrase that encrypts the store');
+      throw new FleetError(
+        'store_locked',
+        'set MCP_FLEET_PASSPHRASE to the passphrase that encrypts the store',
+      );
     }
     passphrase = await promptHidden(`passphrase for the MCP Fleet store in ${home}: `);
   }
@@ -91,7 +94,10 @@ async function openServices(home: string): Promise<Services> {
 
 function fail(err: unknown, json: boolean): number {
   const code = err instanceof FleetError ? err.code : 'internal';
-  const message = err instanceof FleetError ? err.message : `unexpected error: ${err instanceof Error ? err.name : 'unknown'}`;
+  const message =
+    err instanceof FleetError
+      ? err.message
+      : `unexpected error: ${err instanceof Error ? err.name : 'unknown'}`;
   if (json) process.stderr.write(JSON.stringify({ error: { code, message } }) + '\n');
   else if (message.startsWith('usage:\n')) process.stderr.write(message + '\n');
   else process.stderr.write(`mcp-fleet: ${message.split('\n').join(' ')}\n`);

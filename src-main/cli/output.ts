@@ -4,7 +4,12 @@ export interface Output {
   out: (text: string) => void;
 }
 
-export function printTable(o: Output, rows: Record<string, string>[], columns: string[], empty: string): void {
+export function printTable(
+  o: Output,
+  rows: Record<string, string>[],
+  columns: string[],
+  empty: string,
+): void {
   if (rows.length === 0) {
     o.out(empty);
     return;

@@ -3,11 +3,16 @@ import { FleetError } from '../shared/errors';
 /** Reads all of standard input; drops one trailing newline (what `echo` and here-strings add). */
 export async function readStdinSecret(what: string): Promise<string> {
   if (process.stdin.isTTY) {
-    throw new FleetError('invalid_input', `--${what}-stdin reads the ${what} from standard input; pipe it in`);
+    throw new FleetError(
+      'invalid_input',
+      `--${what}-stdin reads the ${what} from standard input; pipe it in`,
+    );
   }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (text.length === 0) throw new FleetError('invalid_input', `no ${what} on standard input`);
   return text;
 }

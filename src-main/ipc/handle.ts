@@ -8,7 +8,9 @@ import { channels, type Channel, type Result } from '../shared/contract';
 import { FleetError, describeZodError, toErrorShape } from '../shared/errors';
 
 export type Handlers = {
-  [C in Channel]: (input: z.output<(typeof channels)[C]['input']>) => Promise<z.input<(typeof channels)[C]['output']>>;
+  [C in Channel]: (
+    input: z.output<(typeof channels)[C]['input']>,
+  ) => Promise<z.input<(typeof channels)[C]['output']>>;
 };
 
 export function isChannel(name: unknown): name is Channel {
@@ -25,7 +27,10 @@ export async function dispatch(
   logError: ErrorLog = () => {},
 ): Promise<Result<unknown>> {
   if (!isChannel(channel)) {
-    return { ok: false, error: { code: 'invalid_input', message: `unknown channel ${JSON.stringify(channel)}` } };
+    return {
+      ok: false,
+      error: { code: 'invalid_input', message: `unknown channel ${JSON.stringify(channel)}` },
+    };
   }
   const spec = channels[channel];
   const parsed = spec.input.safeParse(rawInput ?? {});
@@ -37,7 +42,9 @@ export async function dispatch(
     const out = await handler(parsed.data);
     const checked = spec.output.safeParse(out);
     if (!checked.success) {
-      throw new FleetError('internal', `handler for ${channel} returned a malformed result`, { cause: checked.error });
+      throw new FleetError('internal', `handler for ${channel} returned a malformed result`, {
+        cause: checked.error,
+      });
     }
     return { ok: true, data: checked.data };
   } catch (err) {

@@ -23,7 +23,12 @@ export async function hostsCommand(ctx: CommandContext, argv: string[]): Promise
       });
       const hosts = await ctx.call('hosts:list', {});
       if (ctx.output.json) return ctx.output.out(JSON.stringify(hosts, null, 2));
-      return printTable(ctx.output, hosts.map(row), ['name', 'kind', 'address', 'auth', 'host key'], 'no hosts yet: add one with `mcp-fleet hosts add NAME --ssh USER@HOST` or `--local`');
+      return printTable(
+        ctx.output,
+        hosts.map(row),
+        ['name', 'kind', 'address', 'auth', 'host key'],
+        'no hosts yet: add one with `mcp-fleet hosts add NAME --ssh USER@HOST` or `--local`',
+      );
     }
     case 'remove':
     case 'rm': {
@@ -58,12 +63,16 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
     const target = a.values.get('ssh');
     if (target === undefined) throw usage('give --ssh USER@HOST[:PORT] or --local');
     const { user, address, port } = parseSshTarget(target);
-    const methods = [a.flags.has('password-stdin'), a.values.has('key'), a.flags.has('agent')].filter(Boolean);
+    const methods = [a.flags.has('password-stdin'), a.values.has('key'), a.flags.has('agent')].filter(
+      Boolean,
+    );
     if (methods.length !== 1) throw usage('give exactly one of --password-stdin, --key FILE, --agent');
-    if (a.flags.has('passphrase-stdin') && !a.values.has('key')) throw usage('--passphrase-stdin goes with --key');
+    if (a.flags.has('passphrase-stdin') && !a.values.has('key'))
+      throw usage('--passphrase-stdin goes with --key');
     let credential: Extract<HostAddInput, { kind: 'ssh' }>['credential'];
     const keyPath = a.values.get('key');
-    if (a.flags.has('password-stdin')) credential = { kind: 'password', password: await readStdinSecret('password') };
+    if (a.flags.has('password-stdin'))
+      credential = { kind: 'password', password: await readStdinSecret('password') };
     else if (keyPath !== undefined) {
       const privateKey = await readFile(keyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
         throw new FleetError('invalid_input', `cannot read key file ${keyPath}: ${err.code ?? err.message}`);
@@ -73,7 +82,15 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
         : { kind: 'key', privateKey };
     } else credential = { kind: 'agent' };
     const hostKey = a.values.get('host-key');
-    input = { kind: 'ssh', name, user, address, port, credential, ...(hostKey !== undefined ? { hostKeySha256: hostKey } : {}) };
+    input = {
+      kind: 'ssh',
+      name,
+      user,
+      address,
+      port,
+      credential,
+      ...(hostKey !== undefined ? { hostKeySha256: hostKey } : {}),
+    };
   }
   const host = await ctx.call('hosts:add', input);
   if (ctx.output.json) return ctx.output.out(JSON.stringify(host, null, 2));

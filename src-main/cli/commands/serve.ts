@@ -6,7 +6,8 @@ import { FleetError } from '../../shared/errors';
 import { parseArgs, usage } from '../args';
 import type { CommandContext } from '../context';
 
-export const SERVE_USAGE = 'mcp-fleet serve [--port N] [--host 127.0.0.1]   web mode: the app UI in a browser';
+export const SERVE_USAGE =
+  'mcp-fleet serve [--port N] [--host 127.0.0.1]   web mode: the app UI in a browser';
 
 /** Serves the renderer and the services on loopback until SIGINT/SIGTERM. */
 export async function serveCommand(ctx: CommandContext, argv: string[]): Promise<void> {
@@ -17,12 +18,15 @@ export async function serveCommand(ctx: CommandContext, argv: string[]): Promise
   if (!/^\d{1,5}$/.test(portText) || port > 65535) throw usage(`--port must be 0-65535, got "${portText}"`);
   const host = a.values.get('host') ?? '127.0.0.1';
   if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost') {
-    throw usage('web mode listens on loopback only (127.0.0.1, ::1 or localhost); use an SSH tunnel to reach it');
+    throw usage(
+      'web mode listens on loopback only (127.0.0.1, ::1 or localhost); use an SSH tunnel to reach it',
+    );
   }
   const rendererDir = findRendererDir();
   const services = await ctx.services();
   const web = await startWebServer({ services, host, port, rendererDir });
-  if (ctx.output.json) ctx.output.out(JSON.stringify({ url: web.url, loginUrl: web.loginUrl, port: web.port }));
+  if (ctx.output.json)
+    ctx.output.out(JSON.stringify({ url: web.url, loginUrl: web.loginUrl, port: web.port }));
   else ctx.output.out(`MCP Fleet web mode: ${web.loginUrl}`);
   await new Promise<void>((done) => {
     const stop = () => {
@@ -48,7 +52,10 @@ function findRendererDir(): string {
   }
   const renderer = resolve(dir, 'out', 'renderer');
   if (!existsSync(join(renderer, 'index.html'))) {
-    throw new FleetError('unavailable', `the UI is not built (${renderer} is missing); run \`npm run build\` first`);
+    throw new FleetError(
+      'unavailable',
+      `the UI is not built (${renderer} is missing); run \`npm run build\` first`,
+    );
   }
   return renderer;
 }

@@ -77,7 +77,8 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
   let port: number | undefined;
   if (portText !== undefined) {
     port = Number(portText);
-    if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) throw usage(`--port must be 1-65535, got "${portText}"`);
+    if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65535)
+      throw usage(`--port must be 1-65535, got "${portText}"`);
   }
   const input: ServerAddInput = {
     name,
@@ -89,7 +90,9 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
   };
   const server = await ctx.call('servers:add', input);
   if (ctx.output.json) return ctx.output.out(JSON.stringify(server, null, 2));
-  ctx.output.out(`added server ${server.name} (${server.source.kind} ${server.source.value}, ${server.mode})`);
+  ctx.output.out(
+    `added server ${server.name} (${server.source.kind} ${server.source.value}, ${server.mode})`,
+  );
 }
 
 function splitEnv(kv: string, flag: string): { key: string; value: string } {

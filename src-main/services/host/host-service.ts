@@ -27,7 +27,15 @@ export class HostService {
     let credential: HostCredential | null = null;
     let record: Omit<HostRecord, 'id' | 'createdAt'>;
     if (input.kind === 'local') {
-      record = { name: input.name, kind: 'local', user: null, address: null, port: null, auth: 'none', hostKeySha256: null };
+      record = {
+        name: input.name,
+        kind: 'local',
+        user: null,
+        address: null,
+        port: null,
+        auth: 'none',
+        hostKeySha256: null,
+      };
     } else {
       const c = input.credential;
       if (c.kind === 'password') credential = { secret: c.password, passphrase: null };
@@ -52,7 +60,10 @@ export class HostService {
         action: 'hosts.add',
         target: input.name,
         outcome: 'ok',
-        detail: input.kind === 'local' ? 'local docker socket' : `${input.user}@${input.address}:${input.port} (${input.credential.kind})`,
+        detail:
+          input.kind === 'local'
+            ? 'local docker socket'
+            : `${input.user}@${input.address}:${input.port} (${input.credential.kind})`,
       });
       return inserted;
     });
@@ -68,7 +79,13 @@ export class HostService {
     }
     this.store.transaction(() => {
       this.store.hosts.remove(name);
-      this.store.audit.append({ actor: this.actor, action: 'hosts.remove', target: name, outcome: 'ok', detail: '' });
+      this.store.audit.append({
+        actor: this.actor,
+        action: 'hosts.remove',
+        target: name,
+        outcome: 'ok',
+        detail: '',
+      });
     });
     this.events.emit('store:changed', { domain: 'hosts' });
   }
@@ -96,15 +113,15 @@ export class HostService {
 
 /** Throws invalid_input unless the text is a private key ssh2 can use with that passphrase. */
 export function checkPrivateKey(text: string, passphrase: string | undefined): void {
-  const parsed = ssh2.utils.parseKey(text, passphrase);
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (key === undefined || key instanceof Error) {
-    const why = key instanceof Error && /passphrase|decrypt|bad decrypt/i.test(key.message)
+  const key = ssh2.utils.parseKey(text, passphrase);
+  if (key instanceof Error) {
+    const why = /passphrase|decrypt|bad decrypt/i.test(key.message)
       ? passphrase === undefined
         ? 'the key is encrypted: give its passphrase (--passphrase-stdin)'
         : 'the passphrase does not decrypt the key'
       : 'the file is not an SSH private key MCP Fleet can read (OpenSSH, PEM RSA/ECDSA/Ed25519)';
     throw new FleetError('invalid_input', why);
   }
-  if (!key.isPrivateKey()) throw new FleetError('invalid_input', 'the file holds a public key; give the private key');
+  if (!key.isPrivateKey())
+    throw new FleetError('invalid_input', 'the file holds a public key; give the private key');
 }

@@ -29,7 +29,8 @@ export class ServerService {
     validateSource(input.source);
     const seen = new Set<string>();
     for (const e of input.env) {
-      if (seen.has(e.key)) throw new FleetError('invalid_input', `environment variable ${e.key} is given twice`);
+      if (seen.has(e.key))
+        throw new FleetError('invalid_input', `environment variable ${e.key} is given twice`);
       seen.add(e.key);
     }
     if (input.port !== undefined && this.store.servers.list().some((s) => s.port === input.port)) {
@@ -67,7 +68,13 @@ export class ServerService {
     }
     this.store.transaction(() => {
       this.store.servers.remove(name);
-      this.store.audit.append({ actor: this.actor, action: 'servers.remove', target: name, outcome: 'ok', detail: '' });
+      this.store.audit.append({
+        actor: this.actor,
+        action: 'servers.remove',
+        target: name,
+        outcome: 'ok',
+        detail: '',
+      });
     });
     this.events.emit('store:changed', { domain: 'servers' });
   }

@@ -22,7 +22,9 @@ export interface PackageSpec {
 export function splitPackage(kind: 'npx' | 'uvx', value: string): PackageSpec {
   if (kind === 'npx') {
     const at = value.indexOf('@', value.startsWith('@') ? 1 : 0);
-    return at === -1 ? { name: value, version: null } : { name: value.slice(0, at), version: value.slice(at + 1) };
+    return at === -1
+      ? { name: value, version: null }
+      : { name: value.slice(0, at), version: value.slice(at + 1) };
   }
   const m = /^(.*?)(?:==|@)(.+)$/.exec(value);
   return m ? { name: m[1] as string, version: m[2] as string } : { name: value, version: null };
@@ -32,7 +34,10 @@ export function splitPackage(kind: 'npx' | 'uvx', value: string): PackageSpec {
 export function validateSource(source: ServerSource): void {
   const { kind, value } = source;
   if (/[\s\0]/.test(value) && kind !== 'command') {
-    throw new FleetError('invalid_input', `${kind} source "${value}" must not contain spaces or control characters`);
+    throw new FleetError(
+      'invalid_input',
+      `${kind} source "${value}" must not contain spaces or control characters`,
+    );
   }
   switch (kind) {
     case 'npx': {
@@ -47,7 +52,8 @@ export function validateSource(source: ServerSource): void {
     }
     case 'uvx': {
       const { name, version } = splitPackage(kind, value);
-      if (!PYPI_NAME.test(name)) throw new FleetError('invalid_input', `"${name}" is not a valid PyPI package name`);
+      if (!PYPI_NAME.test(name))
+        throw new FleetError('invalid_input', `"${name}" is not a valid PyPI package name`);
       if (version !== null && !PYPI_VERSION.test(version)) {
         throw new FleetError('invalid_input', `"${version}" is not a valid PyPI version`);
       }
@@ -55,7 +61,10 @@ export function validateSource(source: ServerSource): void {
     }
     case 'image':
       if (!IMAGE_REF.test(value) || value.length > 255) {
-        throw new FleetError('invalid_input', `"${value}" is not a valid image reference (e.g. ghcr.io/org/server:1.2)`);
+        throw new FleetError(
+          'invalid_input',
+          `"${value}" is not a valid image reference (e.g. ghcr.io/org/server:1.2)`,
+        );
       }
       return;
     case 'command':
