@@ -1,0 +1,94 @@
+/**
+ * The Electron main process: lock Electron down, open the encrypted store with a key sealed by the OS
+ * keychain, wire the services to IPC and open the window. Everything else lives in plain-Node services.
+ */
+import { app, dialog, ipcMain, session } from 'electron';
+import { join } from 'node:path';
+import { FleetError } from '../shared/errors';
+import { registerElectronIpc } from '../ipc/electron-ipc';
+import { defaultHome } from '../services/home';
+import { PassphraseKeyProvider, SealedKeyProvider } from '../services/store/key-providers';
+import type { KeyProvider } from '../services/store/types';
+import { createServices, type Services } from './composition-root';
+import { safeStorageSealer } from './safe-storage-sealer';
+import { denyAllPermissions, installContentSecurityPolicy, lockDownWebContents } from './security';
+import { AppWindows } from './window';
+
+const here = import.meta.dirname;
+const preloadPath = join(here, '../preload/index.cjs');
+const indexFile = join(here, '../renderer/index.html');
+// electron-vite sets this in development only; a packaged app must never load a remote page.
+const devUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+
+app.enableSandbox();
+lockDownWebContents();
+
+function logError(channel: string, err: unknown): void {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : 'non-Error thrown';
+  console.error(`[mcp-fleet] ${channel} failed: ${text}`);
+}
+
+/**
+ * The OS keychain seals the store key; an operator without one (or sharing the store with the CLI)
+ * sets MCP_FLEET_PASSPHRASE instead, as the keychain-unavailable error tells them.
+ */
+function storeKeyProvider(): KeyProvider {
+  const passphrase = process.env['MCP_FLEET_PASSPHRASE'];
+  return passphrase !== undefined
+    ? new PassphraseKeyProvider(passphrase)
+    : new SealedKeyProvider(safeStorageSealer);
+}
+
+async function start(): Promise<void> {
+  installContentSecurityPolicy(session.defaultSession);
+  denyAllPermissions(session.defaultSession);
+
+  const services: Services = await createServices({
+    // MCP_FLEET_HOME points the app and the CLI at the same other folder; userData is the default of both.
+    home: process.env['MCP_FLEET_HOME'] ? defaultHome() : app.getPath('userData'),
+    keyProvider: storeKeyProvider(),
+    transport: 'ipc',
+  });
+  const windows = new AppWindows(preloadPath, { devUrl, indexFile });
+  const unregister = registerElectronIpc({
+    ipcMain,
+    handlers: services.handlers,
+    events: services.events,
+    isTrustedFrame: (frame) => windows.isTrustedFrame(frame),
+    windows: () => windows.all(),
+    logError,
+  });
+
+  windows.open();
+  app.on('second-instance', () => {
+    const [win] = windows.all();
+    if (!win) return void windows.open();
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('activate', () => {
+    if (windows.all().length === 0) windows.open();
+  });
+  app.once('will-quit', () => {
+    unregister();
+    services.close();
+  });
+}
+
+function fail(err: unknown): void {
+  const message =
+    err instanceof FleetError ? err.message : 'an unexpected error stopped the start; see the log';
+  logError('start', err);
+  dialog.showErrorBox('MCP Fleet cannot start', message);
+  app.exit(1);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Two processes must not open the same store file at once.
+  app.quit();
+} else {
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.whenReady().then(start).catch(fail);
+}

@@ -1,0 +1,119 @@
+/**
+ * The Add server form's state, validated on every keystroke against the contract's ServerAddInput plus
+ * the one rule a schema of independent entries cannot see: an env key given twice.
+ */
+import { useMemo, useState } from 'react';
+import { ServerAddInput, type Mode, type ServerSource } from '../../../../src-main/shared/contract';
+import { fieldErrors, numberOrUndefined, type FieldErrors } from '../../../lib/form-errors';
+
+export interface EnvRow {
+  /** Stable React key; rows can be removed from the middle. */
+  id: number;
+  key: string;
+  value: string;
+  secret: boolean;
+}
+
+export interface ServerFormValues {
+  name: string;
+  sourceKind: ServerSource['kind'];
+  sourceValue: string;
+  /** One argument per line. */
+  args: string;
+  env: EnvRow[];
+  mode: Mode;
+  port: string;
+}
+
+const initial: ServerFormValues = {
+  name: '',
+  sourceKind: 'npx',
+  sourceValue: '',
+  args: '',
+  env: [],
+  mode: 'shared',
+  port: '',
+};
+
+export function toServerInput(v: ServerFormValues): unknown {
+  const port = numberOrUndefined(v.port);
+  return {
+    name: v.name.trim(),
+    source: { kind: v.sourceKind, value: v.sourceValue.trim() },
+    args: v.args.split('\n').filter((line) => line.trim() !== ''),
+    env: v.env.map(({ key, value, secret }) => ({ key: key.trim(), value, secret })),
+    mode: v.mode,
+    ...(port !== undefined ? { port } : {}),
+  };
+}
+
+function duplicateKeys(env: EnvRow[]): FieldErrors {
+  const seen = new Map<string, number>();
+  const out: FieldErrors = {};
+  env.forEach((row, i) => {
+    const key = row.key.trim();
+    if (key === '') return;
+    if (seen.has(key)) out[`env.${i}.key`] = `is already set above (${key})`;
+    else seen.set(key, i);
+  });
+  return out;
+}
+
+export function useServerForm() {
+  const [values, setValues] = useState<ServerFormValues>(initial);
+  const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const [submitted, setSubmitted] = useState(false);
+  const [nextId, setNextId] = useState(1);
+
+  const parsed = useMemo(() => ServerAddInput.safeParse(toServerInput(values)), [values]);
+  const errors = useMemo<FieldErrors>(
+    () => ({
+      ...fieldErrors(parsed.error, (path) =>
+        path.startsWith('args') ? 'args' : path === 'source.value' ? 'sourceValue' : path,
+      ),
+      ...duplicateKeys(values.env),
+    }),
+    [parsed, values.env],
+  );
+  const valid = parsed.success && Object.keys(errors).length === 0;
+
+  return {
+    values,
+    valid,
+    input: valid && parsed.success ? parsed.data : null,
+    set: <K extends keyof ServerFormValues>(field: K, value: ServerFormValues[K]) => {
+      setValues((old) => ({ ...old, [field]: value }));
+    },
+    addEnv: () => {
+      setValues((old) => ({ ...old, env: [...old.env, { id: nextId, key: '', value: '', secret: false }] }));
+      setNextId((n) => n + 1);
+    },
+    setEnv: (index: number, patch: Partial<Omit<EnvRow, 'id'>>) => {
+      setValues((old) => ({
+        ...old,
+        env: old.env.map((row, i) => (i === index ? { ...row, ...patch } : row)),
+      }));
+    },
+    removeEnv: (index: number) => {
+      setValues((old) => ({ ...old, env: old.env.filter((_, i) => i !== index) }));
+    },
+    touch: (field: string) => {
+      setTouched((old) => (old[field] ? old : { ...old, [field]: true }));
+    },
+    errorOf: (field: string): string | undefined => {
+      return submitted || touched[field] ? errors[field] : undefined;
+    },
+    /** Marks the form submitted; returns the DOM id suffix of the first field in error. */
+    attemptSubmit: (): string | null => {
+      setSubmitted(true);
+      const order = [
+        'name',
+        'sourceValue',
+        'args',
+        ...values.env.flatMap((_, i) => [`env.${i}.key`, `env.${i}.value`]),
+        'port',
+      ];
+      return order.find((field) => errors[field] !== undefined) ?? Object.keys(errors)[0] ?? null;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The app's start-up: ask the services who they are (which also proves the web session), prefetch the
+ * first screen's lists, then report ready. In web mode a 401 at any time leads to the login screen.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { AppInfo } from '../../../../src-main/shared/contract';
+import type { ErrorShape } from '../../../../src-main/shared/errors';
+import type { ApiContextValue } from '../../../lib/api-context';
+import { call } from '../../../lib/call';
+
+export type BootPhase =
+  | { kind: 'loading' }
+  | { kind: 'login'; notice: string | null }
+  | { kind: 'ready'; info: AppInfo }
+  | { kind: 'error'; error: ErrorShape };
+
+export function useAppBoot({ api, queries, session }: ApiContextValue, initialToken: string | null) {
+  const [phase, setPhase] = useState<BootPhase>({ kind: 'loading' });
+  const phaseRef = useRef(phase);
+  useEffect(() => {
+    phaseRef.current = phase;
+  }, [phase]);
+
+  const boot = useCallback(async () => {
+    const info = await call(api, 'app:info', {});
+    if (!info.ok) {
+      if (info.error.code === 'unauthorized' && session) setPhase({ kind: 'login', notice: null });
+      else setPhase({ kind: 'error', error: info.error });
+      return;
+    }
+    session?.connect();
+    // The first screen's data, so it renders complete instead of filling in piece by piece.
+    await Promise.all([queries.fetch('hosts:list', {}), queries.fetch('servers:list', {})]);
+    setPhase({ kind: 'ready', info: info.data });
+  }, [api, queries, session]);
+
+  const login = useCallback(
+    async (token: string): Promise<string | null> => {
+      if (!session) return null;
+      const result = await session.login(token.trim());
+      if (!result.ok) return result.error.message;
+      queries.invalidateAll();
+      setPhase({ kind: 'loading' });
+      await boot();
+      return null;
+    },
+    [session, queries, boot],
+  );
+
+  const logout = useCallback(async () => {
+    await session?.logout();
+    setPhase({ kind: 'login', notice: 'Logged out.' });
+  }, [session]);
+
+  useEffect(() => {
+    let cancelled = false;
+    void (async () => {
+      if (initialToken && session) {
+        const result = await session.login(initialToken);
+        if (cancelled) return;
+        if (!result.ok) {
+          setPhase({
+            kind: 'login',
+            notice: 'The token in the link was not accepted; paste the one printed by mcp-fleet serve.',
+          });
+          return;
+        }
+      }
+      if (!cancelled) await boot();
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [initialToken, session, boot]);
+
+  useEffect(
+    () =>
+      session?.onUnauthorized(() => {
+        if (phaseRef.current.kind === 'ready')
+          setPhase({ kind: 'login', notice: 'Your session ended; log in again.' });
+      }),
+    [session],
+  );
+
+  return { phase, login, logout, retry: boot };
+}
