@@ -1,0 +1,170 @@
+// Formats benchmark results as plain-text tables for the terminal and the README.
+import type { LoadResult, MemoryResult } from './measure';
+import type { ClientKind } from './sessions';
+
+export interface PhaseOutcome<T> {
+  ok: boolean;
+  result?: T;
+  /** Why the phase has no figure: a start failure, a time limit, an exception. */
+  error?: string;
+  /** What the figure means when it is not the usual thing (e.g. direct stdio's pipelined run). */
+  note?: string;
+}
+
+export interface LoadPhases {
+  single: PhaseOutcome<LoadResult>;
+  concurrent: PhaseOutcome<LoadResult>;
+}
+
+export interface TargetResult {
+  target: string;
+  describe: string;
+  /** Set when the bridge/proxy did not start; then there are no figures. */
+  start?: string;
+  load: Partial<Record<ClientKind, LoadPhases>>;
+  memory: PhaseOutcome<MemoryResult>;
+}
+
+type Params = Record<'warmup' | 'calls' | 'clients' | 'callsEach' | 'idleSessions', number>;
+
+const BRIDGE = 'mcp-fleet bridge';
+const KIND_LABEL: Record<ClientKind, string> = {
+  sdk: "the SDK's Client (StdioClientTransport / StreamableHTTPClientTransport)",
+  raw: 'a raw client (line-delimited JSON-RPC / keep-alive node:http POSTs)',
+};
+
+const num = (value: number | undefined, digits = 0): string =>
+  value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits);
+
+function loadCells(outcome: PhaseOutcome<LoadResult> | undefined): string[] {
+  const r = outcome?.result;
+  if (outcome?.ok !== true || r === undefined) return ['failed', '', '', '', ''];
+  return [num(r.callsPerSecond), num(r.p50Ms, 2), num(r.p99Ms, 2), String(r.wrongAnswers), String(r.errors)];
+}
+
+function memoryCells(outcome: PhaseOutcome<MemoryResult>): string[] {
+  const r = outcome.result;
+  if (!outcome.ok || r === undefined) return [outcome.note ?? 'failed', '', ''];
+  return [num(r.idleSelfMb, 1), num(r.selfMb, 1), `${num(r.treeMb, 0)} (${r.processes})`];
+}
+
+function render(rows: string[][]): string {
+  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length))) ?? [];
+  return rows
+    .map((row) =>
+      row
+        .map((cell, col) => (col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0)))
+        .join('  '),
+    )
+    .join('\n');
+}
+
+function rate(results: TargetResult[], target: string, kind: ClientKind, phase: keyof LoadPhases) {
+  const outcome = results.find((r) => r.target === target)?.load[kind]?.[phase];
+  return outcome?.ok === true ? outcome.result?.callsPerSecond : undefined;
+}
+
+const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined || b === 0 ? undefined : a / b;
+
+function goalLine(
+  label: string,
+  value: number | undefined,
+  goal: number,
+  unit: string,
+  atMost = false,
+): string {
+  if (value === undefined) return `  ?   ${label}: not measured`;
+  const met = atMost ? value <= goal : value >= goal;
+  const shown = unit === '' ? String(value) : `${value.toFixed(2)}${unit}`;
+  return `  ${met ? 'met' : 'NOT'} ${label}: ${shown} (goal ${atMost ? '≤' : '≥'} ${goal}${unit})`;
+}
+
+/** The issue's goals with the measured figure each, per kind of client. */
+function formatGoals(results: TargetResult[], params: Params, kinds: ClientKind[]): string[] {
+  const bridge = results.find((r) => r.target === BRIDGE);
+  const lines = ['goals (mcp-fleet bridge):'];
+  for (const kind of kinds) {
+    const direct = rate(results, 'direct stdio', kind, 'single');
+    const single = rate(results, BRIDGE, kind, 'single');
+    const floor = rate(results, 'HTTP floor', kind, 'single');
+    lines.push(
+      ` ${kind} client:`,
+      goalLine('1 client, share of direct stdio', ratio(single, direct), 0.5, '×'),
+      goalLine(
+        '1 client, over supergateway',
+        ratio(single, rate(results, 'supergateway', kind, 'single')),
+        4,
+        '×',
+      ),
+      goalLine('1 client, over mcp-proxy', ratio(single, rate(results, 'mcp-proxy', kind, 'single')), 4, '×'),
+      goalLine(
+        `${params.clients} clients, aggregate share of direct stdio 1 client`,
+        ratio(rate(results, BRIDGE, kind, 'concurrent'), direct),
+        0.8,
+        '×',
+      ),
+      goalLine(
+        `${params.clients} clients, answers delivered to the wrong client`,
+        bridge?.load[kind]?.concurrent.result?.wrongAnswers,
+        0,
+        '',
+        true,
+      ),
+      `       (floor: this client against a canned HTTP answer reaches ${num(ratio(floor, direct), 2)}× direct ` +
+        `stdio; the bridge reaches ${num(ratio(single, floor), 2)}× that floor)`,
+    );
+  }
+  lines.push(
+    goalLine(`RSS with ${params.idleSessions} idle sessions`, bridge?.memory.result?.selfMb, 80, ' MB', true),
+  );
+  return lines;
+}
+
+/** Goals first, then a table per measurement and client kind, then every failure spelled out. */
+export function formatReport(results: TargetResult[], params: Params, kinds: ClientKind[]): string {
+  const head = ['target', 'calls/s', 'p50 ms', 'p99 ms', 'wrong', 'errors'];
+  const sections: string[] = [...formatGoals(results, params, kinds)];
+  for (const kind of kinds) {
+    sections.push(
+      '',
+      `with ${KIND_LABEL[kind]}`,
+      `tools/call echo, 1 client, ${params.calls} sequential calls after ${params.warmup} warmup`,
+      render([head, ...results.map((r) => [r.target, ...loadCells(r.load[kind]?.single)])]),
+      `tools/call echo, ${params.clients} concurrent clients (own sessions) × ${params.callsEach} calls, one bridge/proxy`,
+      render([head, ...results.map((r) => [r.target, ...loadCells(r.load[kind]?.concurrent)])]),
+    );
+  }
+  sections.push(
+    '',
+    `memory: RSS of the bridge/proxy process alone, fresh and with ${params.idleSessions} idle SDK sessions`,
+    render([
+      ['target', 'RSS fresh MB', `RSS ${params.idleSessions} sessions MB`, 'with children MB (procs)'],
+      ...results.map((r) => [r.target, ...memoryCells(r.memory)]),
+    ]),
+  );
+
+  const notes: string[] = [];
+  for (const r of results) {
+    if (r.start !== undefined) {
+      notes.push(`${r.target}: did not start: ${r.start}`);
+      continue;
+    }
+    const phases: [string, PhaseOutcome<LoadResult | MemoryResult> | undefined][] = [
+      ...kinds.flatMap((kind): [string, PhaseOutcome<LoadResult> | undefined][] => [
+        [`${kind}, 1 client`, r.load[kind]?.single],
+        [`${kind}, ${params.clients} clients`, r.load[kind]?.concurrent],
+      ]),
+      ['memory', r.memory],
+    ];
+    for (const [label, outcome] of phases) {
+      if (outcome?.error !== undefined) notes.push(`${r.target} (${label}): ${outcome.error}`);
+      if (outcome?.ok === true && outcome.note !== undefined)
+        notes.push(`${r.target} (${label}): ${outcome.note}`);
+      const first = outcome?.ok === true ? (outcome.result as Partial<LoadResult>).firstError : undefined;
+      if (first !== undefined) notes.push(`${r.target} (${label}): first error: ${first}`);
+    }
+  }
+  if (notes.length > 0) sections.push('', 'notes:', ...notes.map((note) => `  ${note}`));
+  return sections.join('\n');
+}

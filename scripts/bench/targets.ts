@@ -1,0 +1,208 @@
+// The four ways the benchmark reaches server-everything: directly over stdio, through our bridge,
+// through supergateway and through mcp-proxy. Each starts one bridge/proxy and hands out sessions.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { freePort, spawnDrained, waitForHttp, lastLine, type Spawned } from './proc';
+import { rawHttpSession, rawStdioSession, sdkSession, type ClientKind, type EchoSession } from './sessions';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const nodeModules = path.join(repoRoot, 'node_modules');
+export const everythingEntry = path.join(
+  nodeModules,
+  '@modelcontextprotocol',
+  'server-everything',
+  'dist',
+  'index.js',
+);
+const supergatewayEntry = path.join(nodeModules, 'supergateway', 'dist', 'index.js');
+const mcpProxyEntry = path.join(nodeModules, 'mcp-proxy', 'dist', 'bin', 'mcp-proxy.mjs');
+const node = process.execPath;
+const serverCommand = [node, everythingEntry, 'stdio'];
+const startTimeoutMs = 30_000;
+
+export type TargetName = 'direct stdio' | 'HTTP floor' | 'mcp-fleet bridge' | 'supergateway' | 'mcp-proxy';
+
+/** A started bridge/proxy (or, for direct stdio, a factory of children) that hands out sessions. */
+export interface Running {
+  /** The bridge/proxy process measured for RSS; undefined for direct stdio. */
+  pid: number | undefined;
+  /** Opens one new MCP session (initialize included) with the given kind of client. */
+  connect(kind: ClientKind): Promise<EchoSession>;
+  stop(): Promise<void>;
+}
+
+export interface TargetSpec {
+  name: TargetName;
+  /** What runs, for the report. */
+  describe: string;
+  /** False for a reference row whose memory means nothing (the floor server holds no sessions). */
+  measureMemory?: boolean;
+  start(): Promise<Running>;
+}
+
+function newClient(): Client {
+  return new Client({ name: 'mcp-fleet-bench', version: '1.0.0' }, { capabilities: {} });
+}
+
+async function openHttp(
+  kind: ClientKind,
+  url: string,
+  headers: Record<string, string>,
+): Promise<EchoSession> {
+  if (kind === 'raw') return rawHttpSession(url, headers);
+  const client = newClient();
+  try {
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    throw err;
+  }
+  return sdkSession(client);
+}
+
+/** Connects over Streamable HTTP, retrying while the listener is still coming up. */
+async function connectHttp(
+  kind: ClientKind,
+  url: string,
+  headers: Record<string, string>,
+  spawned: Spawned,
+): Promise<EchoSession> {
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    try {
+      return await openHttp(kind, url, headers);
+    } catch (err) {
+      if (spawned.child.exitCode !== null) {
+        throw new Error(`exited with code ${spawned.child.exitCode}: ${lastLine(spawned.tail())}`, {
+          cause: err,
+        });
+      }
+      if (Date.now() > deadline) throw err;
+      await sleep(200);
+    }
+  }
+}
+
+function httpTarget(spawned: Spawned, url: string, headers: Record<string, string>): Running {
+  return {
+    pid: spawned.child.pid,
+    connect: (kind) => connectHttp(kind, url, headers, spawned),
+    stop: () => spawned.stop(),
+  };
+}
+
+export const directStdio: TargetSpec = {
+  name: 'direct stdio',
+  describe: 'StdioClientTransport (or raw line-delimited JSON-RPC), one server-everything child per session',
+  start: async () => ({
+    pid: undefined,
+    connect: async (kind) => {
+      const [command = node, ...args] = serverCommand;
+      if (kind === 'raw') return rawStdioSession(command, args);
+      const client = newClient();
+      const transport = new StdioClientTransport({ command, args, stderr: 'ignore' });
+      await client.connect(transport);
+      return sdkSession(client, transport.pid ?? undefined);
+    },
+    stop: async () => undefined,
+  }),
+};
+
+export const httpFloor: TargetSpec = {
+  name: 'HTTP floor',
+  describe: 'the same SDK HTTP client against a canned answer, no MCP server: the ceiling for any bridge',
+  measureMemory: false,
+  start: async () => {
+    const port = await freePort();
+    const spawned = spawnDrained(node, [
+      path.join(repoRoot, 'scripts', 'bench', 'floor-server.mjs'),
+      String(port),
+    ]);
+    await waitForHttp(`http://127.0.0.1:${port}/`, startTimeoutMs, spawned);
+    return httpTarget(spawned, `http://127.0.0.1:${port}/mcp`, {});
+  },
+};
+
+export function fleetBridge(bundlePath: string): TargetSpec {
+  return {
+    name: 'mcp-fleet bridge',
+    describe: `node ${path.relative(repoRoot, bundlePath)} --mode shared (one child for all sessions)`,
+    start: async () => {
+      if (!existsSync(bundlePath)) throw new Error(`no bundle at ${bundlePath}`);
+      const port = await freePort();
+      const token = randomBytes(32).toString('base64url');
+      const hash = createHash('sha256').update(token).digest('hex');
+      const spawned = spawnDrained(node, [
+        bundlePath,
+        '--port',
+        String(port),
+        '--host',
+        '127.0.0.1',
+        '--token-sha256',
+        hash,
+        '--mode',
+        'shared',
+        '--',
+        ...serverCommand,
+      ]);
+      await waitForHttp(`http://127.0.0.1:${port}/healthz`, startTimeoutMs, spawned);
+      return httpTarget(spawned, `http://127.0.0.1:${port}/mcp`, { authorization: `Bearer ${token}` });
+    },
+  };
+}
+
+export const supergateway: TargetSpec = {
+  name: 'supergateway',
+  describe:
+    'supergateway 4 --stateful --outputTransport streamableHttp --logLevel none (a child per session)',
+  start: async () => {
+    const port = await freePort();
+    const spawned = spawnDrained(node, [
+      supergatewayEntry,
+      '--stdio',
+      serverCommand.map((part) => JSON.stringify(part)).join(' '),
+      '--outputTransport',
+      'streamableHttp',
+      '--stateful',
+      '--port',
+      String(port),
+      '--logLevel',
+      'none',
+      '--healthEndpoint',
+      '/healthz',
+    ]);
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, startTimeoutMs, spawned);
+    // supergateway has no inbound authentication at all; it is measured without any.
+    return httpTarget(spawned, `http://127.0.0.1:${port}/mcp`, {});
+  },
+};
+
+export const mcpProxy: TargetSpec = {
+  name: 'mcp-proxy',
+  describe: 'mcp-proxy 6 --server stream --apiKey (one shared child)',
+  start: async () => {
+    const port = await freePort();
+    const apiKey = randomBytes(32).toString('base64url');
+    const spawned = spawnDrained(node, [
+      mcpProxyEntry,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--server',
+      'stream',
+      '--apiKey',
+      apiKey,
+      '--',
+      ...serverCommand,
+    ]);
+    await waitForHttp(`http://127.0.0.1:${port}/ping`, startTimeoutMs, spawned);
+    return httpTarget(spawned, `http://127.0.0.1:${port}/mcp`, { 'x-api-key': apiKey });
+  },
+};
