@@ -1,0 +1,114 @@
+import type { AddressInfo } from 'node:net';
+import { TokenVerifier } from './auth';
+import { resolveConfig, type BridgeOptions } from './config';
+import { createHttpServer } from './http-server';
+import { createLogger } from './log';
+import { Metrics } from './metrics';
+import { Multiplexer } from './multiplexer';
+import { FailureLimiter } from './rate-limit';
+import { SessionRegistry } from './sessions';
+import { Upstream } from './upstream';
+import { BRIDGE_VERSION } from './version';
+
+export type { BridgeOptions } from './config';
+
+export interface RunningBridge {
+  readonly port: number;
+  readonly host: string;
+  /** Stops accepting, lets calls in flight finish briefly, ends sessions and stops the child. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts the bridge: spawns the stdio server and listens; throws BridgeError for bad options. */
+export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
+  const config = resolveConfig(options);
+  const { limits } = config;
+  const log = createLogger({
+    level: options.logLevel ?? 'info',
+    ...(options.logWrite ? { write: options.logWrite } : {}),
+  });
+  const metrics = new Metrics();
+  const sessions = new SessionRegistry(
+    { maxSessions: limits.maxSessions, idleMs: limits.sessionIdleMs, keepAliveMs: limits.keepAliveMs },
+    log,
+  );
+  const upstream = new Upstream(
+    {
+      child: config.child,
+      initTimeoutMs: limits.initTimeoutMs,
+      backoffInitialMs: limits.backoffInitialMs,
+      backoffMaxMs: limits.backoffMaxMs,
+      stableMs: limits.stableMs,
+      stopGraceMs: limits.stopGraceMs,
+      clientVersion: BRIDGE_VERSION,
+    },
+    log,
+  );
+  const multiplexer = new Multiplexer(upstream, sessions, metrics, log, {
+    mode: config.mode,
+    upstreamTimeoutMs: limits.upstreamTimeoutMs,
+    readyWaitMs: limits.readyWaitMs,
+    internalTimeoutMs: limits.internalTimeoutMs,
+    session: { replayEvents: limits.replayEvents, replayBytes: limits.replayBytes },
+  });
+  upstream.setListener(multiplexer);
+  const startedAt = Date.now();
+  let stopping = false;
+  const server = createHttpServer({
+    config,
+    verifier: new TokenVerifier(config.members),
+    limiter: new FailureLimiter({ maxFailures: limits.authMaxFailures, windowMs: limits.authWindowMs }),
+    health: { upstream, sessions, metrics, mode: config.mode, startedAt },
+    endpoint: { mux: multiplexer, sessions, maxBodyBytes: limits.maxBodyBytes },
+    log,
+    isStopping: () => stopping,
+  });
+
+  upstream.start();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await upstream.stop();
+    log.flush();
+    throw err;
+  }
+  sessions.startHousekeeping((session) => multiplexer.closeSession(session, 'idle'));
+  const port = (server.address() as AddressInfo).port;
+  log.info('listening', {
+    host: config.host,
+    port,
+    mode: config.mode,
+    members: config.members.map((m) => m.name),
+    allowCidr: config.cidrs.map((c) => c.text),
+    version: BRIDGE_VERSION,
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      stopping = true;
+      log.info('shutdown_started', { pending: multiplexer.pending.size, sessions: sessions.size });
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + limits.drainMs;
+      while (multiplexer.pending.size > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 25));
+      multiplexer.beginShutdown();
+      sessions.stopHousekeeping();
+      for (const session of [...sessions.values()]) multiplexer.closeSession(session, 'shutdown');
+      await upstream.stop();
+      server.closeAllConnections();
+      await serverClosed;
+      log.info('shutdown_complete', {});
+      log.flush();
+    })();
+    return closing;
+  };
+  return { port, host: config.host, close };
+}

@@ -1,0 +1,113 @@
+import { BridgeError } from './errors';
+
+export type BridgeMode = 'shared' | 'dedicated';
+
+export interface CliArgs {
+  port: number;
+  host: string;
+  tokenSha256: string[];
+  membersFile?: string;
+  mode: BridgeMode;
+  allowCidr: string[];
+  allowOrigin: string[];
+  envFile?: string;
+  logLevel?: string;
+  command: string;
+  args: string[];
+}
+
+export type CliParse = { kind: 'run'; args: CliArgs } | { kind: 'help' } | { kind: 'version' };
+
+export const USAGE = `usage: mcp-fleet-bridge --port N [--host ADDR] --token-sha256 HEX [--token-sha256 HEX]...
+                        [--members FILE] [--mode shared|dedicated] [--allow-cidr CIDR]...
+                        [--allow-origin ORIGIN]... [--env-file FILE] [--log-level debug|info|warn|error]
+                        -- COMMAND [ARG...]`;
+
+const VALUE_FLAGS = new Set([
+  '--port',
+  '--host',
+  '--token-sha256',
+  '--members',
+  '--mode',
+  '--allow-cidr',
+  '--allow-origin',
+  '--env-file',
+  '--log-level',
+]);
+
+function fail(message: string): never {
+  throw new BridgeError('invalid_input', message);
+}
+
+/** Parses the command line; throws BridgeError with a one-line message for anything it cannot accept. */
+export function parseCliArgs(argv: readonly string[]): CliParse {
+  const values = new Map<string, string[]>();
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') break;
+    if (arg === '--help' || arg === '-h') return { kind: 'help' };
+    if (arg === '--version') return { kind: 'version' };
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (!VALUE_FLAGS.has(flag)) {
+      fail(
+        arg.startsWith('-')
+          ? `unknown option ${flag}`
+          : `unexpected argument ${JSON.stringify(arg)}; put the server command after --`,
+      );
+    }
+    let value: string | undefined;
+    if (eq > 0 && arg.startsWith('--')) value = arg.slice(eq + 1);
+    else {
+      value = argv[i + 1];
+      i++;
+    }
+    if (value === undefined || value === '--') fail(`${flag} needs a value`);
+    values.set(flag, [...(values.get(flag) ?? []), value]);
+  }
+  const command = argv[i + 1];
+  if (i >= argv.length || command === undefined || command === '')
+    fail('missing the server command: end with -- COMMAND [ARG...]');
+
+  const single = (flag: string): string | undefined => {
+    const list = values.get(flag);
+    if (list && list.length > 1) fail(`${flag} may be given only once`);
+    return list?.[0];
+  };
+  const portText = single('--port') ?? fail('--port is required');
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
+    fail(`--port ${JSON.stringify(portText)} is not a port number (0-65535)`);
+  const mode = single('--mode') ?? 'shared';
+  if (mode !== 'shared' && mode !== 'dedicated')
+    fail(`--mode must be shared or dedicated, not ${JSON.stringify(mode)}`);
+  const tokenSha256 = values.get('--token-sha256') ?? [];
+  for (const hex of tokenSha256) {
+    if (!/^[0-9a-f]{64}$/i.test(hex))
+      fail('--token-sha256 must be the 64 hex digits of a SHA-256 (of the token, never the token)');
+  }
+  const membersFile = single('--members');
+  if (tokenSha256.length === 0 && membersFile === undefined)
+    fail('give --token-sha256 HEX or --members FILE: the bridge never runs without auth');
+  const host = single('--host') ?? '0.0.0.0';
+  if (host === '') fail('--host needs an address');
+  const envFile = single('--env-file');
+  const logLevel = single('--log-level');
+
+  return {
+    kind: 'run',
+    args: {
+      port: Number(portText),
+      host,
+      tokenSha256,
+      mode,
+      allowCidr: values.get('--allow-cidr') ?? [],
+      allowOrigin: values.get('--allow-origin') ?? [],
+      command,
+      args: argv.slice(i + 2),
+      ...(membersFile === undefined ? {} : { membersFile }),
+      ...(envFile === undefined ? {} : { envFile }),
+      ...(logLevel === undefined ? {} : { logLevel }),
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { parseCidr, type Cidr } from './cidr';
+import type { BridgeMode } from './cli-args';
+import { childEnvironment } from './env-file';
+import { BridgeError } from './errors';
+import type { LogLevel } from './log';
+import { buildMembers, type Member, type MemberSpec } from './members';
+
+/** Limits and timings; every one has a default suited to a container serving a team. */
+export interface BridgeLimits {
+  maxBodyBytes: number;
+  /** Time allowed for a client to send its request headers. */
+  headersTimeoutMs: number;
+  /** Time allowed for a client to send a whole request, body included. */
+  requestTimeoutMs: number;
+  /** The longest the bridge waits for the child to answer one client request. */
+  upstreamTimeoutMs: number;
+  readyWaitMs: number;
+  initTimeoutMs: number;
+  internalTimeoutMs: number;
+  maxSessions: number;
+  sessionIdleMs: number;
+  keepAliveMs: number;
+  replayEvents: number;
+  replayBytes: number;
+  authMaxFailures: number;
+  authWindowMs: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  stableMs: number;
+  stopGraceMs: number;
+  drainMs: number;
+}
+
+export const DEFAULT_LIMITS: BridgeLimits = {
+  maxBodyBytes: 4 * 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  upstreamTimeoutMs: 15 * 60_000,
+  readyWaitMs: 10_000,
+  initTimeoutMs: 120_000,
+  internalTimeoutMs: 30_000,
+  maxSessions: 1000,
+  sessionIdleMs: 30 * 60_000,
+  keepAliveMs: 25_000,
+  replayEvents: 256,
+  replayBytes: 256 * 1024,
+  authMaxFailures: 10,
+  authWindowMs: 60_000,
+  backoffInitialMs: 250,
+  backoffMaxMs: 30_000,
+  stableMs: 60_000,
+  stopGraceMs: 2_000,
+  drainMs: 3_000,
+};
+
+/** What startBridge takes: the CLI's flags, already read from their files. */
+export interface BridgeOptions {
+  port: number;
+  /** Default 0.0.0.0: inside a container the published port only reaches a non-loopback bind. */
+  host?: string;
+  tokenSha256?: readonly string[];
+  members?: readonly MemberSpec[];
+  mode?: BridgeMode;
+  allowCidr?: readonly string[];
+  allowOrigin?: readonly string[];
+  /** The child's variables (what --env-file holds); the bridge's own environment is not passed on. */
+  env?: Record<string, string>;
+  command: string;
+  args?: readonly string[];
+  logLevel?: LogLevel;
+  /** Receives log lines; defaults to stdout. */
+  logWrite?: (chunk: string) => void;
+  limits?: Partial<BridgeLimits>;
+}
+
+export interface ResolvedConfig {
+  port: number;
+  host: string;
+  members: Member[];
+  mode: BridgeMode;
+  cidrs: Cidr[];
+  origins: string[];
+  child: { command: string; args: string[]; env: Record<string, string> };
+  limits: BridgeLimits;
+}
+
+/** Validates options into a config; throws BridgeError with an operator-readable sentence. */
+export function resolveConfig(options: BridgeOptions): ResolvedConfig {
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new BridgeError('invalid_input', `port ${options.port} is not a port number (0-65535)`);
+  }
+  if (options.command === '') throw new BridgeError('invalid_input', 'missing the server command');
+  const mode = options.mode ?? 'shared';
+  const members = buildMembers(options.members ?? [], options.tokenSha256 ?? []);
+  if (mode === 'dedicated' && members.length !== 1) {
+    throw new BridgeError(
+      'invalid_input',
+      `--mode dedicated serves exactly one member; ${members.length} are configured`,
+    );
+  }
+  for (const origin of options.allowOrigin ?? []) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+\/?$/i.test(origin)) {
+      throw new BridgeError(
+        'invalid_input',
+        `--allow-origin ${JSON.stringify(origin)} must look like https://app.example.com or be *`,
+      );
+    }
+  }
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  return {
+    port: options.port,
+    host: options.host ?? '0.0.0.0',
+    members,
+    mode,
+    cidrs: (options.allowCidr ?? []).map(parseCidr),
+    origins: [...(options.allowOrigin ?? [])],
+    child: {
+      command: options.command,
+      args: [...(options.args ?? [])],
+      env: childEnvironment(options.env ?? {}, process.env),
+    },
+    limits,
+  };
+}

@@ -1,0 +1,116 @@
+import type { BridgeMode } from './cli-args';
+import type { Metrics } from './metrics';
+import type { SessionRegistry } from './sessions';
+import type { Upstream } from './upstream';
+import { BRIDGE_VERSION } from './version';
+
+export interface HealthSources {
+  upstream: Upstream;
+  sessions: SessionRegistry;
+  metrics: Metrics;
+  mode: BridgeMode;
+  startedAt: number;
+}
+
+/**
+ * Liveness: the bridge answers, and its server is not stuck in a crash loop. A bridge whose child keeps
+ * dying is not healthy however well the HTTP side works, so three failed starts in a row turn it red.
+ */
+export function liveness(s: HealthSources): { status: number; body: string } {
+  const crashLooping = s.upstream.state !== 'ready' && s.upstream.consecutiveFailures >= 3;
+  const stopped = s.upstream.state === 'stopped';
+  return crashLooping || stopped ? { status: 503, body: 'unhealthy' } : { status: 200, body: 'ok' };
+}
+
+export function readiness(s: HealthSources): { status: number; body: string } {
+  return s.upstream.ready ? { status: 200, body: 'ready' } : { status: 503, body: 'not ready' };
+}
+
+export function statusReport(s: HealthSources): Record<string, unknown> {
+  const now = Date.now();
+  const up = s.upstream;
+  const latency = s.metrics.percentiles();
+  return {
+    version: BRIDGE_VERSION,
+    mode: s.mode,
+    uptimeSeconds: Math.round((now - s.startedAt) / 1000),
+    child: {
+      state: up.state,
+      pid: up.pid ?? null,
+      uptimeSeconds: up.ready && up.startedAt !== undefined ? Math.round((now - up.startedAt) / 1000) : 0,
+      restarts: up.restarts,
+      protocolVersion: up.initResult?.protocolVersion ?? null,
+      lastExit: up.lastExit ?? null,
+    },
+    sessions: s.sessions.size,
+    requests: s.metrics.methodCounts(),
+    latencyMs: { p50: latency.p50, p99: latency.p99, window: latency.window },
+    auth: { failures: s.metrics.authFailures, rateLimited: s.metrics.rateLimited },
+    serverRequestsRefused: s.metrics.serverRequestsRefused,
+  };
+}
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** The same figures in the Prometheus text exposition format (version 0.0.4). */
+export function prometheusText(s: HealthSources): string {
+  const now = Date.now();
+  const up = s.upstream;
+  const lines: string[] = [];
+  const metric = (name: string, type: string, help: string, samples: [string, number][]): void => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+  };
+  metric('mcp_bridge_uptime_seconds', 'gauge', 'Seconds since the bridge started.', [
+    ['', Math.round((now - s.startedAt) / 1000)],
+  ]);
+  metric('mcp_bridge_child_up', 'gauge', '1 while the MCP server process is initialized.', [
+    ['', up.ready ? 1 : 0],
+  ]);
+  metric('mcp_bridge_child_pid', 'gauge', 'Process id of the MCP server (0 when none).', [['', up.pid ?? 0]]);
+  metric('mcp_bridge_child_restarts_total', 'counter', 'Restarts of the MCP server process.', [
+    ['', up.restarts],
+  ]);
+  const exitAt = up.lastExit ? Date.parse(up.lastExit.at) / 1000 : 0;
+  metric(
+    'mcp_bridge_child_last_exit_timestamp_seconds',
+    'gauge',
+    'When the MCP server last exited (0 if never).',
+    [['', exitAt]],
+  );
+  metric('mcp_bridge_sessions', 'gauge', 'Open MCP sessions.', [['', s.sessions.size]]);
+  const requests: [string, number][] = [];
+  for (const [method, outcomes] of s.metrics.byMethod) {
+    for (const [outcome, n] of outcomes)
+      requests.push([`{method="${escapeLabel(method)}",outcome="${escapeLabel(outcome)}"}`, n]);
+  }
+  metric('mcp_bridge_requests_total', 'counter', 'Client requests by method and outcome.', requests);
+  const latency = s.metrics.percentiles();
+  metric(
+    'mcp_bridge_request_duration_seconds',
+    'summary',
+    'Request latency through the bridge over recent requests.',
+    [
+      ['{quantile="0.5"}', (latency.p50 ?? 0) / 1000],
+      ['{quantile="0.99"}', (latency.p99 ?? 0) / 1000],
+    ],
+  );
+  metric('mcp_bridge_auth_failures_total', 'counter', 'Requests refused for a missing or wrong token.', [
+    ['', s.metrics.authFailures],
+  ]);
+  metric(
+    'mcp_bridge_rate_limited_total',
+    'counter',
+    'Requests refused because their source failed auth too often.',
+    [['', s.metrics.rateLimited]],
+  );
+  metric(
+    'mcp_bridge_server_requests_refused_total',
+    'counter',
+    'Server-to-client requests the bridge could not route.',
+    [['', s.metrics.serverRequestsRefused]],
+  );
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,63 @@
+import type { Logger } from './log';
+import type { Session } from './session';
+
+export interface SessionRegistryLimits {
+  maxSessions: number;
+  /** A session with no request, no open stream and no call in flight for this long is ended. */
+  idleMs: number;
+  keepAliveMs: number;
+}
+
+/** All live sessions, with the housekeeping timer: keep-alive comments on streams and idle expiry. */
+export class SessionRegistry {
+  private readonly sessions = new Map<string, Session>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly limits: SessionRegistryLimits,
+    private readonly log: Logger,
+  ) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get full(): boolean {
+    return this.sessions.size >= this.limits.maxSessions;
+  }
+
+  add(session: Session): void {
+    this.sessions.set(session.id, session);
+  }
+
+  get(id: string): Session | undefined {
+    return this.sessions.get(id);
+  }
+
+  delete(session: Session): void {
+    this.sessions.delete(session.id);
+  }
+
+  values(): IterableIterator<Session> {
+    return this.sessions.values();
+  }
+
+  startHousekeeping(expire: (session: Session) => void): void {
+    this.timer = setInterval(() => {
+      const now = Date.now();
+      for (const session of this.sessions.values()) {
+        session.keepAlive();
+        if (session.hasOpenStream || session.inflight.size > 0) session.lastActive = now;
+        else if (now - session.lastActive > this.limits.idleMs) {
+          this.log.info('session_expired', { session: session.id, member: session.member.name });
+          expire(session);
+        }
+      }
+    }, this.limits.keepAliveMs);
+    this.timer.unref();
+  }
+
+  stopHousekeeping(): void {
+    clearInterval(this.timer);
+  }
+}
