@@ -4,6 +4,7 @@
 import { createHandlers } from '../ipc/handlers';
 import type { Handlers } from '../ipc/handle';
 import { EventBus } from '../services/events';
+import { watchExternalChanges } from '../services/external-changes';
 import { HostService } from '../services/host/host-service';
 import { ServerService } from '../services/server/server-service';
 import { Store } from '../services/store/store';
@@ -17,6 +18,8 @@ export interface ServicesOptions {
   transport: 'ipc' | 'web';
   /** Who the audit log names for operations through these services (e.g. "cli:root", "web"). */
   actor?: string;
+  /** Long-running UIs (Electron, web mode) refetch when another process, such as the CLI, commits. */
+  watchExternalChanges?: boolean;
 }
 
 export interface Services {
@@ -41,5 +44,16 @@ export async function createServices(options: ServicesOptions): Promise<Services
     hosts,
     servers,
   });
-  return { handlers, events, home: options.home, hosts, servers, close: () => store.close() };
+  const stopWatching = options.watchExternalChanges ? watchExternalChanges(store, events) : () => {};
+  return {
+    handlers,
+    events,
+    home: options.home,
+    hosts,
+    servers,
+    close: () => {
+      stopWatching();
+      store.close();
+    },
+  };
 }

@@ -48,6 +48,7 @@ async function start(): Promise<void> {
     home: process.env['MCP_FLEET_HOME'] ? defaultHome() : app.getPath('userData'),
     keyProvider: storeKeyProvider(),
     transport: 'ipc',
+    watchExternalChanges: true,
   });
   const windows = new AppWindows(preloadPath, { devUrl, indexFile });
   const unregister = registerElectronIpc({

@@ -43,8 +43,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const output = { json, out: (t: string) => void process.stdout.write(t + '\n') };
   const dir = home !== undefined ? resolve(home) : defaultHome();
-  const ctx = makeContext(output, dir, () => openServices(dir));
   const [command, ...args] = rest;
+  const ctx = makeContext(output, dir, () => openServices(dir, command === 'serve'));
   try {
     switch (command) {
       case undefined:
@@ -73,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function openServices(home: string): Promise<Services> {
+async function openServices(home: string, longRunning: boolean): Promise<Services> {
   let passphrase = process.env.MCP_FLEET_PASSPHRASE;
   if (passphrase === undefined) {
     if (!process.stdin.isTTY) {
@@ -89,6 +89,7 @@ async function openServices(home: string): Promise<Services> {
     keyProvider: new PassphraseKeyProvider(passphrase),
     transport: 'web',
     actor: `cli:${process.env.USER ?? 'unknown'}`,
+    watchExternalChanges: longRunning,
   });
 }
 

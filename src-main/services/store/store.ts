@@ -136,6 +136,14 @@ export class Store {
     return this.db.transaction(fn).immediate();
   }
 
+  /**
+   * SQLite's data_version: changes whenever another connection (the CLI beside a running app) commits.
+   * Polling it is how open UIs learn of changes made elsewhere.
+   */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
   /** The schema version of the open file. */
   schemaVersion(): number {
     return this.db.pragma('user_version', { simple: true }) as number;
