@@ -1,0 +1,153 @@
+import { FleetError } from '../../shared/errors';
+import type { SshSessionRegistry } from '../ssh/ssh-session-registry';
+import type { Store } from '../store/store';
+import type { HostRecord } from '../store/types';
+import type { DockerClientFactory, DockerTransport } from './docker-client-factory';
+import { DockerHost } from './docker-host';
+import { canListenHere, parseListeningPorts, pickFree } from './free-ports';
+
+/** What `hosts check` reports; each field is filled as far as the check got. */
+export interface HostCheckResult {
+  reachable: boolean;
+  /** The host key fingerprint ("SHA256:…"): the pinned one once logged in, else the one offered. */
+  fingerprint: string | null;
+  dockerVersion: string | null;
+  /** Whether the login may use the engine; null when that could not be found out. */
+  dockerPermitted: boolean | null;
+  /** Docker's architecture name (amd64, arm64, …). */
+  arch: string | null;
+  /** A few ports in the asked range that nothing listens on and no container publishes. */
+  freePorts?: number[];
+  dockerTransport?: DockerTransport;
+  /** The first thing that went wrong, as an operator sentence. */
+  error?: string;
+}
+
+export interface CheckHostDeps {
+  store: Store;
+  ssh: SshSessionRegistry;
+  docker: DockerClientFactory;
+}
+
+export interface CheckHostOptions {
+  /** Inclusive range to look for free ports in. */
+  portRange?: [number, number];
+  portCount?: number;
+}
+
+// `ss` where iproute2 is installed, else the kernel's own tables.
+const LISTENING = 'ss -Hltn 2>/dev/null || cat /proc/net/tcp /proc/net/tcp6 2>/dev/null';
+
+const UNAME_TO_DOCKER: Record<string, string> = {
+  x86_64: 'amd64',
+  aarch64: 'arm64',
+  arm64: 'arm64',
+  armv7l: 'arm',
+  i686: '386',
+  ppc64le: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+};
+
+function messageOf(err: unknown): string {
+  return err instanceof FleetError ? err.message : 'unexpected error; see the log for details';
+}
+
+/** Checks a host: reachability and host key, Docker version and permission, architecture, free ports. Never throws for the host's faults. */
+export async function checkHost(
+  deps: CheckHostDeps,
+  hostId: string,
+  options: CheckHostOptions = {},
+): Promise<HostCheckResult> {
+  const host = deps.store.hosts.getById(hostId);
+  if (!host) throw new FleetError('not_found', 'no such host; it may have been removed');
+  const result: HostCheckResult = {
+    reachable: false,
+    fingerprint: null,
+    dockerVersion: null,
+    dockerPermitted: null,
+    arch: null,
+  };
+  const fail = (err: unknown): HostCheckResult => {
+    result.error ??= messageOf(err);
+    return result;
+  };
+
+  if (host.kind === 'ssh') {
+    try {
+      await deps.ssh.client(hostId);
+      result.reachable = true;
+      result.fingerprint = deps.store.hosts.getById(hostId)?.hostKeySha256 ?? null;
+    } catch (err) {
+      // Refused logins and changed keys come from a host that answered: show what key it offers.
+      const answered =
+        err instanceof FleetError &&
+        ['unauthorized', 'host_key_mismatch', 'invalid_input'].includes(err.code);
+      result.reachable = answered;
+      if (answered)
+        result.fingerprint = await deps.ssh.probe(hostId).then(
+          (p) => p.fingerprint,
+          () => null,
+        );
+      return fail(err);
+    }
+  } else {
+    result.reachable = true;
+  }
+
+  let docker: DockerHost | null = null;
+  try {
+    const candidate = new DockerHost(await deps.docker.client(hostId));
+    const version = await candidate.version();
+    result.dockerVersion = version.version;
+    result.arch = version.arch;
+    result.dockerPermitted = true;
+    result.dockerTransport = candidate.transport;
+    docker = candidate;
+  } catch (err) {
+    if (err instanceof FleetError && err.code === 'unauthorized') result.dockerPermitted = false;
+    fail(err);
+  }
+
+  try {
+    result.arch ??= await machineArch(deps, host);
+    result.freePorts = await freePorts(deps, host, docker, options);
+  } catch (err) {
+    fail(err);
+  }
+  return result;
+}
+
+async function machineArch(deps: CheckHostDeps, host: HostRecord): Promise<string | null> {
+  if (host.kind === 'local') return process.arch === 'x64' ? 'amd64' : process.arch;
+  const uname = (await deps.ssh.exec(host.id, ['uname', '-m'], { timeoutMs: 15_000 })).stdout.trim();
+  return uname === '' ? null : (UNAME_TO_DOCKER[uname] ?? uname);
+}
+
+async function freePorts(
+  deps: CheckHostDeps,
+  host: HostRecord,
+  docker: DockerHost | null,
+  options: CheckHostOptions,
+): Promise<number[]> {
+  const [from, to] = options.portRange ?? [8100, 8999];
+  const count = options.portCount ?? 5;
+  const taken = new Set<number>();
+  // Published ports of stopped containers are not listened on, yet starting them would take them back.
+  if (docker) {
+    for (const c of await docker.listByLabel({}, true)) {
+      for (const p of c.Ports) if (p.PublicPort) taken.add(p.PublicPort);
+    }
+  }
+  if (host.kind === 'ssh') {
+    const listing = await deps.ssh.exec(host.id, ['sh', '-c', LISTENING], { timeoutMs: 15_000 });
+    for (const port of parseListeningPorts(listing.stdout)) taken.add(port);
+    return pickFree(taken, from, to, count);
+  }
+  const free: number[] = [];
+  for (const port of pickFree(taken, from, to, to - from + 1)) {
+    if (free.length >= count) break;
+    if (await canListenHere(port)) free.push(port);
+  }
+  return free;
+}
