@@ -3,7 +3,12 @@
  */
 import { createHandlers } from '../ipc/handlers';
 import type { Handlers } from '../ipc/handle';
+import Dockerode from 'dockerode';
 import { EventBus } from '../services/events';
+import { ExportService } from '../services/export/export-service';
+import { runtimeImageResolver, sourceImageInspector } from '../services/export/runtime-image-ref';
+import { ImportService } from '../services/import/import-service';
+import { runtimePaths } from './runtime-paths';
 import { watchExternalChanges } from '../services/external-changes';
 import { HostService } from '../services/host/host-service';
 import { ServerService } from '../services/server/server-service';
@@ -39,10 +44,26 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const actor = options.actor ?? options.transport;
   const hosts = new HostService(store, events, actor);
   const servers = new ServerService(store, events, actor);
+  const paths = runtimePaths();
+  const exports = new ExportService({
+    store,
+    runtimeImage: async (server, opts) =>
+      runtimeImageResolver({
+        resourcesDir: paths.resourcesDir,
+        bridgeBundle: await paths.bridgeBundle(),
+        ...(paths.baseImage === undefined ? {} : { baseImage: paths.baseImage }),
+      })(server, opts),
+    // Image sources: the operator's image is inspected on this machine's engine to learn its command.
+    inspectSourceImage: sourceImageInspector(new Dockerode()),
+    actor,
+  });
+  const imports = new ImportService(store, servers);
   const handlers = createHandlers({
     info: { version: APP_VERSION, home: options.home, transport: options.transport },
     hosts,
     servers,
+    exports,
+    imports,
   });
   const stopWatching = options.watchExternalChanges ? watchExternalChanges(store, events) : () => {};
   return {

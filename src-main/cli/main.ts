@@ -8,6 +8,7 @@ import { defaultHome } from '../services/home';
 import { PassphraseKeyProvider } from '../services/store/key-providers';
 import { FleetError } from '../shared/errors';
 import { usage } from './args';
+import { EXPORT_USAGE, exportCommand } from './commands/export';
 import { hostsCommand, HOSTS_USAGE } from './commands/hosts';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
 import { serversCommand, SERVERS_USAGE } from './commands/servers';
@@ -19,6 +20,7 @@ const USAGE = `usage: mcp-fleet [--home DIR] [--json] COMMAND ...
 ${SERVE_USAGE}
 ${HOSTS_USAGE}
 ${SERVERS_USAGE}
+${EXPORT_USAGE}
 
 The store is encrypted with a key derived from MCP_FLEET_PASSPHRASE (asked for on a terminal when unset).
 Data lives in --home DIR, else MCP_FLEET_HOME, else the per-user app-data folder (${defaultHome()}).`;
@@ -58,6 +60,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'servers':
         await serversCommand(ctx, args);
+        break;
+      case 'export':
+        await exportCommand(ctx, args, (input) => ctx.call('export:render', input));
         break;
       case 'serve':
         await serveCommand(ctx, args);

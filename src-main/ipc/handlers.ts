@@ -2,7 +2,9 @@
  * The contract's channels mapped onto the services: declarative, one line each. Both the Electron IPC
  * and the web server reach these only through `dispatch`.
  */
+import type { ExportService } from '../services/export/export-service';
 import type { HostService } from '../services/host/host-service';
+import type { ImportService } from '../services/import/import-service';
 import type { ServerService } from '../services/server/server-service';
 import type { Handlers } from './handle';
 
@@ -10,6 +12,8 @@ export interface HandlerDeps {
   info: { version: string; home: string; transport: 'ipc' | 'web' };
   hosts: HostService;
   servers: ServerService;
+  exports: ExportService;
+  imports: ImportService;
 }
 
 export function createHandlers(d: HandlerDeps): Handlers {
@@ -22,5 +26,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'servers:show': async ({ name }) => d.servers.show(name),
     'servers:add': async (input) => d.servers.add(input),
     'servers:remove': async ({ name }) => (d.servers.remove(name), { removed: true as const }),
+    'servers:import': async (input) => d.imports.importText(input),
+    'export:render': async (input) => d.exports.render(input),
   };
 }

@@ -118,6 +118,85 @@ export const ServerView = z.object({
 });
 export type ServerView = z.infer<typeof ServerView>;
 
+// ---------- health ----------
+
+/** unknown: the host could not be reached, so nothing is known (never shown as unhealthy). */
+export const HealthState = z.enum(['healthy', 'degraded', 'unhealthy', 'unknown']);
+export type HealthState = z.infer<typeof HealthState>;
+
+export const HealthCounts = z.object({
+  healthy: z.number().int(),
+  degraded: z.number().int(),
+  unhealthy: z.number().int(),
+  unknown: z.number().int(),
+});
+export type HealthCounts = z.infer<typeof HealthCounts>;
+
+export const InstanceHealth = z.object({
+  instanceId: z.string(),
+  server: z.string(),
+  /** The member of a Dedicated instance; null for Shared. */
+  member: z.string().nullable(),
+  host: z.string(),
+  containerName: z.string(),
+  state: HealthState,
+  /** A sentence a person can read: "child exited with code 1 three times in 2 minutes". */
+  reason: z.string(),
+  /** When the state last changed (ISO time). */
+  since: z.string(),
+  /** The last probe (ISO time); null before the first. */
+  checkedAt: z.string().nullable(),
+  /** MCP ping round trip through the auth layer, in ms. */
+  latencyMs: z.number().nullable(),
+  restarts: z.object({ container: z.number().int().nullable(), child: z.number().int().nullable() }),
+  /** Seconds since the container (its bridge) started. */
+  uptimeSeconds: z.number().nullable(),
+  sessions: z.number().int().nullable(),
+});
+export type InstanceHealth = z.infer<typeof InstanceHealth>;
+
+export const HealthSummary = z.object({
+  /** False when no monitor runs (a one-shot CLI command); then nothing is probed on a schedule. */
+  monitoring: z.boolean(),
+  paused: z.boolean(),
+  intervalMs: z.number().int(),
+  lastSweepAt: z.string().nullable(),
+  counts: HealthCounts,
+  instances: z.array(InstanceHealth),
+});
+export type HealthSummary = z.infer<typeof HealthSummary>;
+
+export const HealthSample = z.object({
+  at: z.string(),
+  state: HealthState,
+  latencyMs: z.number().nullable(),
+});
+export type HealthSample = z.infer<typeof HealthSample>;
+
+export const HealthTransition = z.object({
+  at: z.string(),
+  from: HealthState.nullable(),
+  to: HealthState,
+  reason: z.string(),
+});
+export type HealthTransition = z.infer<typeof HealthTransition>;
+
+/** The short history the monitor keeps per instance: a latency sparkline and a state timeline. */
+export const HealthHistory = z.object({
+  instanceId: z.string(),
+  samples: z.array(HealthSample),
+  transitions: z.array(HealthTransition),
+});
+export type HealthHistory = z.infer<typeof HealthHistory>;
+
+export const HealthChange = z.object({
+  instanceId: z.string(),
+  previous: HealthState.nullable(),
+  state: HealthState,
+  reason: z.string(),
+});
+export type HealthChange = z.infer<typeof HealthChange>;
+
 // ---------- app ----------
 
 export const AppInfo = z.object({
@@ -126,6 +205,80 @@ export const AppInfo = z.object({
   transport: z.enum(['ipc', 'web']),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
+
+/**
+ * Web mode started without MCP_FLEET_PASSPHRASE: `GET /api/state` says whether the store is still
+ * locked and whether it exists yet; `POST /api/unlock` opens (or creates) it. Not channels: until the
+ * store opens there are no services to dispatch to.
+ */
+export const StoreState = z.object({ locked: z.boolean(), initialized: z.boolean() });
+export type StoreState = z.infer<typeof StoreState>;
+
+export const UnlockInput = z.object({ passphrase: z.string().min(1, 'must not be empty').max(1024) });
+export type UnlockInput = z.infer<typeof UnlockInput>;
+
+/** The shortest passphrase web mode accepts when it creates a store. */
+export const MIN_NEW_PASSPHRASE = 8;
+
+// ---------- export and import ----------
+
+export const ExportFormat = z.enum([
+  'docker-run',
+  'compose',
+  'swarm',
+  'k8s',
+  'firewall',
+  'claude',
+  'vscode',
+  'cursor',
+]);
+export type ExportFormat = z.infer<typeof ExportFormat>;
+
+export const ExportRenderInput = z.object({
+  server: Name,
+  format: ExportFormat,
+  /** Dedicated: the member whose instance to export; client formats: whose token. */
+  member: Name.optional(),
+  /** Where the instance runs (its address for client URLs, its login's home for the files); default this machine. */
+  host: Name.optional(),
+  /** Secret values inside the output; otherwise by reference (a file or variable the operator fills). */
+  inlineSecrets: z.boolean().default(false),
+  /** Host port when no instance or server pin says one. */
+  port: Port.optional(),
+  /** Address the port is published on; empty or absent for all interfaces. */
+  publishAddress: z.string().max(64).optional(),
+  /** Source ranges admitted (bridge --allow-cidr, NetworkPolicy, firewall rules). */
+  allowCidrs: z.array(z.string().max(64)).max(64).default([]),
+});
+export type ExportRenderInput = z.input<typeof ExportRenderInput>;
+
+export const ExportResult = z.object({
+  format: ExportFormat,
+  /** A file name to suggest when saving. */
+  filename: z.string(),
+  content: z.string(),
+  /** True when the content holds a secret value or a token (the operator asked for inline secrets). */
+  containsSecrets: z.boolean(),
+});
+export type ExportResult = z.infer<typeof ExportResult>;
+
+export const ServersImportInput = z.object({
+  /** The file's text: claude_desktop_config.json, mcp.json or an MCP Registry server.json. */
+  text: z.string().min(1).max(1_000_000),
+  /** Its name, for messages. */
+  fileName: z.string().max(4096).optional(),
+  /** Import only the entry with this key; or, for a file with one server, the name to give it. */
+  name: Name.optional(),
+  mode: Mode.default('shared'),
+});
+export type ServersImportInput = z.input<typeof ServersImportInput>;
+
+export const ServersImportResult = z.object({
+  servers: z.array(ServerView),
+  /** What needs the operator's attention (a required value left empty, a docker option dropped). */
+  warnings: z.array(z.string()),
+});
+export type ServersImportResult = z.infer<typeof ServersImportResult>;
 
 const NameInput = z.object({ name: Name });
 const Removed = z.object({ removed: z.literal(true) });
@@ -141,6 +294,8 @@ export const channels = {
   'servers:show': { input: NameInput, output: ServerView },
   'servers:add': { input: ServerAddInput, output: ServerView },
   'servers:remove': { input: NameInput, output: Removed },
+  'servers:import': { input: ServersImportInput, output: ServersImportResult },
+  'export:render': { input: ExportRenderInput, output: ExportResult },
 } as const;
 
 export type Channel = keyof typeof channels;

@@ -3,17 +3,21 @@ import { parseArgs, usage } from '../args';
 import type { CommandContext } from '../context';
 import { MASK, printTable } from '../output';
 import { single } from './hosts';
+import { IMPORT_USAGE, importCommand } from './import';
 
 export const SERVERS_USAGE = `mcp-fleet servers add NAME (--npx PKG[@VER] | --uvx PKG[@VER] | --image REF | --command CMD) [--arg A]... [--env K=V]... [--secret-env K=V]... --mode shared|dedicated [--port N]
 mcp-fleet servers list
 mcp-fleet servers show NAME
-mcp-fleet servers remove NAME`;
+mcp-fleet servers remove NAME
+${IMPORT_USAGE}`;
 
 export async function serversCommand(ctx: CommandContext, argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   switch (sub) {
     case 'add':
       return add(ctx, rest);
+    case 'import':
+      return importCommand(ctx, rest, (input) => ctx.call('servers:import', input));
     case 'list':
     case 'ls': {
       if (parseArgs(rest, {}).positionals.length > 0) throw usage('servers list takes no arguments');

@@ -1,0 +1,242 @@
+// Real parts: the testbed's sshd (the export runs as its non-root login, a member of group docker, as
+// an operator pasting it would), its Docker engine, the bridge bundled from src-bridge, and
+// @modelcontextprotocol/server-memory from node_modules baked into the runtime image that the
+// exported command builds from the context it carries.
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes, createHash } from 'node:crypto';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { readTestbed, type Testbed } from '../../../e2e/fixtures/env';
+import { EventBus } from '../events';
+import { containerName, instanceConfigDir } from '../instance-spec/names';
+import {
+  installedVersion,
+  testImageInputs,
+  type TestImageInputs,
+} from '../instance-spec/runtime-image.fixture';
+import { ServerService } from '../server/server-service';
+import { createTestStore, type TestStore } from '../store/test-store';
+import { ExportService } from './export-service';
+import { runtimeImageResolver, sourceImageInspector } from './runtime-image-ref';
+
+const run = promisify(execFile);
+const docker = new Docker();
+const testbed = readTestbed();
+const SERVER = '@modelcontextprotocol/server-memory';
+const SECRET = `sk-${randomBytes(12).toString('hex')}`;
+// Unique per run: deploy tests may run instances of a server named plainly "memory" on this engine.
+const SERVER_NAME = `memory-x${randomBytes(3).toString('hex')}`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/** Runs `sh -s` on the testbed host over SSH with `script` on stdin, as a paste into a session would. */
+function sshSh(bed: Testbed, script: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ssh', [
+      ...['-i', bed.ssh.keyPath, '-p', String(bed.ssh.port), '-o', 'BatchMode=yes'],
+      ...['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR'],
+      `${bed.ssh.username}@${bed.ssh.host}`,
+      'sh -s',
+    ]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(script);
+  });
+}
+
+async function toolNames(port: number, token: string): Promise<string[]> {
+  for (let attempt = 0; ; attempt += 1) {
+    if (
+      await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    if (attempt > 240) assert.fail('the instance never became ready');
+    await sleep(250);
+  }
+  const client = new Client({ name: 'docker-run-export-test', version: '1.0.0' }, { capabilities: {} });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  try {
+    return (await client.listTools()).tools.map((t) => t.name);
+  } finally {
+    await client.close();
+  }
+}
+
+describe(
+  'docker-run export run for real on the testbed host over SSH',
+  {
+    skip: testbed?.docker ? false : 'no testbed with a Docker engine (bash scripts/testbed/up.sh)',
+  },
+  () => {
+    const bed = testbed as Testbed;
+    let store: TestStore | undefined;
+    let inputs: TestImageInputs | undefined;
+    let exports: ExportService | undefined;
+    let port = 0;
+    const token = randomBytes(32).toString('base64url');
+    const name = containerName(SERVER_NAME, null);
+    const dir = instanceConfigDir(`/home/${bed?.ssh.username ?? 'x'}`, name);
+    let imageTag = '';
+
+    before(async () => {
+      store = await createTestStore();
+      inputs = await testImageInputs(docker);
+      port = await freePort();
+      const servers = new ServerService(store.store, new EventBus(), 'test');
+      servers.add({
+        name: SERVER_NAME,
+        source: { kind: 'npx', value: `${SERVER}@${await installedVersion(SERVER)}` },
+        env: [
+          { key: 'GREETING', value: "it's $(plain) `text`", secret: false },
+          { key: 'API_KEY', value: SECRET, secret: true },
+        ],
+        mode: 'shared',
+        port,
+      });
+      const server = store.store.servers.getByName(SERVER_NAME);
+      assert.ok(server);
+      store.store.members.insert({
+        serverId: server.id,
+        name: 'alice',
+        token,
+        tokenSha256: createHash('sha256').update(token).digest('hex'),
+        tools: ['*'],
+      });
+      store.store.hosts.insert(
+        {
+          name: 'testbed',
+          kind: 'ssh',
+          user: bed.ssh.username,
+          address: bed.ssh.host,
+          port: bed.ssh.port,
+          auth: 'agent',
+          hostKeySha256: null,
+        },
+        null,
+      );
+      exports = new ExportService({
+        store: store.store,
+        runtimeImage: runtimeImageResolver(inputs.resolver),
+        inspectSourceImage: sourceImageInspector(docker),
+      });
+    });
+
+    after(async () => {
+      await docker
+        .getContainer(name)
+        .remove({ force: true })
+        .catch(() => undefined);
+      await docker
+        .getVolume(`${name}-state`)
+        .remove()
+        .catch(() => undefined);
+      if (imageTag)
+        await docker
+          .getImage(imageTag)
+          .remove({ force: true })
+          .catch(() => undefined);
+      await run('rm', ['-rf', `/home/${bed.ssh.username}/.mcp-fleet/instances/${name}`]).catch(
+        () => undefined,
+      );
+      await inputs?.dispose();
+      store?.cleanup();
+    });
+
+    it('builds the image, starts an instance answering tools/list, and changes nothing when run again', async () => {
+      assert.ok(exports);
+      const byReference = await exports.render({
+        server: SERVER_NAME,
+        format: 'docker-run',
+        host: 'testbed',
+      });
+      assert.equal(byReference.containsSecrets, false);
+      assert.ok(!byReference.content.includes(SECRET), 'no secret in the command by default');
+      imageTag =
+        /docker image inspect (mcp-fleet\/runtime:[0-9a-f]{16})/.exec(byReference.content)?.[1] ?? '';
+      assert.ok(imageTag, 'the command checks for the runtime image');
+      await assert.rejects(docker.getImage(imageTag).inspect(), 'the image is absent before the run');
+
+      // Without the operator's secrets file the command stops, naming the file and the key, and starts nothing.
+      const missing = await sshSh(bed, byReference.content);
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, new RegExp(`${dir}/secrets\\.env .*API_KEY`));
+      await assert.rejects(docker.getContainer(name).inspect());
+
+      const write = await sshSh(
+        bed,
+        `umask 077\ncat > '${dir}/secrets.env' <<'EOF'\nAPI_KEY="${SECRET}"\nEOF\n`,
+      );
+      assert.equal(write.code, 0, write.stderr);
+      const first = await sshSh(bed, byReference.content);
+      assert.equal(first.code, 0, first.stderr.slice(-2000));
+      await docker.getImage(imageTag).inspect();
+
+      const tools = await toolNames(port, token);
+      for (const tool of ['create_entities', 'read_graph', 'search_nodes'])
+        assert.ok(tools.includes(tool), tools.join(', '));
+      const info = await docker.getContainer(name).inspect();
+      assert.ok(!JSON.stringify(info).includes(SECRET), 'docker inspect shows no secret');
+      assert.equal(info.Config.User, '10001:10001');
+      assert.equal(info.HostConfig.ReadonlyRootfs, true);
+      const envFile = await run('cat', [`${dir}/env`]);
+      assert.match(
+        envFile.stdout,
+        new RegExp(`^API_KEY="${SECRET}"$`, 'm'),
+        'the secret reached the env file',
+      );
+
+      // Inline secrets give the same definition: same config hash, so the running container stays.
+      const inline = await exports.render({
+        server: SERVER_NAME,
+        format: 'docker-run',
+        host: 'testbed',
+        inlineSecrets: true,
+      });
+      assert.equal(inline.containsSecrets, true);
+      assert.ok(inline.content.includes(SECRET));
+      const again = await sshSh(bed, inline.content);
+      assert.equal(again.code, 0, again.stderr.slice(-2000));
+      const after = await docker.getContainer(name).inspect();
+      assert.equal(after.Id, info.Id, 'the same container');
+      assert.equal(after.State.StartedAt, info.State.StartedAt, 'not restarted');
+      assert.deepEqual(await toolNames(port, token), tools);
+
+      const wrong = await fetch(`http://127.0.0.1:${port}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer nope',
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: '{}',
+      });
+      assert.equal(wrong.status, 401);
+    });
+  },
+);

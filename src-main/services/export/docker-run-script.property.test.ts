@@ -1,0 +1,363 @@
+// Property: for any server definition — hostile arguments, env values, tool names and folder names —
+// the docker-run export, run by a real bash and a real dash with a fake `docker` on PATH that records
+// its argv, invokes docker with exactly toDockerRunArgv(spec) and writes exactly the intended files.
+// Real parts: /bin/bash, /bin/dash, coreutils (cat, mkdir, chmod, base64, grep). Seeded: set
+// PROPERTY_SEED to replay a run; PROPERTY_CASES to change the count.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { parseEnvFile } from '../../../src-bridge/env-file';
+import { Name } from '../../shared/contract';
+import { FleetError } from '../../shared/errors';
+import { LABELS, SECRETS_FILE_NAME } from '../instance-spec/constants';
+import { buildInstanceSpec } from '../instance-spec/instance-spec';
+import { containerName } from '../instance-spec/names';
+import { memberRecord, serverRecord } from '../instance-spec/records.fixture';
+import { toDockerRunArgv } from '../instance-spec/render-docker';
+import type { InstanceSpec } from '../instance-spec/types';
+import type { EnvEntry, MemberRecord, ServerRecord } from '../store/types';
+import { renderDockerRunScript, type ImageBuild } from './docker-run-script';
+import {
+  chance,
+  envKey,
+  forbiddenName,
+  hostileDirPart,
+  hostileWord,
+  int,
+  pick,
+  seededRng,
+  validName,
+  type Rng,
+} from './hostile.fixture';
+
+const run = promisify(execFile);
+const SEED = Number(process.env.PROPERTY_SEED ?? 20260801);
+const CASES = Number(process.env.PROPERTY_CASES ?? 1200);
+const SHELLS = ['/bin/bash', '/bin/dash'] as const;
+
+// Records each call as: argc NUL word NUL word NUL ...; answers as the case's variables say.
+const FAKE_DOCKER = `#!/bin/sh
+printf '%s\\0' "$#" "$@" >> "$FAKE_DOCKER_LOG"
+case "$1" in
+  image) [ "$FAKE_IMAGE_PRESENT" = 1 ] && exit 0; exit 1 ;;
+  build) cat > "$FAKE_DOCKER_LOG.build"; exit 0 ;;
+  inspect) [ -n "$FAKE_RUNNING_HASH" ] && { printf '%s\\n' "$FAKE_RUNNING_HASH"; exit 0; }; exit 1 ;;
+  *) exit 0 ;;
+esac
+`;
+
+interface Case {
+  index: number;
+  dir: string;
+  spec: InstanceSpec;
+  script: string;
+  build: ImageBuild | null;
+  inlineSecrets: boolean;
+  imagePresent: boolean;
+  /** Config hash the fake reports for an existing container ('' when none). */
+  runningHash: string;
+  /** By reference, with the operator's secrets.env written beforehand (false: it is missing). */
+  secretsProvided: boolean;
+}
+
+function members(rng: Rng): MemberRecord[] {
+  const names = new Set<string>();
+  const count = int(rng, 1, 3);
+  while (names.size < count) names.add(validName(rng));
+  return [...names].map((name) =>
+    memberRecord(
+      name,
+      chance(rng, 0.5) ? ['*'] : Array.from({ length: int(rng, 1, 3) }, () => hostileWord(rng) || 't'),
+    ),
+  );
+}
+
+function env(rng: Rng): EnvEntry[] {
+  const keys = new Set<string>();
+  const count = int(rng, 0, 5);
+  while (keys.size < count) keys.add(envKey(rng));
+  return [...keys].map((key) => ({ key, value: hostileWord(rng), secret: chance(rng, 0.5) }));
+}
+
+function server(rng: Rng): {
+  record: ServerRecord;
+  imageConfig?: { entrypoint: string[]; cmd: string[]; workingDir: string; env: string[] };
+} {
+  const kind = pick(rng, ['npx', 'uvx', 'command', 'image'] as const);
+  const args = Array.from({ length: int(rng, 0, 5) }, () => hostileWord(rng));
+  const base = {
+    name: validName(rng),
+    args,
+    env: env(rng),
+    mode: pick(rng, ['shared', 'dedicated'] as const),
+    port: null,
+  };
+  switch (kind) {
+    case 'npx':
+      return {
+        record: serverRecord({
+          ...base,
+          sourceKind: 'npx',
+          sourceValue: pick(rng, ['@scope/pkg-a@1.2.3', 'pkg.b@0.0.1-rc.1', 'x@latest']),
+        }),
+      };
+    case 'uvx':
+      return {
+        record: serverRecord({
+          ...base,
+          sourceKind: 'uvx',
+          sourceValue: pick(rng, ['mcp-server-fetch', 'pkg[extra]==1.0', 'a_b@2']),
+        }),
+      };
+    case 'command':
+      return {
+        record: serverRecord({
+          ...base,
+          sourceKind: 'command',
+          sourceValue: hostileWord(rng).replace(/[\r\n]/g, ' ') || 'srv',
+        }),
+      };
+    case 'image':
+      return {
+        record: serverRecord({
+          ...base,
+          sourceKind: 'image',
+          sourceValue: pick(rng, [
+            'ghcr.io/acme/mcp:1.2',
+            'mcp/x',
+            'localhost:5000/a/b@sha256:' + 'a'.repeat(64),
+          ]),
+        }),
+        imageConfig: {
+          entrypoint: chance(rng, 0.7) ? [hostileWord(rng) || '/srv'] : [],
+          cmd: ['run', hostileWord(rng)],
+          workingDir: pick(rng, ['', '/app', '/srv/ a$(b)']),
+          env: [`IMG_${int(rng, 0, 9)}=${hostileWord(rng).replace(/\n/g, '')}`],
+        },
+      };
+  }
+}
+
+function bytes(rng: Rng, length: number): Buffer {
+  return Buffer.from(Array.from({ length }, () => int(rng, 0, 255)));
+}
+
+/** The same seed gives the same cases under any root (only the folders differ). */
+function generateCases(root: string): Case[] {
+  const rng = seededRng(SEED);
+  return Array.from({ length: CASES }, (_, i) => makeCase(rng, i, root));
+}
+
+function makeCase(rng: Rng, index: number, root: string): Case {
+  const { record, imageConfig } = server(rng);
+  const all = members(rng);
+  const dir = path.join(root, `case-${index}`, hostileDirPart(rng), hostileDirPart(rng));
+  const spec = buildInstanceSpec({
+    server: record,
+    members: record.mode === 'dedicated' ? [all[0] as MemberRecord] : all,
+    image: `mcp-fleet/runtime:${bytes(rng, 8).toString('hex')}`,
+    ...(imageConfig ? { imageConfig } : {}),
+    port: int(rng, 1, 65535),
+    publishAddress: pick(rng, ['', '127.0.0.1', '::1', '10.1.2.3']),
+    configDir: dir,
+    allowCidrs: Array.from({ length: int(rng, 0, 2) }, () =>
+      pick(rng, ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']),
+    ),
+    ...(chance(rng, 0.2)
+      ? { limits: { memoryBytes: int(rng, 64, 4096) * 1024 * 1024, nanoCpus: int(rng, 1, 40) * 50_000_000 } }
+      : {}),
+  });
+  const build: ImageBuild | null = chance(rng, 0.3)
+    ? {
+        tag: spec.container.image,
+        contextTarGz: bytes(rng, int(rng, 0, 3000)),
+        buildArgs: { BASE_IMAGE: hostileWord(rng) || 'node:22', NPM_PACKAGE: hostileWord(rng) },
+        target: pick(rng, ['runtime', 'runtime-uv']),
+        pull: record.sourceKind === 'image' ? record.sourceValue : null,
+      }
+    : null;
+  const inlineSecrets = chance(rng, 0.5);
+  return {
+    index,
+    dir,
+    spec,
+    script: renderDockerRunScript({
+      specs: [spec],
+      build,
+      inlineSecrets,
+      title: `case ${index}: ${hostileWord(rng)}`,
+    }),
+    build,
+    inlineSecrets,
+    imagePresent: chance(rng, 0.5),
+    runningHash: chance(rng, 0.15) ? spec.configHash : chance(rng, 0.1) ? 'f'.repeat(64) : '',
+    secretsProvided: chance(rng, 0.93),
+  };
+}
+
+/** The calls a case must make, built here from the spec, independently of the script's text. */
+function expectedCalls(c: Case): string[][] {
+  const calls: string[][] = [];
+  const byReference = !c.inlineSecrets && c.spec.files.env.secretKeys.length > 0;
+  const build = c.build;
+  if (build !== null) {
+    calls.push(['image', 'inspect', build.tag]);
+    if (!c.imagePresent) {
+      if (build.pull !== null) calls.push(['image', 'inspect', build.pull], ['pull', build.pull]);
+      const buildArgs = Object.entries(build.buildArgs)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
+      calls.push([
+        'build',
+        '--tag',
+        build.tag,
+        '--label',
+        'org.mcp-fleet.runtime=1',
+        '--target',
+        build.target,
+        ...buildArgs,
+        '-',
+      ]);
+    }
+  }
+  if (byReference && !c.secretsProvided) return calls;
+  const name = c.spec.container.name ?? '';
+  calls.push(toDockerRunArgv(c.spec.prepare));
+  calls.push([
+    'inspect',
+    '--type',
+    'container',
+    '--format',
+    `{{index .Config.Labels "${LABELS.configHash}"}}`,
+    name,
+  ]);
+  if (c.runningHash === c.spec.configHash) calls.push(['start', name]);
+  else calls.push(['rm', '--force', name], toDockerRunArgv(c.spec.container));
+  return calls;
+}
+
+function parseCalls(log: Buffer): string[][] {
+  const words = log.toString('utf8').split('\0');
+  words.pop();
+  const calls: string[][] = [];
+  for (let i = 0; i < words.length;) {
+    const count = Number(words[i]);
+    calls.push(words.slice(i + 1, i + 1 + count));
+    i += 1 + count;
+  }
+  return calls;
+}
+
+const q = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
+
+describe('docker-run export under bash and dash (fake docker recording argv)', () => {
+  let root = '';
+  let fakeBin = '';
+  let rejectedNames = 0;
+
+  before(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'docker-run-property-'));
+    fakeBin = path.join(root, 'bin');
+    await mkdir(fakeBin);
+    await writeFile(path.join(fakeBin, 'docker'), FAKE_DOCKER, { mode: 0o755 });
+    const rng = seededRng(SEED + 1);
+    // Names Docker forbids never reach a spec: the contract and containerName refuse them.
+    for (let i = 0; i < 500; i += 1) {
+      const bad = forbiddenName(rng);
+      if (Name.safeParse(bad).success) continue;
+      assert.throws(() => containerName(bad, null), FleetError, JSON.stringify(bad));
+      rejectedNames += 1;
+    }
+  });
+
+  after(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  for (const shell of SHELLS) {
+    it(`${shell}: every call's argv equals toDockerRunArgv and every file its intended content`, async (t) => {
+      const started = process.hrtime.bigint();
+      const runRoot = path.join(root, path.basename(shell));
+      const cases = generateCases(path.join(runRoot, 'dirs'));
+      const lines: string[] = [];
+      for (const c of cases) {
+        const caseDir = path.join(runRoot, String(c.index));
+        const spec = c.spec;
+        await mkdir(caseDir, { recursive: true });
+        const byReference = !c.inlineSecrets && spec.files.env.secretKeys.length > 0;
+        if (byReference && c.secretsProvided) {
+          await mkdir(spec.configDir, { recursive: true });
+          const secretLines = spec.files.env.content.slice(spec.files.env.plainContent.length);
+          await writeFile(path.join(spec.configDir, SECRETS_FILE_NAME), secretLines);
+        }
+        lines.push(
+          `FAKE_DOCKER_LOG=${q(path.join(caseDir, 'calls'))}; export FAKE_DOCKER_LOG`,
+          `FAKE_IMAGE_PRESENT=${c.imagePresent ? 1 : 0}; export FAKE_IMAGE_PRESENT`,
+          `FAKE_RUNNING_HASH=${q(c.runningHash)}; export FAKE_RUNNING_HASH`,
+          c.script.trimEnd(),
+          `echo "$?" > ${q(path.join(caseDir, 'rc'))}`,
+        );
+      }
+      const batch = path.join(runRoot, 'batch.sh');
+      await writeFile(batch, lines.join('\n') + '\n');
+      await run(shell, [batch], {
+        env: { PATH: `${fakeBin}:/usr/bin:/bin`, HOME: root, LC_ALL: 'C.UTF-8' },
+        maxBuffer: 64 * 1024 * 1024,
+      });
+
+      let mismatches = 0;
+      for (const c of cases) {
+        const caseDir = path.join(runRoot, String(c.index));
+        const spec = c.spec;
+        const rc = Number((await readFile(path.join(caseDir, 'rc'), 'utf8')).trim());
+        const calls = parseCalls(await readFile(path.join(caseDir, 'calls')).catch(() => Buffer.alloc(0)));
+        const byReference = !c.inlineSecrets && spec.files.env.secretKeys.length > 0;
+        const where = `seed ${SEED} case ${c.index} (${shell})`;
+        try {
+          assert.deepEqual(calls, expectedCalls(c), `${where}: docker argv`);
+          if (byReference && !c.secretsProvided) {
+            assert.notEqual(rc, 0, `${where}: must stop without secrets.env`);
+            continue;
+          }
+          assert.equal(rc, 0, `${where}: exit status`);
+          const envText = await readFile(spec.files.env.hostPath, 'utf8');
+          assert.equal(envText, spec.files.env.content, `${where}: env file`);
+          assert.equal(
+            await readFile(spec.files.members.hostPath, 'utf8'),
+            spec.files.members.content,
+            `${where}: members file`,
+          );
+          for (const file of [spec.files.env.hostPath, spec.files.members.hostPath]) {
+            assert.equal((await stat(file)).mode & 0o777, 0o600, `${where}: ${file} mode`);
+          }
+          assert.equal((await stat(spec.configDir)).mode & 0o777, 0o700, `${where}: folder mode`);
+          if (c.build !== null && !c.imagePresent) {
+            assert.deepEqual(
+              await readFile(path.join(caseDir, 'calls.build')),
+              c.build.contextTarGz,
+              `${where}: build context`,
+            );
+          }
+          const intended = parseEnvFile(spec.files.env.content, 'intended');
+          assert.deepEqual(
+            parseEnvFile(envText, 'written'),
+            intended,
+            `${where}: env as the bridge reads it`,
+          );
+        } catch (err) {
+          mismatches += 1;
+          if (mismatches <= 3) t.diagnostic(err instanceof Error ? err.message.slice(0, 2000) : String(err));
+        }
+      }
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      t.diagnostic(
+        `${cases.length} cases under ${shell} in ${seconds.toFixed(1)} s, ${mismatches} mismatches, seed ${SEED}; ${rejectedNames} forbidden names rejected`,
+      );
+      assert.equal(mismatches, 0, `${mismatches} of ${cases.length} cases differ (seed ${SEED})`);
+    });
+  }
+});

@@ -1,0 +1,240 @@
+/**
+ * Exports: turns a server definition into the artefacts operators use (the docker-run command,
+ * compose, swarm and k8s files, firewall rules, client snippets), every one from the InstanceSpec
+ * deploy runs.
+ */
+import os from 'node:os';
+import { FleetError } from '../../shared/errors';
+import { parseCidrs, parsePublishAddress } from '../instance-spec/address';
+import { buildInstanceSpec } from '../instance-spec/instance-spec';
+import { containerName, instanceConfigDir } from '../instance-spec/names';
+import type { InstanceSpec, SourceImageConfig } from '../instance-spec/types';
+import type { Store } from '../store/store';
+import type { HostRecord, MemberRecord, ServerRecord } from '../store/types';
+import { instanceUrl, renderClientConfig } from './client-config';
+import { renderCompose } from './compose';
+import { renderDockerRunScript } from './docker-run-script';
+import { ExportRenderInput, type ExportResult } from './export-schema';
+import { renderFirewall } from './firewall';
+import { renderK8s } from './k8s';
+import type { RuntimeImageResolver, SourceImageInspector } from './runtime-image-ref';
+import { renderSwarm } from './swarm';
+
+export interface ExportDeps {
+  store: Store;
+  runtimeImage: RuntimeImageResolver;
+  inspectSourceImage: SourceImageInspector;
+  /** This machine's home folder, for instances on the local host. */
+  localHome?: string;
+  /** Who the audit log names for exports. */
+  actor?: string;
+}
+
+/**
+ * The home folder of a host's login, where its instances' folders go. One rule for deploy and export,
+ * so both write the same paths: root's is /root, anyone else's /home/<user>; this machine's is the
+ * home of the user running MCP Fleet.
+ */
+export function hostHome(host: HostRecord | null, localHome: string = os.homedir()): string {
+  if (host === null || host.kind === 'local') return localHome;
+  return host.user === null || host.user === 'root' ? '/root' : `/home/${host.user}`;
+}
+
+export class ExportService {
+  constructor(private readonly deps: ExportDeps) {}
+
+  /**
+   * Renders one export and records it in the audit log (which says whether secrets went out inline).
+   * Throws FleetError: not_found (server, member, host), invalid_input (what cannot run).
+   */
+  async render(raw: ExportRenderInput): Promise<ExportResult> {
+    const input = ExportRenderInput.parse(raw);
+    const result = await this.renderParsed(input);
+    this.deps.store.audit.append({
+      actor: this.deps.actor ?? 'unknown',
+      action: 'servers.export',
+      target: input.server,
+      outcome: 'ok',
+      detail: `${input.format}${input.member === undefined ? '' : ` for ${input.member}`}${result.containsSecrets ? ', secrets inline' : ''}`,
+    });
+    return result;
+  }
+
+  private async renderParsed(input: ReturnType<typeof ExportRenderInput.parse>): Promise<ExportResult> {
+    const { store } = this.deps;
+    const server = store.servers.getByName(input.server);
+    if (!server) throw new FleetError('not_found', `no server named "${input.server}"`);
+    const host = input.host === undefined ? null : store.hosts.getByName(input.host);
+    if (input.host !== undefined && host === null)
+      throw new FleetError('not_found', `no host named "${input.host}"`);
+    const allMembers = store.members.listByServer(server.id);
+    const member = input.member === undefined ? null : allMembers.find((m) => m.name === input.member);
+    if (member === undefined) {
+      throw new FleetError(
+        'not_found',
+        `server "${server.name}" has no member named "${input.member ?? ''}"`,
+      );
+    }
+    const publishAddress = parsePublishAddress(input.publishAddress ?? '');
+    const cidrs = parseCidrs(input.allowCidrs);
+    const title = `server ${server.name} (${server.mode}) on ${host === null ? 'this machine' : `host ${host.name}`}`;
+
+    if (input.format === 'claude' || input.format === 'vscode' || input.format === 'cursor') {
+      const who = member ?? onlyMember(server, allMembers);
+      const port = this.portFor(server, server.mode === 'dedicated' ? who : null, host, input.port);
+      const loopback = publishAddress === '::1' || publishAddress.startsWith('127.');
+      const address = loopback || host === null ? 'localhost' : (host.address ?? 'localhost');
+      return {
+        format: input.format,
+        filename: input.format === 'claude' ? 'claude_desktop_config.json' : 'mcp.json',
+        content: renderClientConfig({
+          format: input.format,
+          server: server.name,
+          member: who,
+          url: instanceUrl(address, port),
+          inlineSecrets: input.inlineSecrets,
+        }),
+        containsSecrets: input.inlineSecrets,
+      };
+    }
+
+    const targets: (MemberRecord | null)[] =
+      server.mode === 'shared'
+        ? [null]
+        : member !== null
+          ? [member]
+          : allMembers.length > 0
+            ? allMembers
+            : [null];
+    // Firewall rules need only the ports; the image is not worth building a context for.
+    const firewall = input.format === 'firewall';
+    const image = firewall
+      ? { tag: 'mcp-fleet/runtime:unused', build: null }
+      : await this.deps.runtimeImage(server, { pack: input.format === 'docker-run' });
+    const imageConfig =
+      server.sourceKind === 'image' && !firewall
+        ? await this.deps.inspectSourceImage(server.sourceValue)
+        : undefined;
+    const specs = targets.map((target, index) =>
+      this.spec(server, allMembers, target, host, {
+        image: image.tag,
+        imageConfig,
+        port: this.portFor(server, target, host, input.port === undefined ? undefined : input.port + index),
+        publishAddress,
+        allowCidrs: cidrs.map((c) => c.text),
+      }),
+    );
+    const hasSecrets = specs.some((s) => s.files.env.secretKeys.length > 0);
+    const secretsOut = input.inlineSecrets && hasSecrets;
+    switch (input.format) {
+      case 'docker-run':
+        return {
+          format: input.format,
+          filename: `${server.name}-docker-run.sh`,
+          content: renderDockerRunScript({
+            specs,
+            build: image.build,
+            inlineSecrets: input.inlineSecrets,
+            title,
+          }),
+          containsSecrets: secretsOut,
+        };
+      case 'compose':
+        return {
+          format: input.format,
+          filename: `${server.name}-compose.yaml`,
+          content: renderCompose({ specs, inlineSecrets: input.inlineSecrets, title }),
+          containsSecrets: secretsOut,
+        };
+      case 'swarm':
+        return {
+          format: input.format,
+          filename: `${server.name}-stack.yaml`,
+          content: renderSwarm({ specs, inlineSecrets: input.inlineSecrets, title }),
+          containsSecrets: secretsOut,
+        };
+      case 'k8s':
+        return {
+          format: input.format,
+          filename: `${server.name}-k8s.yaml`,
+          content: renderK8s({
+            specs,
+            allowCidrs: cidrs.map((c) => c.text),
+            inlineSecrets: input.inlineSecrets,
+            title,
+          }),
+          containsSecrets: secretsOut,
+        };
+      case 'firewall':
+        return {
+          format: input.format,
+          filename: `${server.name}-firewall.sh`,
+          content: renderFirewall({ ports: specs.map((s) => s.port), cidrs, title }),
+          containsSecrets: false,
+        };
+    }
+  }
+
+  private spec(
+    server: ServerRecord,
+    allMembers: readonly MemberRecord[],
+    member: MemberRecord | null,
+    host: HostRecord | null,
+    rest: {
+      image: string;
+      imageConfig: SourceImageConfig | undefined;
+      port: number;
+      publishAddress: string;
+      allowCidrs: string[];
+    },
+  ): InstanceSpec {
+    const name = containerName(server.name, member?.name ?? null);
+    return buildInstanceSpec({
+      server,
+      members: member === null ? allMembers : [member],
+      image: rest.image,
+      ...(rest.imageConfig === undefined ? {} : { imageConfig: rest.imageConfig }),
+      port: rest.port,
+      publishAddress: rest.publishAddress,
+      configDir: instanceConfigDir(hostHome(host, this.deps.localHome), name),
+      allowCidrs: rest.allowCidrs,
+    });
+  }
+
+  /**
+   * The port given (Dedicated members without --member: consecutive ports from it, in member-name
+   * order), else the instance's pinned port on that host, else the server's pin.
+   */
+  private portFor(
+    server: ServerRecord,
+    member: MemberRecord | null,
+    host: HostRecord | null,
+    given?: number,
+  ): number {
+    if (given !== undefined) {
+      if (given > 65535) throw new FleetError('invalid_input', `ports from --port run past 65535`);
+      return given;
+    }
+    const deployed = this.deps.store.instances
+      .listByServer(server.id)
+      .filter((i) => i.memberId === (member?.id ?? null) && (host === null || i.hostId === host.id));
+    const pinned = deployed[0]?.port ?? (server.mode === 'shared' ? server.port : null);
+    if (pinned === null || pinned === undefined) {
+      throw new FleetError(
+        'invalid_input',
+        `no port is pinned for ${member === null ? `server "${server.name}"` : `member "${member.name}" of "${server.name}"`} yet: deploy it once, or give one with --port${server.mode === 'dedicated' ? ' (and --member)' : ''}`,
+      );
+    }
+    return pinned;
+  }
+}
+
+function onlyMember(server: ServerRecord, members: readonly MemberRecord[]): MemberRecord {
+  if (members.length === 1) return members[0] as MemberRecord;
+  throw new FleetError(
+    'invalid_input',
+    members.length === 0
+      ? `server "${server.name}" has no members yet: add one with \`mcp-fleet members add ${server.name} NAME\``
+      : `say which member the snippet is for: --member ${members.map((m) => m.name).join(' | ')}`,
+  );
+}

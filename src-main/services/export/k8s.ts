@@ -1,0 +1,186 @@
+/**
+ * The k8s export: per instance a Secret (env and members files), a Deployment (the same bridge argv,
+ * user and limits as the ContainerSpec, in Kubernetes' securityContext terms), a Service and a
+ * NetworkPolicy admitting only the allowed ranges; plus a PersistentVolumeClaim for a stateful server.
+ * Dedicated servers get one set per member instance. Names follow Kubernetes' DNS-label rule; the
+ * original names ride along as annotations under the same keys as the Docker labels.
+ */
+import { createHash } from 'node:crypto';
+import { stringify } from 'yaml';
+import {
+  CONTAINER_FILES_DIR,
+  CONTAINER_PORT,
+  MIB,
+  RUNTIME_GID,
+  RUNTIME_UID,
+} from '../instance-spec/constants';
+import type { InstanceSpec } from '../instance-spec/types';
+import { asComments } from './file-notes';
+
+export interface K8sInput {
+  specs: readonly InstanceSpec[];
+  /** Normalised CIDRs (parseCidrs); none admits every source. */
+  allowCidrs: readonly string[];
+  inlineSecrets: boolean;
+  title: string;
+  namespace?: string;
+}
+
+export function renderK8s(input: K8sInput): string {
+  const docs = input.specs.flatMap((spec) => instanceManifests(spec, input));
+  const header = asComments([
+    `MCP Fleet: ${input.title}`,
+    'Kubernetes manifests: `kubectl apply -f THIS_FILE`. Push the runtime image to a registry the',
+    'cluster pulls from and change `image:` to match.',
+    ...(input.inlineSecrets || input.specs.every((s) => s.files.env.secretKeys.length === 0)
+      ? []
+      : ['Secret values are left empty ("") in each Secret\'s env: fill them in before applying.']),
+  ]);
+  return `${header}\n${docs.map((doc) => stringify(doc, { version: '1.1', lineWidth: 0 })).join('---\n')}`;
+}
+
+function instanceManifests(spec: InstanceSpec, input: K8sInput): Record<string, unknown>[] {
+  const c = spec.container;
+  const name = k8sName(c.name ?? spec.server);
+  const labels = {
+    'app.kubernetes.io/name': 'mcp-fleet',
+    'app.kubernetes.io/instance': name,
+    'app.kubernetes.io/managed-by': 'mcp-fleet',
+  };
+  const metadata = (suffix = '') => ({
+    name: `${name}${suffix}`,
+    ...(input.namespace === undefined ? {} : { namespace: input.namespace }),
+    labels,
+    annotations: { ...c.labels },
+  });
+  const env = spec.files.env;
+  const envText = input.inlineSecrets
+    ? env.content
+    : env.plainContent + env.secretKeys.map((key) => `${key}=""\n`).join('');
+  const port = c.ports[0];
+  const secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: metadata('-config'),
+    type: 'Opaque',
+    stringData: { env: envText, 'members.json': spec.files.members.content },
+  };
+  const tmpSize = /size=(\d+)m/.exec(c.tmpfs['/tmp'] ?? '')?.[1] ?? '64';
+  const volumes: Record<string, unknown>[] = [
+    // Files are root-owned with group fsGroup in a secret volume: 0440 lets uid 10001 read them.
+    { name: 'config', secret: { secretName: `${name}-config`, defaultMode: 0o440 } },
+    { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: `${tmpSize}Mi` } },
+  ];
+  const mounts: Record<string, unknown>[] = [
+    { name: 'config', mountPath: CONTAINER_FILES_DIR, readOnly: true },
+    { name: 'tmp', mountPath: '/tmp' },
+  ];
+  const docs: Record<string, unknown>[] = [secret];
+  if (spec.stateVolume) {
+    volumes.push({ name: 'state', persistentVolumeClaim: { claimName: `${name}-state` } });
+    mounts.push({ name: 'state', mountPath: spec.stateVolume.target });
+    docs.push({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: metadata('-state'),
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+  }
+  docs.push({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: metadata(),
+    spec: {
+      replicas: 1,
+      // One writer of the state volume and one holder of the port at a time.
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: { 'app.kubernetes.io/instance': name } },
+      template: {
+        metadata: { labels, annotations: { ...c.labels } },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: RUNTIME_UID,
+            runAsGroup: RUNTIME_GID,
+            fsGroup: RUNTIME_GID,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: 'bridge',
+              image: c.image,
+              imagePullPolicy: 'IfNotPresent',
+              args: c.cmd,
+              ...(c.workdir !== null ? { workingDir: c.workdir } : {}),
+              ports: [{ name: 'mcp', containerPort: CONTAINER_PORT, protocol: 'TCP' }],
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: c.readOnlyRootfs,
+                capabilities: { drop: c.capDrop },
+              },
+              resources: {
+                limits: {
+                  memory: `${Math.floor(c.memoryBytes / MIB)}Mi`,
+                  cpu: `${Math.round(c.nanoCpus / 1e6)}m`,
+                },
+                requests: { memory: '64Mi', cpu: '50m' },
+              },
+              readinessProbe: { httpGet: { path: '/readyz', port: 'mcp' }, periodSeconds: 5 },
+              livenessProbe: { httpGet: { path: '/healthz', port: 'mcp' }, periodSeconds: 30 },
+              volumeMounts: mounts,
+            },
+          ],
+          volumes,
+        },
+      },
+    },
+  });
+  docs.push({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: metadata(),
+    spec: {
+      type: 'LoadBalancer',
+      // Keeps the client's address, which the NetworkPolicy and the bridge's --allow-cidr check.
+      externalTrafficPolicy: 'Local',
+      selector: { 'app.kubernetes.io/instance': name },
+      ports: [{ name: 'mcp', port: port?.hostPort ?? CONTAINER_PORT, targetPort: 'mcp', protocol: 'TCP' }],
+      ...(input.allowCidrs.length > 0 ? { loadBalancerSourceRanges: [...input.allowCidrs] } : {}),
+    },
+  });
+  docs.push({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: metadata(),
+    spec: {
+      podSelector: { matchLabels: { 'app.kubernetes.io/instance': name } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          ...(input.allowCidrs.length > 0
+            ? { from: input.allowCidrs.map((cidr) => ({ ipBlock: { cidr } })) }
+            : {}),
+          ports: [{ protocol: 'TCP', port: CONTAINER_PORT }],
+        },
+      ],
+    },
+  });
+  return docs;
+}
+
+/**
+ * A DNS-1123 label (lower-case letters, digits, "-", at most 63): a name that is one already stays as
+ * it is; any other gets the cleaned form plus 8 hex of the original, so two names never meet.
+ */
+export function k8sName(name: string): string {
+  if (/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(name)) return name;
+  const digest = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  const cleaned = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 54)
+    .replace(/-+$/, '');
+  return cleaned === '' ? `mcp-${digest}` : `${cleaned}-${digest}`;
+}

@@ -1,0 +1,117 @@
+/**
+ * The swarm export: a stack file (`docker stack deploy -c FILE NAME`) whose instances read their env
+ * and members files as Docker secrets, owned by the container user with mode 0400, so no prepare step
+ * is needed. Secret names carry the config hash: secrets are immutable, so a changed definition gets
+ * new ones and the service rolls onto them. Swarm ignores `security_opt` and tmpfs mount options other
+ * than size; the header says so.
+ */
+import { stringify } from 'yaml';
+import {
+  CONTAINER_ENV_FILE,
+  CONTAINER_MEMBERS_FILE,
+  RUNTIME_GID,
+  RUNTIME_UID,
+} from '../instance-spec/constants';
+import { cpusText, memoryText } from '../instance-spec/render-docker';
+import type { InstanceSpec } from '../instance-spec/types';
+import { asComments, fileNotes } from './file-notes';
+
+export interface SwarmInput {
+  specs: readonly InstanceSpec[];
+  inlineSecrets: boolean;
+  title: string;
+}
+
+const SECRET_ENV_TARGET = 'mcp-fleet-env';
+const SECRET_MEMBERS_TARGET = 'mcp-fleet-members.json';
+
+export function renderSwarm(input: SwarmInput): string {
+  const services: Record<string, unknown> = {};
+  const secrets: Record<string, unknown> = {};
+  const volumes: Record<string, unknown> = {};
+  const notes: string[] = [];
+  for (const spec of input.specs) {
+    const c = spec.container;
+    const name = c.name ?? spec.server;
+    const dir = `./${name}`;
+    const version = spec.configHash.slice(0, 12);
+    const envSecret = `${name}-env-${version}`;
+    const membersSecret = `${name}-members-${version}`;
+    secrets[envSecret] = { file: `${dir}/env` };
+    secrets[membersSecret] = { file: `${dir}/members.json` };
+    // Swarm mounts secrets under /run/secrets; the bridge is pointed there instead of /run/mcp-fleet.
+    const cmd = c.cmd.map((word) =>
+      word === CONTAINER_ENV_FILE
+        ? `/run/secrets/${SECRET_ENV_TARGET}`
+        : word === CONTAINER_MEMBERS_FILE
+          ? `/run/secrets/${SECRET_MEMBERS_TARGET}`
+          : word,
+    );
+    const secretRef = (source: string, target: string) => ({
+      source,
+      target,
+      uid: String(RUNTIME_UID),
+      gid: String(RUNTIME_GID),
+      mode: 0o400,
+    });
+    const tmpfsVolumes = Object.entries(c.tmpfs).map(([target, options]) => ({
+      type: 'tmpfs',
+      target,
+      tmpfs: { size: tmpfsBytes(options) },
+    }));
+    services[name] = {
+      image: c.image,
+      command: cmd,
+      user: c.user,
+      ...(c.workdir !== null ? { working_dir: c.workdir } : {}),
+      labels: { ...c.labels },
+      read_only: c.readOnlyRootfs,
+      init: c.init,
+      cap_drop: c.capDrop,
+      security_opt: c.securityOpt,
+      ports: c.ports.map((p) => ({
+        target: p.containerPort,
+        published: p.hostPort,
+        protocol: 'tcp',
+        // Host mode keeps the client's source address (the routing mesh would hide it behind the
+        // ingress network), which the bridge's --allow-cidr and the firewall rules rely on.
+        mode: 'host',
+      })),
+      secrets: [secretRef(envSecret, SECRET_ENV_TARGET), secretRef(membersSecret, SECRET_MEMBERS_TARGET)],
+      volumes: [
+        ...tmpfsVolumes,
+        ...(spec.stateVolume
+          ? [{ type: 'volume', source: spec.stateVolume.name, target: spec.stateVolume.target }]
+          : []),
+      ],
+      deploy: {
+        replicas: 1,
+        restart_policy: { condition: 'any' },
+        resources: {
+          limits: { cpus: cpusText(c.nanoCpus), memory: memoryText(c.memoryBytes), pids: c.pidsLimit },
+        },
+      },
+    };
+    if (spec.stateVolume) volumes[spec.stateVolume.name] = { name: spec.stateVolume.name };
+    notes.push(...fileNotes(spec, dir, input.inlineSecrets), '');
+  }
+  const doc: Record<string, unknown> = { version: '3.9', services, secrets };
+  if (Object.keys(volumes).length > 0) doc.volumes = volumes;
+  const header = asComments([
+    `MCP Fleet: ${input.title}`,
+    'Swarm stack file: `docker stack deploy -c THIS_FILE mcp-fleet` on a manager. First create these',
+    'files beside it; they become Docker secrets (mode 0400, owned by uid 10001):',
+    '',
+    ...notes,
+    'Swarm does not apply security_opt (no-new-privileges) or tmpfs options other than size.',
+    'A new state volume belongs to root: the runtime image must own its mount point (uid 10001).',
+  ]);
+  return `${header}\n${stringify(doc, { version: '1.1', lineWidth: 0 })}`;
+}
+
+function tmpfsBytes(options: string): number {
+  const size = /(?:^|,)size=(\d+)([kmg]?)(?:,|$)/.exec(options);
+  if (!size) return 64 * 1024 * 1024;
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[size[2] as '' | 'k' | 'm' | 'g'];
+  return Number(size[1]) * unit;
+}
