@@ -7,6 +7,7 @@ import { Metrics } from './metrics';
 import { Multiplexer } from './multiplexer';
 import { FailureLimiter } from './rate-limit';
 import { SessionRegistry } from './sessions';
+import { StatelessRegistry } from './stateless-registry';
 import { Upstream } from './upstream';
 import { BRIDGE_VERSION } from './version';
 
@@ -44,13 +45,28 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     },
     log,
   );
-  const multiplexer = new Multiplexer(upstream, sessions, metrics, log, {
-    mode: config.mode,
-    upstreamTimeoutMs: limits.upstreamTimeoutMs,
-    readyWaitMs: limits.readyWaitMs,
-    internalTimeoutMs: limits.internalTimeoutMs,
-    session: { replayEvents: limits.replayEvents, replayBytes: limits.replayBytes },
-  });
+  const stateless = new StatelessRegistry(limits.maxSessions);
+  const sessionLimits = { replayEvents: limits.replayEvents, replayBytes: limits.replayBytes };
+  const multiplexer = new Multiplexer(
+    upstream,
+    sessions,
+    metrics,
+    log,
+    {
+      mode: config.mode,
+      upstreamTimeoutMs: limits.upstreamTimeoutMs,
+      readyWaitMs: limits.readyWaitMs,
+      internalTimeoutMs: limits.internalTimeoutMs,
+      session: sessionLimits,
+      input: {
+        waitMs: limits.inputWaitMs,
+        batchMs: limits.inputBatchMs,
+        maxWaits: limits.maxInputWaits,
+        maxWaitsPerMember: limits.maxInputWaitsPerMember,
+      },
+    },
+    stateless,
+  );
   upstream.setListener(multiplexer);
   const startedAt = Date.now();
   let stopping = false;
@@ -58,8 +74,15 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     config,
     verifier: new TokenVerifier(config.members),
     limiter: new FailureLimiter({ maxFailures: limits.authMaxFailures, windowMs: limits.authWindowMs }),
-    health: { upstream, sessions, metrics, mode: config.mode, startedAt },
-    endpoint: { mux: multiplexer, sessions, maxBodyBytes: limits.maxBodyBytes },
+    health: {
+      upstream,
+      sessions,
+      metrics,
+      mode: config.mode,
+      startedAt,
+      stateless: () => multiplexer.front.statelessFigures(),
+    },
+    endpoint: { mux: multiplexer, sessions, maxBodyBytes: limits.maxBodyBytes, sessionLimits },
     log,
     isStopping: () => stopping,
   });
@@ -79,6 +102,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     throw err;
   }
   sessions.startHousekeeping((session) => multiplexer.closeSession(session, 'idle'));
+  stateless.startHousekeeping(limits.keepAliveMs);
   const port = (server.address() as AddressInfo).port;
   log.info('listening', {
     host: config.host,
@@ -101,7 +125,10 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
         await new Promise((r) => setTimeout(r, 25));
       multiplexer.beginShutdown();
       sessions.stopHousekeeping();
+      stateless.stopHousekeeping();
       for (const session of [...sessions.values()]) multiplexer.closeSession(session, 'shutdown');
+      // A listen stream ended by the server gets the result that says so (SubscriptionsListenResult).
+      for (const listener of [...stateless.listeners]) multiplexer.front.closeListener(listener, true);
       await upstream.stop();
       server.closeAllConnections();
       await serverClosed;

@@ -1,3 +1,4 @@
+import { attribute, type Attribution } from './attribution';
 import type { BridgeMode } from './cli-args';
 import { filterTools, missingCapability } from './client-capabilities';
 import {
@@ -12,12 +13,15 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from './jsonrpc';
+import type { InputRounds } from './input-rounds';
 import type { Logger } from './log';
+import type { ToolHeaderIndex } from './param-headers';
 import { wantsLevel } from './log-levels';
 import type { Metrics } from './metrics';
 import type { PendingCalls } from './pending';
-import type { PendingCall, Session } from './session';
+import type { Session } from './session';
 import type { SessionRegistry } from './sessions';
+import type { StatelessRegistry } from './stateless-registry';
 import type { Subscriptions } from './subscriptions';
 import type { TaskOwners } from './tasks';
 import type { Upstream } from './upstream';
@@ -31,9 +35,12 @@ export interface RouterDeps {
   metrics: Metrics;
   log: Logger;
   mode: BridgeMode;
+  stateless: StatelessRegistry;
+  inputs: InputRounds;
+  toolHeaders: ToolHeaderIndex;
 }
 
-type Target = { session: Session; call: PendingCall | undefined } | { session: undefined; reason: string };
+type Target = Attribution;
 
 /** Routes what the child sends to the one session it belongs to, and never to any other. */
 export class ChildRouter {
@@ -74,6 +81,7 @@ export class ChildRouter {
       return;
     }
     let result = message.result;
+    if (call.method === 'tools/list') this.d.toolHeaders.learn(result);
     if (call.method === 'tools/list' && !call.session.member.allTools)
       result = filterTools(result, call.session.member);
     else if (call.method === 'tasks/list') result = this.d.tasks.filterList(call.session, result);
@@ -93,6 +101,7 @@ export class ChildRouter {
         return;
       }
       case 'notifications/cancelled': {
+        this.d.inputs.onChildCancelled(params?.requestId);
         const key = isRequestId(params?.requestId) ? idKey(params.requestId) : '';
         const entry = this.byUpstream.get(key);
         if (!entry) return;
@@ -102,6 +111,9 @@ export class ChildRouter {
         return;
       }
       case 'notifications/tools/list_changed':
+        this.d.toolHeaders.forget();
+        this.broadcast(message);
+        return;
       case 'notifications/prompts/list_changed':
       case 'notifications/resources/list_changed':
         this.broadcast(message);
@@ -109,10 +121,17 @@ export class ChildRouter {
       case 'notifications/resources/updated':
         for (const session of this.d.subscriptions.subscribers(String(params?.uri))) session.deliver(message);
         return;
-      case 'notifications/message':
+      case 'notifications/message': {
         for (const session of this.d.sessions.values())
           if (wantsLevel(session.logLevel, params?.level)) session.deliver(message);
+        // A stateless request gets logs only when it asked for a level, and only when it is the one
+        // request in flight: a log line names no request, and it may carry another member's data.
+        const target = attribute([this.d.sessions.values(), this.d.stateless.callers]);
+        const level = target.session?.stateless?.logLevel;
+        if (target.session && target.call && level !== undefined && wantsLevel(level, params?.level))
+          target.call.sink.related(message);
         return;
+      }
       case 'notifications/tasks/status':
         this.d.tasks.owner(params?.taskId)?.deliver(message);
         return;
@@ -132,6 +151,7 @@ export class ChildRouter {
 
   private broadcast(message: object): void {
     for (const session of this.d.sessions.values()) session.deliver(message);
+    for (const listener of this.d.stateless.listeners) listener.deliver(message);
   }
 
   /**
@@ -151,6 +171,15 @@ export class ChildRouter {
       return;
     }
     const { session } = target;
+    if (session.stateless && target.call) {
+      this.d.inputs.onServerRequest(session, target.call, request);
+      this.d.log.info('server_request_routed', {
+        method: request.method,
+        session: session.id,
+        member: session.member.name,
+      });
+      return;
+    }
     const missing = missingCapability(session.clientCapabilities, request);
     if (missing) {
       this.refuse(request, ErrorCodes.methodNotFound, `the client session does not support ${missing}`);
@@ -179,24 +208,7 @@ export class ChildRouter {
   private pickSession(params: JsonObject | undefined): Target {
     const owner = this.d.tasks.relatedOwner(params);
     if (owner && !owner.closed) return { session: owner, call: undefined };
-    let busy = 0;
-    let only: Session | undefined;
-    for (const session of this.d.sessions.values()) {
-      if (session.inflight.size === 0) continue;
-      busy += 1;
-      only = session;
-    }
-    if (busy === 1 && only) {
-      const call = only.inflight.size === 1 ? only.inflight.values().next().value : undefined;
-      return { session: only, call };
-    }
-    return {
-      session: undefined,
-      reason:
-        busy === 0
-          ? 'no client request is in flight, so no client session can be asked'
-          : `${busy} client sessions have requests in flight, so the bridge cannot tell which one this request belongs to`,
-    };
+    return attribute([this.d.sessions.values(), this.d.stateless.callers]);
   }
 
   private refuse(request: JsonRpcRequest, code: number, reason: string): void {

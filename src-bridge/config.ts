@@ -29,6 +29,12 @@ export interface BridgeLimits {
   stableMs: number;
   stopGraceMs: number;
   drainMs: number;
+  /** How long a 2026-07-28 request waits for its client's inputResponses (an input_required round). */
+  inputWaitMs: number;
+  /** Server requests arriving this close together are asked in one input_required result. */
+  inputBatchMs: number;
+  maxInputWaits: number;
+  maxInputWaitsPerMember: number;
 }
 
 export const DEFAULT_LIMITS: BridgeLimits = {
@@ -51,6 +57,10 @@ export const DEFAULT_LIMITS: BridgeLimits = {
   stableMs: 60_000,
   stopGraceMs: 2_000,
   drainMs: 3_000,
+  inputWaitMs: 5 * 60_000,
+  inputBatchMs: 20,
+  maxInputWaits: 256,
+  maxInputWaitsPerMember: 32,
 };
 
 /** What startBridge takes: the CLI's flags, already read from their files. */

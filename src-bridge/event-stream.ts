@@ -48,7 +48,8 @@ export function parseEventId(text: string | undefined): { stream: number; n: num
 /**
  * One logical SSE stream of a session: the standalone GET stream (number 0) or the stream of one POST.
  * Events get ids `stream.n`, go into the session's replay buffer, and are written to whichever HTTP
- * response is attached at the moment; a resumed GET attaches a new one.
+ * response is attached at the moment; a resumed GET attaches a new one. Without a buffer (a stateless
+ * 2026-07-28 exchange, which nothing can resume) events carry no ids and no priming event is sent.
  */
 export class EventStream {
   private nextN = 1;
@@ -58,7 +59,7 @@ export class EventStream {
 
   constructor(
     readonly no: number,
-    private readonly buffer: ReplayBuffer,
+    private readonly buffer: ReplayBuffer | undefined,
   ) {}
 
   get attached(): boolean {
@@ -77,6 +78,10 @@ export class EventStream {
       if (this.res === res) this.res = undefined;
     });
     if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
+    if (!this.buffer) {
+      if (this.ended) res.end();
+      return;
+    }
     const from = afterN ?? this.writtenUpTo;
     let chunk = '';
     for (const event of this.buffer.after(this.no, from))
@@ -88,9 +93,13 @@ export class EventStream {
   }
 
   push(data: string): void {
+    const res = this.res;
+    if (!this.buffer) {
+      if (res && !res.writableEnded && !res.destroyed) res.write(`data: ${data}\n\n`);
+      return;
+    }
     const n = this.nextN++;
     this.buffer.push({ stream: this.no, n, data });
-    const res = this.res;
     if (res && !res.writableEnded && !res.destroyed) {
       res.write(`id: ${this.no}.${n}\ndata: ${data}\n\n`);
       this.writtenUpTo = n;

@@ -4,13 +4,25 @@ import type { SessionRegistry } from './sessions';
 import type { Upstream } from './upstream';
 import { BRIDGE_VERSION } from './version';
 
+/** The 2026-07-28 side, which has no sessions to count. */
+export interface StatelessFigures {
+  /** Stateless requests whose call the MCP server is working on. */
+  inFlight: number;
+  /** Stateless calls waiting for their client's inputResponses (input_required rounds). */
+  waitingForInput: number;
+  listenStreams: number;
+}
+
 export interface HealthSources {
   upstream: Upstream;
   sessions: SessionRegistry;
   metrics: Metrics;
   mode: BridgeMode;
   startedAt: number;
+  stateless?: () => StatelessFigures;
 }
+
+const NO_STATELESS: StatelessFigures = { inFlight: 0, waitingForInput: 0, listenStreams: 0 };
 
 /**
  * Liveness: the bridge answers, and its server is not stuck in a crash loop. A bridge whose child keeps
@@ -43,6 +55,7 @@ export function statusReport(s: HealthSources): Record<string, unknown> {
       lastExit: up.lastExit ?? null,
     },
     sessions: s.sessions.size,
+    stateless: s.stateless?.() ?? NO_STATELESS,
     requests: s.metrics.methodCounts(),
     latencyMs: { p50: latency.p50, p99: latency.p99, window: latency.window },
     auth: { failures: s.metrics.authFailures, rateLimited: s.metrics.rateLimited },
@@ -81,6 +94,19 @@ export function prometheusText(s: HealthSources): string {
     [['', exitAt]],
   );
   metric('mcp_bridge_sessions', 'gauge', 'Open MCP sessions.', [['', s.sessions.size]]);
+  const stateless = s.stateless?.() ?? NO_STATELESS;
+  metric('mcp_bridge_stateless_in_flight', 'gauge', 'Stateless (2026-07-28) requests at the server.', [
+    ['', stateless.inFlight],
+  ]);
+  metric(
+    'mcp_bridge_input_waits',
+    'gauge',
+    "Stateless requests waiting for their client's input (input_required).",
+    [['', stateless.waitingForInput]],
+  );
+  metric('mcp_bridge_listen_streams', 'gauge', 'Open subscriptions/listen streams.', [
+    ['', stateless.listenStreams],
+  ]);
   const requests: [string, number][] = [];
   for (const [method, outcomes] of s.metrics.byMethod) {
     for (const [outcome, n] of outcomes)

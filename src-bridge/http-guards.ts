@@ -38,11 +38,19 @@ export class OriginPolicy {
       res.end();
       return;
     }
+    // 2026-07-28 clients mirror tool arguments into Mcp-Param-* headers, whose names vary per tool.
+    const requested = (headerValue(req, 'access-control-request-headers') ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter((h) => /^mcp-param-[a-z0-9-]{1,64}$/i.test(h));
     res.writeHead(204, {
       ...this.corsHeaders(origin),
       'access-control-allow-methods': 'GET, POST, DELETE',
-      'access-control-allow-headers':
+      'access-control-allow-headers': [
         'Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID',
+        'Mcp-Method, Mcp-Name',
+        ...requested,
+      ].join(', '),
       'access-control-max-age': '600',
       'content-length': '0',
     });

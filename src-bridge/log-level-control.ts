@@ -1,7 +1,7 @@
 import { describeError } from './errors';
 import { isObject } from './jsonrpc';
 import type { Logger } from './log';
-import { upstreamLevel, type LogLevelName } from './log-levels';
+import { DEFAULT_SESSION_LEVEL, upstreamLevel, type LogLevelName } from './log-levels';
 import type { SessionRegistry } from './sessions';
 import type { Upstream } from './upstream';
 
@@ -14,6 +14,8 @@ export class LogLevelControl {
     private readonly sessions: SessionRegistry,
     private readonly timeoutMs: number,
     private readonly log: Logger,
+    /** Levels asked for by stateless requests now in flight (2026-07-28 `_meta` logLevel). */
+    private readonly requested: () => Iterable<LogLevelName> = () => [],
   ) {}
 
   get supported(): boolean {
@@ -27,7 +29,11 @@ export class LogLevelControl {
 
   async apply(): Promise<void> {
     if (!this.upstream.ready || !this.supported) return;
-    const level = upstreamLevel(Array.from(this.sessions.values(), (s) => s.logLevel));
+    // Once the bridge has set a level (a stateless request asked for `error`, say), sessions that
+    // never chose one must still get their default, so the level is put back rather than left.
+    const level =
+      upstreamLevel([...Array.from(this.sessions.values(), (s) => s.logLevel), ...this.requested()]) ??
+      (this.applied !== undefined && this.sessions.size > 0 ? DEFAULT_SESSION_LEVEL : undefined);
     if (level === undefined || level === this.applied) return;
     this.applied = level;
     try {

@@ -161,10 +161,16 @@ describe('bridge HTTP: transport rules', () => {
     assert.match(allowed.headers.get('access-control-expose-headers') ?? '', /Mcp-Session-Id/);
     const preflight = await raw(bridge.url, {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, mcp-method, mcp-param-region, x-other',
+      },
     });
     assert.equal(preflight.status, 204);
-    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+    const allowedHeaders = preflight.headers.get('access-control-allow-headers') ?? '';
+    assert.match(allowedHeaders, /Authorization/);
+    assert.match(allowedHeaders, /Mcp-Method, Mcp-Name, mcp-param-region$/);
     assert.equal(
       (await raw(bridge.url, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } })).status,
       403,

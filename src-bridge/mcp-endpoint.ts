@@ -1,17 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { headerValue, isJsonContentType, parseAccept, readBody, sendRpcError } from './http-util';
-import { classify, ErrorCodes, type Classified, type JsonRpcRequest } from './jsonrpc';
+import { headerValue, isJsonContentType, parseAccept, readBody, sendJson, sendRpcError } from './http-util';
+import { classify, ErrorCodes, type Classified, type JsonRpcId, type JsonRpcRequest } from './jsonrpc';
 import type { Member } from './members';
+import { classifyEra, type Envelope, type ProtocolHeaders } from './modern-envelope';
 import type { Multiplexer } from './multiplexer';
 import { isSupportedVersion, SUPPORTED_VERSIONS } from './protocol-version';
 import { RequestSink } from './request-sink';
-import type { Session } from './session';
+import type { Session, SessionLimits } from './session';
 import type { SessionRegistry } from './sessions';
+import { handleStateless } from './stateless-endpoint';
 
 export interface McpEndpointDeps {
   mux: Multiplexer;
   sessions: SessionRegistry;
   maxBodyBytes: number;
+  sessionLimits: SessionLimits;
 }
 
 type Valid = Exclude<Classified, { kind: 'invalid' }>;
@@ -20,14 +23,21 @@ type Valid = Exclude<Classified, { kind: 'invalid' }>;
 export type PostRoute =
   | { kind: 'initialize'; request: JsonRpcRequest }
   | { kind: 'session'; sessionId: string; message: Valid }
-  | { kind: 'reject'; status: number; code: number; message: string };
+  | { kind: 'stateless'; request: JsonRpcRequest; envelope: Envelope }
+  | { kind: 'stateless-notification' }
+  | { kind: 'reject'; status: number; code: number; message: string; id?: JsonRpcId | null; data?: unknown };
 
 /**
- * Sorts a POSTed message into initialize, in-session, or refused. Stateless clients of the 2026-07-28
- * revision (no initialize, no session; the version in every request) are a later addition: they get a
- * route of their own here, keyed on their MCP-Protocol-Version, and the rest of the endpoint stays as is.
+ * Sorts a POSTed message into initialize, in-session, stateless (2026-07-28), or refused. The era is
+ * read from the body first: a request whose `_meta` names a protocol version is stateless and never
+ * touches a session; initialize and anything without that claim is the 2025-era session traffic it
+ * always was. A claim that is malformed or disagrees with the headers is refused before either.
  */
-export function routePost(sessionId: string | undefined, classified: Classified): PostRoute {
+export function routePost(
+  sessionId: string | undefined,
+  classified: Classified,
+  headers: ProtocolHeaders = { version: undefined, method: undefined, name: undefined },
+): PostRoute {
   if (classified.kind === 'invalid')
     return {
       kind: 'reject',
@@ -35,6 +45,21 @@ export function routePost(sessionId: string | undefined, classified: Classified)
       code: ErrorCodes.invalidRequest,
       message: `Invalid JSON-RPC message: ${classified.reason}.`,
     };
+  if (classified.kind !== 'response') {
+    const era = classifyEra(classified, headers);
+    if (era.kind === 'reject') return era;
+    if (era.kind === 'modern-request')
+      return { kind: 'stateless', request: era.request, envelope: era.envelope };
+    if (era.kind === 'modern-notification') return { kind: 'stateless-notification' };
+  }
+  if (headers.version !== undefined && !isSupportedVersion(headers.version)) {
+    return {
+      kind: 'reject',
+      status: 400,
+      code: ErrorCodes.invalidRequest,
+      message: `Unsupported MCP-Protocol-Version; this bridge speaks ${SUPPORTED_VERSIONS.join(', ')} in sessions, and 2026-07-28 without.`,
+    };
+  }
   if (classified.kind === 'request' && classified.message.method === 'initialize') {
     if (sessionId !== undefined) {
       return {
@@ -66,20 +91,25 @@ export async function handleMcp(
   member: Member,
   deps: McpEndpointDeps,
 ): Promise<void> {
+  const sessionId = headerValue(req, 'mcp-session-id');
+  if (req.method === 'POST') return handlePost(req, res, member, sessionId, deps);
+  // Without a session there is no stream to open or end: a 2026-07-28 client has neither.
+  if ((req.method === 'GET' || req.method === 'DELETE') && sessionId === undefined) {
+    res.writeHead(405, { allow: 'POST', 'content-length': '0' });
+    res.end();
+    return;
+  }
   const version = headerValue(req, 'mcp-protocol-version');
   if (version !== undefined && !isSupportedVersion(version)) {
     sendRpcError(
       res,
       400,
       ErrorCodes.invalidRequest,
-      `Unsupported MCP-Protocol-Version; this bridge speaks ${SUPPORTED_VERSIONS.join(', ')}.`,
+      `Unsupported MCP-Protocol-Version; this bridge speaks ${SUPPORTED_VERSIONS.join(', ')} in sessions.`,
     );
     return;
   }
-  const sessionId = headerValue(req, 'mcp-session-id');
   switch (req.method) {
-    case 'POST':
-      return handlePost(req, res, member, sessionId, deps);
     case 'GET': {
       if (!parseAccept(headerValue(req, 'accept')).sse) {
         sendRpcError(
@@ -178,10 +208,36 @@ async function handlePost(
     );
     return;
   }
-  const route = routePost(sessionId, classify(value));
+  const route = routePost(sessionId, classify(value), {
+    version: headerValue(req, 'mcp-protocol-version'),
+    method: headerValue(req, 'mcp-method'),
+    name: headerValue(req, 'mcp-name'),
+  });
   switch (route.kind) {
-    case 'reject':
-      sendRpcError(res, route.status, route.code, route.message);
+    case 'reject': {
+      const error = {
+        code: route.code,
+        message: route.message,
+        ...(route.data === undefined ? {} : { data: route.data }),
+      };
+      sendJson(res, route.status, { jsonrpc: '2.0', id: route.id ?? null, error });
+      return;
+    }
+    case 'stateless':
+      return handleStateless(
+        res,
+        (name) => headerValue(req, name),
+        accepts,
+        member,
+        route.request,
+        route.envelope,
+        deps,
+      );
+    case 'stateless-notification':
+      // Notifications of the stateless revision carry nothing the bridge acts on over HTTP
+      // (a request is cancelled by closing its connection): accepted and dropped.
+      res.writeHead(202, { 'content-length': '0' });
+      res.end();
       return;
     case 'initialize': {
       const opened = await deps.mux.openSession(member, route.request);

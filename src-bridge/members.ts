@@ -11,6 +11,8 @@ export interface Member {
   readonly name: string;
   readonly tokenHashes: readonly Buffer[];
   readonly allTools: boolean;
+  /** False for a member allowed no tool at all: 2026-07-28 clients are then told there are no tools. */
+  readonly anyTool: boolean;
   readonly allowTool: (tool: string) => boolean;
 }
 
@@ -24,14 +26,19 @@ export function isSha256Hex(value: string): boolean {
 /** Compiles tool patterns: `*` allows all, `read_*` a prefix (any `*` is a wildcard), anything else one name. */
 function compileTools(patterns: readonly string[]): {
   allTools: boolean;
+  anyTool: boolean;
   allowTool: (tool: string) => boolean;
 } {
-  if (patterns.includes('*')) return { allTools: true, allowTool: () => true };
+  if (patterns.includes('*')) return { allTools: true, anyTool: true, allowTool: () => true };
   const exact = new Set(patterns.filter((p) => !p.includes('*')));
   const globs = patterns
     .filter((p) => p.includes('*'))
     .map((p) => new RegExp('^' + p.split('*').map(escapeRegExp).join('.*') + '$'));
-  return { allTools: false, allowTool: (tool) => exact.has(tool) || globs.some((g) => g.test(tool)) };
+  return {
+    allTools: false,
+    anyTool: patterns.length > 0,
+    allowTool: (tool) => exact.has(tool) || globs.some((g) => g.test(tool)),
+  };
 }
 
 function escapeRegExp(text: string): string {

@@ -19,6 +19,8 @@ const KNOWN_METHODS = new Set([
   'tasks/result',
   'tasks/list',
   'tasks/cancel',
+  'server/discover',
+  'subscriptions/listen',
 ]);
 
 export interface MethodCounts {
@@ -57,7 +59,8 @@ export class Metrics {
       let errors = 0;
       for (const [outcome, n] of outcomes) {
         count += n;
-        if (outcome !== 'ok') errors += n;
+        // An input_required round is a step of a call, not a failure of it.
+        if (outcome !== 'ok' && outcome !== 'input_required') errors += n;
       }
       out[method] = { count, errors };
     }

@@ -3,6 +3,9 @@ import { ChildRouter } from './child-router';
 import type { BridgeMode } from './cli-args';
 import { describeError } from './errors';
 import { Forwarder } from './forwarder';
+import { InputRounds, type InputRoundsConfig } from './input-rounds';
+import { ToolHeaderIndex } from './param-headers';
+import { StatelessFront } from './stateless-front';
 import {
   errorResponse,
   ErrorCodes,
@@ -22,6 +25,7 @@ import { negotiateVersion } from './protocol-version';
 import type { RequestSink } from './request-sink';
 import { Session, type SessionLimits } from './session';
 import type { SessionRegistry } from './sessions';
+import type { StatelessRegistry } from './stateless-registry';
 import { Subscriptions } from './subscriptions';
 import { TaskOwners } from './tasks';
 import type { Upstream, UpstreamListener } from './upstream';
@@ -35,6 +39,7 @@ export interface MultiplexerConfig {
   /** Timeout of the bridge's own requests (subscribe, setLevel). */
   internalTimeoutMs: number;
   session: SessionLimits;
+  input: Omit<InputRoundsConfig, 'upstreamTimeoutMs'>;
 }
 
 export type OpenResult =
@@ -48,6 +53,9 @@ type Answer = (response: Omit<JsonRpcResponse, 'id'>, outcome: string, tool?: st
  */
 export class Multiplexer implements UpstreamListener {
   readonly pending: PendingCalls;
+  readonly inputs: InputRounds;
+  /** What the 2026-07-28 endpoint needs beyond handleRequest(). */
+  readonly front: StatelessFront;
   private readonly subscriptions: Subscriptions;
   private readonly tasks = new TaskOwners();
   private readonly router: ChildRouter;
@@ -60,12 +68,32 @@ export class Multiplexer implements UpstreamListener {
     metrics: Metrics,
     private readonly log: Logger,
     private readonly config: MultiplexerConfig,
+    readonly stateless: StatelessRegistry,
   ) {
     this.pending = new PendingCalls(log, metrics);
     this.subscriptions = new Subscriptions(upstream, config.internalTimeoutMs, log);
     this.forwarder = new Forwarder(upstream, this.pending, config);
-    this.levels = new LogLevelControl(upstream, sessions, config.internalTimeoutMs, log);
-    const { pending, subscriptions, tasks } = this;
+    const front = (): StatelessFront => this.front;
+    this.levels = new LogLevelControl(upstream, sessions, config.internalTimeoutMs, log, () =>
+      front().requestedLevels(),
+    );
+    this.inputs = new InputRounds(upstream, this.pending, stateless, log, {
+      ...config.input,
+      upstreamTimeoutMs: config.upstreamTimeoutMs,
+    });
+    const { pending, subscriptions, tasks, inputs } = this;
+    const toolHeaders = new ToolHeaderIndex(upstream, config.internalTimeoutMs, log);
+    this.front = new StatelessFront({
+      toolHeaders,
+      upstream,
+      pending,
+      inputs,
+      subscriptions,
+      levels: this.levels,
+      forwarder: this.forwarder,
+      registry: stateless,
+      log,
+    });
     this.forwarder.startSweeping();
     this.router = new ChildRouter({
       upstream,
@@ -76,6 +104,9 @@ export class Multiplexer implements UpstreamListener {
       metrics,
       log,
       mode: config.mode,
+      stateless,
+      inputs,
+      toolHeaders,
     });
   }
 
@@ -96,8 +127,10 @@ export class Multiplexer implements UpstreamListener {
       if (caps[kind] === undefined) continue;
       const notice = { jsonrpc: '2.0', method: `notifications/${kind}/list_changed` };
       for (const session of this.sessions.values()) session.deliver(notice);
+      for (const listener of this.stateless.listeners) listener.deliver(notice);
     }
     this.subscriptions.renew();
+    this.front.toolHeaders.forget();
     this.levels.reset();
     this.background(this.levels.apply());
   }

@@ -4,7 +4,7 @@ import { EventStream, ReplayBuffer, parseEventId } from './event-stream';
 import type { JsonObject, JsonRpcId } from './jsonrpc';
 import type { LogLevelName } from './log-levels';
 import type { Member } from './members';
-import type { RequestSink } from './request-sink';
+import type { CallSink } from './request-sink';
 
 /** A client request the child is working on. */
 export interface PendingCall {
@@ -15,7 +15,7 @@ export interface PendingCall {
   method: string;
   tool: string | undefined;
   startedAt: number;
-  sink: RequestSink;
+  sink: CallSink;
   /** The client's progress token, when it asked for progress; the child sees `upstreamId` instead. */
   progressToken: string | number | undefined;
   /** When the bridge gives up waiting for the child (performance.now() time). */
@@ -27,6 +27,17 @@ export interface ServerRequest {
   upstreamId: JsonRpcId;
   generation: number;
   method: string;
+}
+
+/** What a 2026-07-28 exchange carries: it has no session, only this one request and its retries. */
+export interface StatelessState {
+  logLevel: LogLevelName | undefined;
+  /** The tool or prompt name (uri for resources/read) a requestState of this exchange is bound to. */
+  name: string | undefined;
+  /** inputResponses the client sent before it was asked, by key; used when the server asks for that key. */
+  presupplied: Map<string, unknown> | undefined;
+  /** True while the call waits for the client's inputResponses (an input_required round). */
+  waiting: boolean;
 }
 
 export interface SessionLimits {
@@ -44,6 +55,8 @@ export class Session {
   readonly inflight = new Map<string, PendingCall>();
   readonly serverRequests = new Map<number, ServerRequest>();
   readonly subscriptions = new Set<string>();
+  /** Set for a 2026-07-28 exchange, which the bridge models as a session of one request. */
+  stateless: StatelessState | undefined;
   private readonly replay: ReplayBuffer;
   private readonly streams = new Map<number, EventStream>();
   private readonly standalone: EventStream;
@@ -52,7 +65,8 @@ export class Session {
   constructor(
     readonly member: Member,
     readonly protocolVersion: string,
-    readonly clientCapabilities: JsonObject,
+    /** Mutable only for a stateless exchange, whose retries may declare other capabilities. */
+    public clientCapabilities: JsonObject,
     readonly clientName: string,
     limits: SessionLimits,
   ) {

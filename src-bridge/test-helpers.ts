@@ -1,5 +1,7 @@
 /** Shared pieces of the bridge's tests: a bridge over a real npm MCP server, clients, raw HTTP. */
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -120,4 +122,127 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** The conformance fixture server (src-bridge/fixtures), run with this Node. */
+export function fixtureCommand(): { command: string; args: string[] } {
+  return { command: process.execPath, args: [require.resolve('./fixtures/conformance-server.mjs')] };
+}
+
+export const MODERN = '2026-07-28';
+
+export interface ModernReply {
+  status: number;
+  headers: Headers;
+  /** The JSON-RPC answer (from a JSON body, or the last answer on an event stream). */
+  body: {
+    id?: unknown;
+    result?: Record<string, unknown>;
+    error?: { code: number; message: string; data?: unknown };
+  };
+  /** Every message of an event stream, answer included; just the answer for a JSON body. */
+  messages: Record<string, unknown>[];
+}
+
+/**
+ * One 2026-07-28 request by hand: the `_meta` envelope and the MCP-Protocol-Version, Mcp-Method and
+ * Mcp-Name headers as a conforming client sends them, each of which a test may override or drop.
+ */
+export async function modernRequest(
+  url: string,
+  token: string,
+  method: string,
+  params: Record<string, unknown> = {},
+  options: {
+    id?: number | string;
+    meta?: Record<string, unknown>;
+    headers?: Record<string, string | null>;
+  } = {},
+): Promise<ModernReply> {
+  const meta = {
+    'io.modelcontextprotocol/protocolVersion': MODERN,
+    'io.modelcontextprotocol/clientInfo': { name: 'raw-modern', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+    ...options.meta,
+  };
+  for (const [key, value] of Object.entries(meta)) if (value === null) delete meta[key as keyof typeof meta];
+  const name = method === 'resources/read' ? params.uri : params.name;
+  const headers: Record<string, string | null> = {
+    ...MCP_HEADERS,
+    authorization: `Bearer ${token}`,
+    'mcp-protocol-version': MODERN,
+    'mcp-method': method,
+    ...(typeof name === 'string' ? { 'mcp-name': name } : {}),
+    ...options.headers,
+  };
+  const sent: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers)) if (value !== null) sent[key] = value;
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: sent,
+    body: JSON.stringify({ jsonrpc: '2.0', id: options.id ?? 1, method, params: { ...params, _meta: meta } }),
+  });
+  const text = await res.text();
+  const messages = (res.headers.get('content-type') ?? '').startsWith('text/event-stream')
+    ? text
+        .split('\n')
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => JSON.parse(line.slice(6)) as Record<string, unknown>)
+    : text === ''
+      ? []
+      : [JSON.parse(text) as Record<string, unknown>];
+  const answer = [...messages].reverse().find((m) => 'result' in m || 'error' in m) ?? {};
+  return { status: res.status, headers: res.headers, body: answer, messages };
+}
+
+/** What reached the fixture server so far (its fixture_seen tool), asked over a 2026-07-28 request. */
+export async function fixtureSeen(
+  url: string,
+  token: string,
+): Promise<{
+  methods: Record<string, number>;
+  toolCalls: string[];
+  asks: { id: string; method: string; outcome: string }[];
+}> {
+  const reply = await modernRequest(url, token, 'tools/call', { name: 'fixture_seen', arguments: {} });
+  const content = reply.body.result?.content as { text: string }[] | undefined;
+  return JSON.parse(content?.[0]?.text ?? '{}') as Awaited<ReturnType<typeof fixtureSeen>>;
+}
+
+/**
+ * A loopback HTTP proxy that adds `Authorization: Bearer <token>` to every request and changes nothing
+ * else (Host and Origin pass through), for clients that cannot send the header themselves, such as the
+ * conformance suite. The bridge itself has no switch that turns authentication off.
+ */
+export async function startAuthProxy(
+  target: () => number,
+  token: string,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const proxy = http.createServer((req, res) => {
+    const upstream = http.request(
+      {
+        host: '127.0.0.1',
+        port: target(),
+        path: req.url,
+        method: req.method,
+        headers: { ...req.headers, authorization: `Bearer ${token}` },
+      },
+      (reply) => {
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    res.on('close', () => upstream.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (proxy.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        proxy.closeAllConnections();
+        proxy.close(() => resolve());
+      }),
+  };
 }

@@ -1,6 +1,7 @@
 // `npm run bench:bridge`: tools/call echo of server-everything directly over stdio, through the
 // mcp-fleet bridge, through supergateway and through mcp-proxy, in one run on this machine, with
-// the SDK's client and with a raw one. Prints tables and writes out/bench/bridge.json. Loopback
+// the SDK's client and with a raw one; and, for 2026-07-28, the v2 client (and a raw stateless one)
+// through the bridge and against a native v2 createMcpHandler server. Prints tables and writes out/bench/bridge.json. Loopback
 // only; every phase has a time limit, so a peer that hangs is reported, not waited for.
 // Usage: bridge.ts [target-name-fragment...]   (BENCH_* variables below change the sizes)
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -25,7 +26,10 @@ import {
   fleetBridge,
   httpFloor,
   mcpProxy,
+  nativeV2,
   repoRoot,
+  SESSION_KINDS,
+  STATELESS_KINDS,
   supergateway,
   type Running,
   type TargetSpec,
@@ -44,7 +48,6 @@ const params = {
   idleSessions: envNumber('BENCH_IDLE_SESSIONS', 100),
 };
 const phaseLimitMs = envNumber('BENCH_PHASE_LIMIT_MS', 60_000);
-const kinds: ClientKind[] = ['sdk', 'raw'];
 
 async function phase<T>(work: (deadline: number) => Promise<T>, note?: string): Promise<PhaseOutcome<T>> {
   const deadline = Date.now() + phaseLimitMs;
@@ -76,6 +79,21 @@ async function withSession<T>(
 }
 
 async function loadPhases(running: Running, kind: ClientKind): Promise<LoadPhases> {
+  if (STATELESS_KINDS.includes(kind)) {
+    // No sessions to open: each client is set up beforehand (the v2 client probes server/discover once).
+    const single = await phase(() =>
+      withSession(running, kind, (session) => singleClient(session, params.warmup, params.calls)),
+    );
+    const concurrent = await phase(async (deadline) => {
+      const clients = await openSessions(() => running.connect(kind), params.clients, 8, deadline);
+      try {
+        return await concurrentClients(clients, params.callsEach);
+      } finally {
+        await closeAll(clients);
+      }
+    });
+    return { single, concurrent };
+  }
   const single = await phase(() =>
     withSession(running, kind, (session) => singleClient(session, params.warmup, params.calls)),
   );
@@ -122,7 +140,7 @@ async function runTarget(spec: TargetSpec): Promise<TargetResult> {
   }
   try {
     const load: TargetResult['load'] = {};
-    for (const kind of kinds) load[kind] = await loadPhases(running, kind);
+    for (const kind of spec.kinds ?? SESSION_KINDS) load[kind] = await loadPhases(running, kind);
     let memory: PhaseOutcome<MemoryResult>;
     if (spec.measureMemory === false) {
       memory = { ok: false, note: 'n/a' };
@@ -160,7 +178,7 @@ async function bridgeSpec(): Promise<TargetSpec> {
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  const specs = [directStdio, httpFloor, await bridgeSpec(), supergateway, mcpProxy].filter(
+  const specs = [directStdio, httpFloor, await bridgeSpec(), nativeV2, supergateway, mcpProxy].filter(
     (spec) => only.length === 0 || only.some((name) => spec.name.includes(name)),
   );
   const started = Date.now();
@@ -175,7 +193,7 @@ async function main(): Promise<void> {
     platform: `${os.platform()} ${os.release()}`,
   };
   const seconds = Math.round((Date.now() - started) / 1000);
-  process.stdout.write(`\n${formatReport(results, params, kinds)}\n\n`);
+  process.stdout.write(`\n${formatReport(results, params, [...SESSION_KINDS, ...STATELESS_KINDS])}\n\n`);
   process.stdout.write(`${machine.cpus} × ${machine.cpu}, node ${machine.node}, ${seconds} s\n`);
 
   const outFile = path.join(repoRoot, 'out', 'bench', 'bridge.json');

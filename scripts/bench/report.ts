@@ -28,10 +28,15 @@ export interface TargetResult {
 type Params = Record<'warmup' | 'calls' | 'clients' | 'callsEach' | 'idleSessions', number>;
 
 const BRIDGE = 'mcp-fleet bridge';
+const NATIVE = 'native v2 server';
 const KIND_LABEL: Record<ClientKind, string> = {
   sdk: "the SDK's Client (StdioClientTransport / StreamableHTTPClientTransport)",
   raw: 'a raw client (line-delimited JSON-RPC / keep-alive node:http POSTs)',
+  v2: 'the v2 SDK Client (@modelcontextprotocol/client) pinned to 2026-07-28: stateless, no session',
+  'raw-stateless':
+    'a raw 2026-07-28 client (one keep-alive POST per call with the _meta envelope, no session)',
 };
+const SESSION_KINDS: ClientKind[] = ['sdk', 'raw'];
 
 const num = (value: number | undefined, digits = 0): string =>
   value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits);
@@ -121,18 +126,40 @@ function formatGoals(results: TargetResult[], params: Params, kinds: ClientKind[
   return lines;
 }
 
+/** The 2026-07-28 rows side by side: the bridge against its own stateful figure and the native server. */
+function formatStateless(results: TargetResult[]): string[] {
+  const lines = ['2026-07-28 (stateless) through the mcp-fleet bridge:'];
+  for (const [kind, sessionKind] of [
+    ['v2', 'sdk'],
+    ['raw-stateless', 'raw'],
+  ] as const) {
+    const bridge = rate(results, BRIDGE, kind, 'single');
+    lines.push(
+      `  ${kind} client, 1 client: ${num(bridge)} calls/s = ${num(ratio(bridge, rate(results, BRIDGE, sessionKind, 'single')), 2)}× ` +
+        `the ${sessionKind} client's stateful session through the bridge, ` +
+        `${num(ratio(bridge, rate(results, NATIVE, kind, 'single')), 2)}× the native v2 server`,
+    );
+  }
+  return lines;
+}
+
 /** Goals first, then a table per measurement and client kind, then every failure spelled out. */
 export function formatReport(results: TargetResult[], params: Params, kinds: ClientKind[]): string {
   const head = ['target', 'calls/s', 'p50 ms', 'p99 ms', 'wrong', 'errors'];
-  const sections: string[] = [...formatGoals(results, params, kinds)];
+  const sessionKinds = kinds.filter((kind) => SESSION_KINDS.includes(kind));
+  const sections: string[] = [...formatGoals(results, params, sessionKinds)];
+  if (kinds.some((kind) => !SESSION_KINDS.includes(kind))) sections.push('', ...formatStateless(results));
   for (const kind of kinds) {
+    const measured = results.filter((r) => r.load[kind] !== undefined);
+    if (measured.length === 0) continue;
+    const clients = SESSION_KINDS.includes(kind) ? 'own sessions' : 'own clients, no sessions';
     sections.push(
       '',
       `with ${KIND_LABEL[kind]}`,
       `tools/call echo, 1 client, ${params.calls} sequential calls after ${params.warmup} warmup`,
-      render([head, ...results.map((r) => [r.target, ...loadCells(r.load[kind]?.single)])]),
-      `tools/call echo, ${params.clients} concurrent clients (own sessions) × ${params.callsEach} calls, one bridge/proxy`,
-      render([head, ...results.map((r) => [r.target, ...loadCells(r.load[kind]?.concurrent)])]),
+      render([head, ...measured.map((r) => [r.target, ...loadCells(r.load[kind]?.single)])]),
+      `tools/call echo, ${params.clients} concurrent clients (${clients}) × ${params.callsEach} calls, one bridge/proxy`,
+      render([head, ...measured.map((r) => [r.target, ...loadCells(r.load[kind]?.concurrent)])]),
     );
   }
   sections.push(
@@ -151,10 +178,12 @@ export function formatReport(results: TargetResult[], params: Params, kinds: Cli
       continue;
     }
     const phases: [string, PhaseOutcome<LoadResult | MemoryResult> | undefined][] = [
-      ...kinds.flatMap((kind): [string, PhaseOutcome<LoadResult> | undefined][] => [
-        [`${kind}, 1 client`, r.load[kind]?.single],
-        [`${kind}, ${params.clients} clients`, r.load[kind]?.concurrent],
-      ]),
+      ...kinds
+        .filter((kind) => r.load[kind] !== undefined)
+        .flatMap((kind): [string, PhaseOutcome<LoadResult> | undefined][] => [
+          [`${kind}, 1 client`, r.load[kind]?.single],
+          [`${kind}, ${params.clients} clients`, r.load[kind]?.concurrent],
+        ]),
       ['memory', r.memory],
     ];
     for (const [label, outcome] of phases) {

@@ -4,10 +4,19 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { createInterface } from 'node:readline';
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernTransport,
+} from '@modelcontextprotocol/client';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-export type ClientKind = 'sdk' | 'raw';
+/**
+ * "sdk" and "raw" speak 2025-era sessions (initialize, Mcp-Session-Id); "v2" is the v2 SDK client
+ * (@modelcontextprotocol/client) pinned to 2026-07-28, and "raw-stateless" the same revision by hand:
+ * one POST per call with the `_meta` envelope and the standard headers, no session.
+ */
+export type ClientKind = 'sdk' | 'raw' | 'v2' | 'raw-stateless';
 
 /** One MCP session that can call tools/call echo. */
 export interface EchoSession {
@@ -178,5 +187,55 @@ export async function rawStdioSession(command: string, args: string[]): Promise<
       child.stdin.end();
       child.kill();
     },
+  };
+}
+
+/** The v2 SDK client, pinned to 2026-07-28: it probes server/discover once, then sends stateless calls. */
+export async function modernSdkSession(
+  endpoint: string,
+  headers: Record<string, string>,
+): Promise<EchoSession> {
+  const client = new ModernClient(clientInfo, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  await client.connect(new ModernTransport(new URL(endpoint), { requestInit: { headers } }));
+  return {
+    echo: async (message) => {
+      const result = await client.callTool({ name: 'echo', arguments: { message } });
+      const content = Array.isArray(result.content) ? (result.content as { text?: unknown }[]) : [];
+      const text = content[0]?.text;
+      return typeof text === 'string' ? text : undefined;
+    },
+    close: () => client.close().catch(() => undefined),
+  };
+}
+
+/** 2026-07-28 by hand: nothing to open; every call carries its own envelope and headers. */
+export function rawStatelessSession(endpoint: string, auth: Record<string, string>): EchoSession {
+  const url = new URL(endpoint);
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': '2026-07-28',
+    'mcp-method': 'tools/call',
+    'mcp-name': 'echo',
+    ...auth,
+  };
+  const meta = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': clientInfo,
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+  let nextId = 1;
+  return {
+    echo: async (message) => {
+      const id = nextId++;
+      const body = JSON.stringify({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { message }, _meta: meta },
+      });
+      return firstText(answerFrom(await request(url, 'POST', headers, body), id));
+    },
+    close: () => Promise.resolve(),
   };
 }

@@ -9,7 +9,15 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { freePort, spawnDrained, waitForHttp, lastLine, type Spawned } from './proc';
-import { rawHttpSession, rawStdioSession, sdkSession, type ClientKind, type EchoSession } from './sessions';
+import {
+  modernSdkSession,
+  rawHttpSession,
+  rawStatelessSession,
+  rawStdioSession,
+  sdkSession,
+  type ClientKind,
+  type EchoSession,
+} from './sessions';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const nodeModules = path.join(repoRoot, 'node_modules');
@@ -26,7 +34,12 @@ const node = process.execPath;
 const serverCommand = [node, everythingEntry, 'stdio'];
 const startTimeoutMs = 30_000;
 
-export type TargetName = 'direct stdio' | 'HTTP floor' | 'mcp-fleet bridge' | 'supergateway' | 'mcp-proxy';
+export type TargetName =
+  'direct stdio' | 'HTTP floor' | 'mcp-fleet bridge' | 'native v2 server' | 'supergateway' | 'mcp-proxy';
+
+/** The 2025-era clients every row is measured with; rows that serve 2026-07-28 add their own. */
+export const SESSION_KINDS: ClientKind[] = ['sdk', 'raw'];
+export const STATELESS_KINDS: ClientKind[] = ['v2', 'raw-stateless'];
 
 /** A started bridge/proxy (or, for direct stdio, a factory of children) that hands out sessions. */
 export interface Running {
@@ -43,6 +56,8 @@ export interface TargetSpec {
   describe: string;
   /** False for a reference row whose memory means nothing (the floor server holds no sessions). */
   measureMemory?: boolean;
+  /** The clients this row is measured with; SESSION_KINDS when absent. */
+  kinds?: ClientKind[];
   start(): Promise<Running>;
 }
 
@@ -56,6 +71,8 @@ async function openHttp(
   headers: Record<string, string>,
 ): Promise<EchoSession> {
   if (kind === 'raw') return rawHttpSession(url, headers);
+  if (kind === 'raw-stateless') return rawStatelessSession(url, headers);
+  if (kind === 'v2') return modernSdkSession(url, headers);
   const client = newClient();
   try {
     await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
@@ -133,6 +150,7 @@ export function fleetBridge(bundlePath: string): TargetSpec {
   return {
     name: 'mcp-fleet bridge',
     describe: `node ${path.relative(repoRoot, bundlePath)} --mode shared (one child for all sessions)`,
+    kinds: [...SESSION_KINDS, ...STATELESS_KINDS],
     start: async () => {
       if (!existsSync(bundlePath)) throw new Error(`no bundle at ${bundlePath}`);
       const port = await freePort();
@@ -156,6 +174,23 @@ export function fleetBridge(bundlePath: string): TargetSpec {
     },
   };
 }
+
+export const nativeV2: TargetSpec = {
+  name: 'native v2 server',
+  describe:
+    'native-v2-server.mjs: @modelcontextprotocol/server createMcpHandler + toNodeHandler, echo in process (the 2026-07-28 reference)',
+  measureMemory: false,
+  kinds: STATELESS_KINDS,
+  start: async () => {
+    const port = await freePort();
+    const spawned = spawnDrained(node, [
+      path.join(repoRoot, 'scripts', 'bench', 'native-v2-server.mjs'),
+      String(port),
+    ]);
+    await waitForHttp(`http://127.0.0.1:${port}/mcp`, startTimeoutMs, spawned);
+    return httpTarget(spawned, `http://127.0.0.1:${port}/mcp`, {});
+  },
+};
 
 export const supergateway: TargetSpec = {
   name: 'supergateway',

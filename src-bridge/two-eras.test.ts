@@ -1,0 +1,102 @@
+// Clients of both eras on one Shared bridge at once, in front of the real server-everything from npm:
+// the v1 SDK client (2025-11-25, a session) and the v2 client (@modelcontextprotocol/client, pinned to
+// 2026-07-28, no session), ids colliding, each getting only its own answers; and elicitation reaching
+// the v2 client as input_required and the v1 client as a server request.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernTransport,
+} from '@modelcontextprotocol/client';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { connectClient, serverCommand, sha256, startTestBridge, type TestBridge } from './test-helpers';
+
+const TOKEN = 'two-eras-token-0123456789';
+
+async function modernClient(url: string, elicited: string[]): Promise<ModernClient> {
+  const client = new ModernClient(
+    { name: 'modern-client', version: '1.0.0' },
+    { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
+  client.setRequestHandler('elicitation/create', () => {
+    elicited.push('modern');
+    return { action: 'accept', content: { name: 'Ada of 2026' } };
+  });
+  await client.connect(
+    new ModernTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }),
+  );
+  return client;
+}
+
+function textOf(result: unknown): string {
+  const content = (result as { content?: { text?: string }[] }).content ?? [];
+  return content.map((c) => c.text ?? '').join('\n');
+}
+
+describe('clients of both eras on one Shared bridge', () => {
+  let bridge: TestBridge;
+  before(async () => {
+    bridge = await startTestBridge({ ...serverCommand('server-everything'), tokenSha256: [sha256(TOKEN)] });
+  });
+  after(() => bridge.close());
+
+  it('lists and calls tools for both at once, with colliding ids, each getting only its own answers', async () => {
+    const elicited: string[] = [];
+    const modern = await modernClient(bridge.url, elicited);
+    const legacy = await connectClient(bridge.url, TOKEN, {}, 'legacy-client');
+    try {
+      assert.equal(modern.getNegotiatedProtocolVersion(), '2026-07-28');
+      const [modernTools, legacyTools] = await Promise.all([modern.listTools(), legacy.client.listTools()]);
+      assert.ok(modernTools.tools.some((t) => t.name === 'echo'));
+      assert.deepEqual(
+        modernTools.tools.map((t) => t.name),
+        legacyTools.tools.map((t) => t.name),
+      );
+      // Both SDKs number their requests from 0, so every call below shares its id with one of the other client's.
+      const calls: Promise<[string, string]>[] = [];
+      for (let i = 0; i < 20; i += 1) {
+        for (const [who, client] of [
+          ['modern', modern],
+          ['legacy', legacy.client],
+        ] as const) {
+          const message = `${who}-${i}`;
+          calls.push(
+            client
+              .callTool({ name: 'echo', arguments: { message } })
+              .then((result) => [message, textOf(result)] as [string, string]),
+          );
+        }
+      }
+      for (const [message, answer] of await Promise.all(calls)) assert.equal(answer, `Echo: ${message}`);
+    } finally {
+      await modern.close();
+      await legacy.transport.terminateSession();
+      await legacy.client.close();
+    }
+  });
+
+  it('brings elicitation to the v2 client as input_required and to the v1 client as a server request', async () => {
+    const elicited: string[] = [];
+    const modern = await modernClient(bridge.url, elicited);
+    const legacy = await connectClient(bridge.url, TOKEN, { elicitation: true }, 'legacy-client');
+    legacy.client.setRequestHandler(ElicitRequestSchema, () => {
+      elicited.push('legacy');
+      return { action: 'accept', content: { name: 'Ada of 2025' } };
+    });
+    try {
+      const fromModern = await modern.callTool({ name: 'trigger-elicitation-request', arguments: {} });
+      assert.match(textOf(fromModern), /Name: Ada of 2026/);
+      const fromLegacy = await legacy.client.callTool({ name: 'trigger-elicitation-request', arguments: {} });
+      assert.match(textOf(fromLegacy), /Name: Ada of 2025/);
+      assert.deepEqual(elicited, ['modern', 'legacy']);
+      const rounds = bridge.logs.filter(
+        (l) => l.includes('"event":"audit"') && l.includes('"outcome":"input_required"'),
+      );
+      assert.equal(rounds.length, 1, 'the v2 client was asked through one input_required round');
+    } finally {
+      await modern.close();
+      await legacy.transport.terminateSession();
+      await legacy.client.close();
+    }
+  });
+});
