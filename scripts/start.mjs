@@ -88,6 +88,6 @@ if (electron.binary) {
   runForeground(electron.binary, args);
 } else {
   console.log(`Electron cannot run here (${electron.reason}); starting web mode`);
-  // The CLI asks for the store passphrase on a terminal when MCP_FLEET_PASSPHRASE is unset.
+  // Without MCP_FLEET_PASSPHRASE, web mode starts locked and the browser asks for the passphrase.
   runForeground(process.execPath, [join(repo, 'bin', 'mcp-fleet.mjs'), 'serve', ...process.argv.slice(2)]);
 }

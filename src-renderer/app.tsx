@@ -3,18 +3,21 @@ import { ErrorAlert } from './components/ui/alert';
 import { Button } from './components/ui/button';
 import { AppShell } from './features/shell/components/app-shell';
 import { LoginScreen } from './features/session/components/login-screen';
+import { UnlockScreen } from './features/session/components/unlock-screen';
 import { useAppBoot, type BootPhase } from './features/session/hooks/use-app-boot';
 import { useConnectionState, useLiveUpdates } from './features/session/hooks/use-live-updates';
 import { ApiProvider, type ApiContextValue } from './lib/api-context';
 import { QueryClient } from './lib/query-client';
 import { useRoute } from './lib/router';
 import type { Transport } from './lib/transport';
+import { WizardProvider } from './features/wizard/hooks/wizard-context';
 import { RouteView } from './routes/route-view';
 
 /** What tests wait on instead of sleeping: `[data-app-state="loaded"]`. */
 const APP_STATE: Record<BootPhase['kind'], string> = {
   loading: 'loading',
   login: 'login',
+  locked: 'locked',
   ready: 'loaded',
   error: 'error',
 };
@@ -32,7 +35,7 @@ export function App({ transport, initialToken }: { transport: Transport; initial
 }
 
 function Root({ context, initialToken }: { context: ApiContextValue; initialToken: string | null }) {
-  const { phase, login, logout, retry } = useAppBoot(context, initialToken);
+  const { phase, login, logout, unlock, retry } = useAppBoot(context, initialToken);
   const connection = useConnectionState(context);
   const route = useRoute();
   useLiveUpdates(context);
@@ -48,6 +51,9 @@ function Root({ context, initialToken }: { context: ApiContextValue; initialToke
       break;
     case 'login':
       body = <LoginScreen notice={phase.notice} onLogin={login} />;
+      break;
+    case 'locked':
+      body = <UnlockScreen initialized={phase.initialized} onUnlock={unlock} />;
       break;
     case 'error':
       body = (
@@ -67,7 +73,9 @@ function Root({ context, initialToken }: { context: ApiContextValue; initialToke
           connection={connection}
           onLogout={context.session ? () => void logout() : null}
         >
-          <RouteView route={route} />
+          <WizardProvider>
+            <RouteView route={route} />
+          </WizardProvider>
         </AppShell>
       );
       break;

@@ -9,7 +9,7 @@ export class AppShell {
   }
 
   /** Waits for the app's own readiness signal instead of sleeping. */
-  async waitState(state: 'login' | 'loaded'): Promise<void> {
+  async waitState(state: 'login' | 'locked' | 'loaded'): Promise<void> {
     await expect(this.app).toHaveAttribute('data-app-state', state);
   }
 

@@ -4,12 +4,19 @@
 import { createHandlers } from '../ipc/handlers';
 import type { Handlers } from '../ipc/handle';
 import Dockerode from 'dockerode';
+import {
+  createDeployServices,
+  runtimeSettingsFromEnv,
+  type DeployServices,
+} from '../services/deploy/deploy-wiring';
 import { EventBus } from '../services/events';
 import { ExportService } from '../services/export/export-service';
 import { runtimeImageResolver, sourceImageInspector } from '../services/export/runtime-image-ref';
 import { ImportService } from '../services/import/import-service';
 import { runtimePaths } from './runtime-paths';
 import { watchExternalChanges } from '../services/external-changes';
+import { FleetHostAccess } from '../services/health/host-access';
+import { HealthMonitor } from '../services/health/health-monitor';
 import { HostService } from '../services/host/host-service';
 import { ServerService } from '../services/server/server-service';
 import { Store } from '../services/store/store';
@@ -25,6 +32,8 @@ export interface ServicesOptions {
   actor?: string;
   /** Long-running UIs (Electron, web mode) refetch when another process, such as the CLI, commits. */
   watchExternalChanges?: boolean;
+  /** Sweeps instance health on a schedule; by default exactly when watchExternalChanges (the long-running UIs). */
+  monitorHealth?: boolean;
 }
 
 export interface Services {
@@ -33,6 +42,10 @@ export interface Services {
   home: string;
   hosts: HostService;
   servers: ServerService;
+  /** Deploy, members, instances, rotation, and the SSH sessions and Docker clients they hold. */
+  fleet: DeployServices;
+  /** The health monitor; started only for long-running UIs, one-shot commands sweep it themselves. */
+  health: HealthMonitor;
   /** Closes the store and every long-lived resource. */
   close(): void;
 }
@@ -45,26 +58,39 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const hosts = new HostService(store, events, actor);
   const servers = new ServerService(store, events, actor);
   const paths = runtimePaths();
+  // Export and deploy resolve the runtime image from the same settings, so both name the same tag.
+  const runtime = runtimeSettingsFromEnv(paths);
   const exports = new ExportService({
     store,
-    runtimeImage: async (server, opts) =>
-      runtimeImageResolver({
-        resourcesDir: paths.resourcesDir,
-        bridgeBundle: await paths.bridgeBundle(),
-        ...(paths.baseImage === undefined ? {} : { baseImage: paths.baseImage }),
-      })(server, opts),
+    runtimeImage: async (server, opts) => runtimeImageResolver(await runtime())(server, opts),
     // Image sources: the operator's image is inspected on this machine's engine to learn its command.
     inspectSourceImage: sourceImageInspector(new Dockerode()),
     actor,
   });
   const imports = new ImportService(store, servers);
+  const fleet = createDeployServices({
+    store,
+    events,
+    actor,
+    home: options.home,
+    runtime,
+  });
+  const health = new HealthMonitor({
+    store,
+    access: new FleetHostAccess(fleet.ssh, fleet.docker),
+    events,
+    clientVersion: APP_VERSION,
+  });
   const handlers = createHandlers({
     info: { version: APP_VERSION, home: options.home, transport: options.transport },
     hosts,
     servers,
     exports,
     imports,
+    fleet,
+    health,
   });
+  if (options.monitorHealth ?? options.watchExternalChanges ?? false) health.start();
   const stopWatching = options.watchExternalChanges ? watchExternalChanges(store, events) : () => {};
   return {
     handlers,
@@ -72,8 +98,13 @@ export async function createServices(options: ServicesOptions): Promise<Services
     home: options.home,
     hosts,
     servers,
+    fleet,
+    health,
     close: () => {
       stopWatching();
+      // Ends the SSH sessions, or their sockets would keep a CLI process alive; the monitor first
+      // ends its MCP sessions over them (bounded to about a second).
+      void health.stop().finally(() => fleet.dispose());
       store.close();
     },
   };

@@ -10,8 +10,11 @@ import { defaultHome } from '../services/home';
 import { PassphraseKeyProvider, SealedKeyProvider } from '../services/store/key-providers';
 import type { KeyProvider } from '../services/store/types';
 import { createServices, type Services } from './composition-root';
+import { installRoot } from './runtime-paths';
 import { safeStorageSealer } from './safe-storage-sealer';
 import { denyAllPermissions, installContentSecurityPolicy, lockDownWebContents } from './security';
+import { createAppTray } from './tray';
+import type { TrayAction } from '../services/health/tray-menu';
 import { AppWindows } from './window';
 
 const here = import.meta.dirname;
@@ -22,6 +25,9 @@ const devUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
 
 app.enableSandbox();
 lockDownWebContents();
+
+// While the tray is up, closing the last window leaves the app running there.
+let inTray = false;
 
 function logError(channel: string, err: unknown): void {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : 'non-Error thrown';
@@ -61,6 +67,7 @@ async function start(): Promise<void> {
   });
 
   windows.open();
+  const removeTray = startTray(services, windows);
   app.on('second-instance', () => {
     const [win] = windows.all();
     if (!win) return void windows.open();
@@ -71,9 +78,51 @@ async function start(): Promise<void> {
     if (windows.all().length === 0) windows.open();
   });
   app.once('will-quit', () => {
+    removeTray();
     unregister();
     services.close();
   });
+}
+
+/** The tray with the health icon; a desktop without a tray keeps the old rule (close = quit). */
+function startTray(services: Services, windows: AppWindows): () => void {
+  const show = (hash?: string): void => {
+    const win = windows.all()[0] ?? windows.open();
+    if (hash !== undefined) void win.loadURL(`${windows.appUrl}${hash}`);
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  };
+  const onAction = (action: TrayAction): void => {
+    switch (action.kind) {
+      case 'open-window':
+        return show();
+      case 'open-instance':
+        return show(`#/instances/${encodeURIComponent(action.instanceId)}`);
+      case 'toggle-pause':
+        services.health.setPaused(!services.health.summary().paused);
+        return;
+      case 'quit':
+        inTray = false;
+        return app.quit();
+    }
+  };
+  try {
+    const remove = createAppTray({
+      iconsDir: join(installRoot(), 'resources', 'tray'),
+      events: services.events,
+      summary: () => services.health.summary(),
+      onAction,
+    });
+    inTray = true;
+    return () => {
+      inTray = false;
+      remove();
+    };
+  } catch (err) {
+    logError('tray', err);
+    return () => {};
+  }
 }
 
 function fail(err: unknown): void {
@@ -89,7 +138,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+    if (!inTray && process.platform !== 'darwin') app.quit();
   });
   app.whenReady().then(start).catch(fail);
 }

@@ -8,8 +8,13 @@ import { defaultHome } from '../services/home';
 import { PassphraseKeyProvider } from '../services/store/key-providers';
 import { FleetError } from '../shared/errors';
 import { usage } from './args';
+import { DEPLOY_USAGE, deployCommand, hostsCheckCommand, serversUpdateCommand } from './commands/deploy';
 import { EXPORT_USAGE, exportCommand } from './commands/export';
+import { HEALTH_USAGE, healthCommand } from './commands/health';
 import { hostsCommand, HOSTS_USAGE } from './commands/hosts';
+import { INSTANCES_USAGE, instancesCommand } from './commands/instances';
+import { MEMBERS_USAGE, membersCommand } from './commands/members';
+import { SECRETS_USAGE, secretsCommand } from './commands/secrets';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
 import { serversCommand, SERVERS_USAGE } from './commands/servers';
 import { makeContext } from './context';
@@ -21,6 +26,11 @@ ${SERVE_USAGE}
 ${HOSTS_USAGE}
 ${SERVERS_USAGE}
 ${EXPORT_USAGE}
+${DEPLOY_USAGE}
+${MEMBERS_USAGE}
+${INSTANCES_USAGE}
+${HEALTH_USAGE}
+${SECRETS_USAGE}
 
 The store is encrypted with a key derived from MCP_FLEET_PASSPHRASE (asked for on a terminal when unset).
 Data lives in --home DIR, else MCP_FLEET_HOME, else the per-user app-data folder (${defaultHome()}).`;
@@ -56,10 +66,27 @@ export async function main(argv: string[]): Promise<number> {
         output.out(USAGE);
         return 0;
       case 'hosts':
-        await hostsCommand(ctx, args);
+        if (args[0] === 'check') await hostsCheckCommand(ctx, args.slice(1));
+        else await hostsCommand(ctx, args);
         break;
       case 'servers':
-        await serversCommand(ctx, args);
+        if (args[0] === 'update') await serversUpdateCommand(ctx, args.slice(1));
+        else await serversCommand(ctx, args);
+        break;
+      case 'deploy':
+        await deployCommand(ctx, args);
+        break;
+      case 'members':
+        await membersCommand(ctx, args);
+        break;
+      case 'instances':
+        await instancesCommand(ctx, args);
+        break;
+      case 'secrets':
+        await secretsCommand(ctx, args);
+        break;
+      case 'health':
+        await healthCommand(ctx, args);
         break;
       case 'export':
         await exportCommand(ctx, args, (input) => ctx.call('export:render', input));

@@ -2,7 +2,9 @@
  * The contract's channels mapped onto the services: declarative, one line each. Both the Electron IPC
  * and the web server reach these only through `dispatch`.
  */
+import type { DeployServices } from '../services/deploy/deploy-wiring';
 import type { ExportService } from '../services/export/export-service';
+import type { HealthMonitor } from '../services/health/health-monitor';
 import type { HostService } from '../services/host/host-service';
 import type { ImportService } from '../services/import/import-service';
 import type { ServerService } from '../services/server/server-service';
@@ -14,6 +16,8 @@ export interface HandlerDeps {
   servers: ServerService;
   exports: ExportService;
   imports: ImportService;
+  fleet: DeployServices;
+  health: HealthMonitor;
 }
 
 export function createHandlers(d: HandlerDeps): Handlers {
@@ -28,5 +32,27 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'servers:remove': async ({ name }) => (d.servers.remove(name), { removed: true as const }),
     'servers:import': async (input) => d.imports.importText(input),
     'export:render': async (input) => d.exports.render(input),
+    'deploy:run': async ({ server, host, streamId, ...o }) =>
+      d.fleet.deploy.deploy(server, host, o, d.fleet.progressTo(streamId)),
+    'servers:update': async ({ server, streamId }) =>
+      d.fleet.deploy.update(server, d.fleet.progressTo(streamId).onProgress),
+    'members:add': async ({ streamId, ...input }) =>
+      d.fleet.members.add(input, d.fleet.progressTo(streamId).onProgress),
+    'members:list': async ({ server }) => d.fleet.members.list(server),
+    'members:remove': async ({ server, name, streamId }) => (
+      await d.fleet.members.remove(server, name, d.fleet.progressTo(streamId).onProgress),
+      { removed: true as const }
+    ),
+    'instances:list': async (filter) => d.fleet.instances.list(filter),
+    'instances:logs': async ({ tail, ...ref }) => d.fleet.instances.tail(ref, tail),
+    'instances:restart': async (ref) => (await d.fleet.instances.restart(ref), { done: true as const }),
+    'instances:stop': async (ref) => (await d.fleet.instances.stop(ref), { done: true as const }),
+    'instances:remove': async (ref) => (await d.fleet.instances.remove(ref), { removed: true as const }),
+    'secrets:rotate': async ({ streamId, ...input }) =>
+      d.fleet.rotation.rotate(input, d.fleet.progressTo(streamId).onProgress),
+    'hosts:check': async ({ name }) => d.fleet.checkHost(name),
+    'health:summary': async () => d.health.summary(),
+    'health:history': async ({ instanceId }) => d.health.history(instanceId),
+    'health:pause': async ({ paused }) => d.health.setPaused(paused),
   };
 }

@@ -5,7 +5,7 @@
  * This module imports only zod.
  */
 import { z } from 'zod';
-import { ErrorShape } from './errors';
+import { ErrorCode, ErrorShape } from './errors';
 
 /** Names of hosts, servers and members: Docker's container-name alphabet, so they can label containers. */
 export const Name = z
@@ -280,6 +280,158 @@ export const ServersImportResult = z.object({
 });
 export type ServersImportResult = z.infer<typeof ServersImportResult>;
 
+// ---------- deploy, members, instances ----------
+
+/** A container name: an instance's is longer than a Name (server, member and a digest). */
+export const ContainerName = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,200}$/, 'must be a container name (letters, digits, "_", "." or "-")');
+
+/** Deploy progress and other streams carry the id the caller chose, so it can tell its own apart. */
+export const StreamId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"');
+
+export const LimitsInput = z.object({
+  memoryBytes: z.number().int().positive().optional(),
+  nanoCpus: z.number().int().positive().optional(),
+  pidsLimit: z.number().int().positive().optional(),
+  tmpfsSizeBytes: z.number().int().positive().optional(),
+  /** Allow executing files from /tmp (servers that unpack and run binaries there). */
+  tmpExec: z.boolean().optional(),
+});
+
+export const DeployRunInput = z.object({
+  server: Name,
+  host: Name,
+  /** Shared: the instance's port (pinned from then on). Dedicated: the first port for members without one. */
+  port: Port.optional(),
+  /** '' for all interfaces, or one address such as 127.0.0.1; saved on the server. */
+  publishAddress: z.string().max(64).optional(),
+  allowCidrs: z.array(z.string().max(64)).max(64).optional(),
+  limits: LimitsInput.optional(),
+  streamId: StreamId.optional(),
+});
+export type DeployRunInput = z.input<typeof DeployRunInput>;
+
+export const InstanceOutcome = z.object({
+  name: z.string(),
+  member: z.string().nullable(),
+  host: z.string(),
+  port: Port.nullable(),
+  url: z.string().nullable(),
+  action: z.enum(['created', 'replaced', 'unchanged', 'removed', 'failed', 'skipped']),
+  tools: z.array(z.string()).nullable(),
+  error: z.string().optional(),
+  errorCode: ErrorCode.optional(),
+});
+export type InstanceOutcome = z.infer<typeof InstanceOutcome>;
+
+export const DeployResult = z.object({
+  deployId: z.string(),
+  server: z.string(),
+  host: z.string(),
+  image: z.string(),
+  imageBuilt: z.boolean(),
+  instances: z.array(InstanceOutcome),
+  /** False when everything already was as the definition wants it. */
+  changed: z.boolean(),
+});
+export type DeployResult = z.infer<typeof DeployResult>;
+
+export const MemberView = z.object({
+  server: z.string(),
+  name: z.string(),
+  tools: z.array(z.string()),
+  /** Keys of the member's own (secret) values; the values never reach a UI. */
+  envKeys: z.array(z.string()),
+  port: Port.nullable(),
+  /** True while a rotated-out token is still accepted. */
+  rotating: z.boolean(),
+  instances: z.array(z.string()),
+  createdAt: z.string(),
+});
+export type MemberView = z.infer<typeof MemberView>;
+
+export const MemberAddInput = z.object({
+  server: Name,
+  name: Name,
+  /** Tool names or patterns (read_*) the member may call; default all. */
+  tools: z.array(z.string().min(1).max(128)).min(1).max(512).optional(),
+  /** The member's own values (a personal API key): secret, Dedicated servers only. */
+  env: z
+    .array(z.object({ key: EnvKey, value: z.string().max(32768) }))
+    .max(64)
+    .optional(),
+  streamId: StreamId.optional(),
+});
+export type MemberAddInput = z.input<typeof MemberAddInput>;
+
+export const MemberAdded = z.object({
+  member: MemberView,
+  /** The member's token: shown this once, kept encrypted, never sent again. */
+  token: z.string(),
+  deploys: z.array(DeployResult),
+  /** Why the deploy that should have followed failed; the member is added regardless. */
+  deployError: z.string().nullable(),
+});
+export type MemberAdded = z.infer<typeof MemberAdded>;
+
+export const Drift = z.enum(['ok', 'missing', 'extra', 'config differs', 'not running', 'unknown']);
+export type Drift = z.infer<typeof Drift>;
+
+export const InstanceView = z.object({
+  name: z.string(),
+  server: z.string(),
+  member: z.string().nullable(),
+  host: z.string(),
+  port: Port.nullable(),
+  url: z.string().nullable(),
+  /** Docker's state (running, exited, …), `absent`, or `unknown` when the host could not be read. */
+  state: z.string(),
+  drift: Drift,
+  tools: z.array(z.string()).nullable(),
+  error: z.string().optional(),
+});
+export type InstanceView = z.infer<typeof InstanceView>;
+
+export const InstanceRefInput = z.object({ name: ContainerName, host: Name.optional() });
+
+export const InstanceLogsInput = InstanceRefInput.extend({
+  tail: z.number().int().min(1).max(10_000).default(200),
+});
+
+export const LogLineView = z.object({ stream: z.enum(['stdout', 'stderr']), text: z.string() });
+
+export const SecretsRotateInput = z.object({
+  server: Name,
+  member: Name.optional(),
+  /** Stop accepting the previous tokens (the second step of a rotation). */
+  finish: z.boolean().default(false),
+  streamId: StreamId.optional(),
+});
+export type SecretsRotateInput = z.input<typeof SecretsRotateInput>;
+
+export const RotateResult = z.object({
+  server: z.string(),
+  /** The new tokens: shown this once. */
+  tokens: z.array(z.object({ member: z.string(), token: z.string() })),
+  finished: z.array(z.string()),
+  deploys: z.array(DeployResult),
+  deployError: z.string().nullable(),
+});
+export type RotateResult = z.infer<typeof RotateResult>;
+
+export const HostCheck = z.object({
+  reachable: z.boolean(),
+  fingerprint: z.string().nullable(),
+  dockerVersion: z.string().nullable(),
+  dockerPermitted: z.boolean().nullable(),
+  arch: z.string().nullable(),
+  freePorts: z.array(Port).optional(),
+  dockerTransport: z.string().optional(),
+  error: z.string().optional(),
+});
+export type HostCheck = z.infer<typeof HostCheck>;
+
 const NameInput = z.object({ name: Name });
 const Removed = z.object({ removed: z.literal(true) });
 const Nothing = z.object({}).strict();
@@ -294,8 +446,29 @@ export const channels = {
   'servers:show': { input: NameInput, output: ServerView },
   'servers:add': { input: ServerAddInput, output: ServerView },
   'servers:remove': { input: NameInput, output: Removed },
+  'health:summary': { input: Nothing, output: HealthSummary },
+  'health:history': { input: z.object({ instanceId: z.string().min(1).max(64) }), output: HealthHistory },
+  'health:pause': { input: z.object({ paused: z.boolean() }), output: HealthSummary },
   'servers:import': { input: ServersImportInput, output: ServersImportResult },
   'export:render': { input: ExportRenderInput, output: ExportResult },
+  'deploy:run': { input: DeployRunInput, output: DeployResult },
+  'servers:update': {
+    input: z.object({ server: Name, streamId: StreamId.optional() }),
+    output: z.array(DeployResult),
+  },
+  'members:add': { input: MemberAddInput, output: MemberAdded },
+  'members:list': { input: z.object({ server: Name }), output: z.array(MemberView) },
+  'members:remove': {
+    input: z.object({ server: Name, name: Name, streamId: StreamId.optional() }),
+    output: Removed,
+  },
+  'instances:list': { input: z.object({ server: Name.optional() }), output: z.array(InstanceView) },
+  'instances:logs': { input: InstanceLogsInput, output: z.array(LogLineView) },
+  'instances:restart': { input: InstanceRefInput, output: z.object({ done: z.literal(true) }) },
+  'instances:stop': { input: InstanceRefInput, output: z.object({ done: z.literal(true) }) },
+  'instances:remove': { input: InstanceRefInput, output: Removed },
+  'secrets:rotate': { input: SecretsRotateInput, output: RotateResult },
+  'hosts:check': { input: NameInput, output: HostCheck },
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -306,6 +479,10 @@ export type ChannelOutput<C extends Channel> = z.infer<(typeof channels)[C]['out
 export const events = {
   /** Something in a domain changed; UIs refetch the queries of that domain. */
   'store:changed': z.object({ domain: z.enum(['hosts', 'servers', 'members', 'instances']) }),
+  /** Instances changed health state (or monitoring was paused or resumed); carries the new counts. */
+  'health:changed': z.object({ changed: z.array(HealthChange), counts: HealthCounts, paused: z.boolean() }),
+  /** One line of progress of a deploy (or members, update, rotate) started with that stream id. */
+  'deploy:progress': z.object({ streamId: StreamId, line: z.string() }),
 } as const;
 
 export type EventName = keyof typeof events;

@@ -12,7 +12,6 @@ import type { WebAuth } from './auth';
 const PING_INTERVAL_MS = 30_000;
 
 export interface EventSocketOptions {
-  events: EventBus;
   auth: WebAuth;
   isAllowedHost(host: string | undefined): boolean;
 }
@@ -25,11 +24,10 @@ export class EventSocket {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly sessionOf = new Map<WebSocket, string | null>();
   private readonly alive = new WeakSet<WebSocket>();
-  private readonly unsubscribe: () => void;
+  private unsubscribe: () => void = () => {};
   private readonly pinger: NodeJS.Timeout;
 
   constructor(private readonly options: EventSocketOptions) {
-    this.unsubscribe = options.events.subscribe((event, payload) => this.broadcast({ event, payload }));
     this.pinger = setInterval(() => this.sweep(), PING_INTERVAL_MS);
     this.pinger.unref();
   }
@@ -53,6 +51,15 @@ export class EventSocket {
       // The socket is push-only; anything the client sends is ignored.
       ws.on('message', () => {});
     });
+  }
+
+  /**
+   * Starts relaying the services' events. Until then (a locked store in web mode) sockets connect but
+   * stay quiet.
+   */
+  attach(events: EventBus): void {
+    this.unsubscribe();
+    this.unsubscribe = events.subscribe((event, payload) => this.broadcast({ event, payload }));
   }
 
   /** Closes the sockets of a session that logged out. */

@@ -2,6 +2,8 @@
  * Web mode: the same renderer and the same services on 127.0.0.1 over HTTP + WebSocket, for jump boxes
  * and browser tests. A login token printed at start trades for a session cookie; every /api request
  * without one is refused with 401. Requests run through `dispatch`, exactly like Electron IPC.
+ * Started without a passphrase, the store stays locked (every call answers `store_locked`) until the
+ * operator unlocks it in the browser: GET /api/state, POST /api/unlock.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +11,8 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Services } from '../app/composition-root';
 import { dispatch } from '../ipc/handle';
-import { FleetError } from '../shared/errors';
+import { UnlockInput } from '../shared/contract';
+import { FleetError, describeZodError, toErrorShape } from '../shared/errors';
 import { WebAuth, newLoginToken } from './auth';
 import { EventSocket } from './event-socket';
 import {
@@ -21,9 +24,16 @@ import {
   sendJson,
 } from './http-util';
 import { createStaticHandler } from './static-files';
+import { LOCKED_MESSAGE, StoreGate, UnlockRateLimited, type OpenServices } from './store-gate';
 
 export interface WebServerOptions {
-  services: Services;
+  /** Services already open (the passphrase came from the environment). */
+  services?: Services;
+  /**
+   * Without `services`: start with the store locked and open it when an operator unlocks it in the
+   * browser (POST /api/unlock). `home` tells whether a store exists yet; `open` owns what it opens.
+   */
+  unlock?: { home: string; open: OpenServices };
   /** Address to listen on; 127.0.0.1 unless the operator asks otherwise. */
   host?: string;
   /** 0 picks a free port. */
@@ -77,6 +87,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   if (token.length < 16)
     throw new FleetError('invalid_input', 'the web login token must be at least 16 characters');
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const gate = new StoreGate({
+    ...(opts.services ? { services: opts.services } : {}),
+    ...(opts.unlock ? { open: opts.unlock.open, home: opts.unlock.home } : {}),
+  });
   try {
     await access(join(opts.rendererDir, 'index.html'));
   } catch {
@@ -103,7 +117,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const hosts = allowedHosts(bindHost, port);
   const isAllowedHost = (host: string | undefined) => host !== undefined && hosts.has(host.toLowerCase());
   const auth = new WebAuth(token, port);
-  const eventSocket = new EventSocket({ events: opts.services.events, auth, isAllowedHost });
+  const eventSocket = new EventSocket({ auth, isAllowedHost });
+  gate.onUnlock((services) => eventSocket.attach(services.events));
   const logError = (channel: string, err: unknown) =>
     log(
       `[web] ${channel} failed: ${err instanceof Error ? `${err.name}: ${err.message}` : 'non-Error thrown'}`,
@@ -133,13 +148,38 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       if (caller.kind === 'session') eventSocket.endSession(caller.sessionId);
       return sendJson(res, 200, { ok: true, data: {} }, { 'Set-Cookie': auth.logout(req) });
     }
+    if (path === '/api/state') {
+      if (req.method !== 'GET') return sendError(res, 405, 'invalid_input', 'use GET');
+      return sendJson(res, 200, { ok: true, data: gate.state() });
+    }
+    if (path === '/api/unlock') {
+      if (req.method !== 'POST') return sendError(res, 405, 'invalid_input', 'use POST');
+      return unlock(res, await readJsonBody(req));
+    }
     if (path.startsWith(CALL_PREFIX)) {
       if (req.method !== 'POST') return sendError(res, 405, 'invalid_input', 'use POST');
       const channel = safeDecode(path.slice(CALL_PREFIX.length));
       const input = await readJsonBody(req);
-      return sendJson(res, 200, await dispatch(opts.services.handlers, channel, input, logError));
+      const services = gate.current();
+      if (!services) return sendError(res, 200, 'store_locked', LOCKED_MESSAGE);
+      return sendJson(res, 200, await dispatch(services.handlers, channel, input, logError));
     }
     return sendError(res, 404, 'not_found', `no API at ${path}`);
+  }
+
+  async function unlock(res: ServerResponse, body: unknown): Promise<void> {
+    const input = UnlockInput.safeParse(body ?? {});
+    if (!input.success) return sendError(res, 200, 'invalid_input', describeZodError(input.error));
+    try {
+      return sendJson(res, 200, { ok: true, data: await gate.unlock(input.data.passphrase) });
+    } catch (err) {
+      if (err instanceof UnlockRateLimited) {
+        res.setHeader('Retry-After', String(err.retryAfterSeconds));
+        return sendError(res, 429, err.code, err.message);
+      }
+      if (!(err instanceof FleetError) || err.code === 'internal') logError('unlock', err);
+      return sendJson(res, 200, { ok: false, error: toErrorShape(err) });
+    }
   }
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -173,6 +213,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     token,
     port,
     close: async () => {
+      await gate.close();
       eventSocket.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

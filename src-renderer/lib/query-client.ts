@@ -23,14 +23,18 @@ interface Entry {
   stale: boolean;
 }
 
-export type Domain = 'hosts' | 'servers' | 'members' | 'instances';
+export type Domain = 'hosts' | 'servers' | 'members' | 'instances' | 'health';
 
-/** Which channel prefixes a domain change makes stale (servers show member and instance counts). */
+/**
+ * Which channel prefixes a domain change makes stale: servers show member and instance counts, a new
+ * member of a Dedicated server is a new instance, and the health summary lists the stored instances.
+ */
 const AFFECTS: Record<Domain, string[]> = {
   hosts: ['hosts:'],
-  servers: ['servers:'],
-  members: ['members:', 'servers:'],
-  instances: ['instances:', 'servers:'],
+  servers: ['servers:', 'members:'],
+  members: ['members:', 'servers:', 'instances:', 'health:'],
+  instances: ['instances:', 'servers:', 'health:'],
+  health: ['health:'],
 };
 
 const failed = {

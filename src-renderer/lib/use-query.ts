@@ -5,21 +5,25 @@ import { useApi } from './api-context';
 import { call } from './call';
 import { queryKey, type Domain, type QueryState } from './query-client';
 
-/** Reads a channel through the shared cache; refetches when its domain changes. */
+const IDLE: QueryState<never> = { data: undefined, error: null, fetching: false };
+const noSubscription = () => () => {};
+const idle = () => IDLE;
+
+/** Reads a channel through the shared cache; refetches when its domain changes. A null input reads nothing. */
 export function useQuery<C extends Channel>(
   channel: C,
-  input: ChannelInput<C>,
+  input: ChannelInput<C> | null,
 ): QueryState<ChannelOutput<C>> {
   const { queries } = useApi();
-  const key = queryKey(channel, input);
+  const key = input === null ? null : queryKey(channel, input);
   const subscribe = useCallback(
     (listener: () => void) => queries.subscribe(channel, input, listener),
     // The key stands for the input: a new object with the same content must not resubscribe.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [queries, key],
   );
-  const snapshot = useCallback(() => queries.snapshot(channel, input), [queries, key]); // eslint-disable-line react-hooks/exhaustive-deps
-  return useSyncExternalStore(subscribe, snapshot);
+  const snapshot = useCallback(() => queries.snapshot(channel, input as ChannelInput<C>), [queries, key]); // eslint-disable-line react-hooks/exhaustive-deps
+  return useSyncExternalStore(key === null ? noSubscription : subscribe, key === null ? idle : snapshot);
 }
 
 export interface Mutation<C extends Channel> {

@@ -5,6 +5,7 @@
  */
 import {
   ResultShape,
+  StoreState,
   channelNames,
   eventNames,
   listenerName,
@@ -25,6 +26,17 @@ export interface WebSession {
   connection: () => ConnectionState;
   onConnection: (listener: (state: ConnectionState) => void) => () => void;
   onResync: (listener: () => void) => () => void;
+  /** Whether the store is locked (web mode started without a passphrase) and whether it exists yet. */
+  storeState: () => Promise<Result<StoreState>>;
+  /** Opens the store with a passphrase (creating it when none exists yet). */
+  unlock: (passphrase: string) => Promise<Result<StoreState>>;
+}
+
+/** Checks a successful answer's data against the contract; anything else reads as unreachable. */
+function withState(result: Result<unknown>): Result<StoreState> {
+  if (!result.ok) return result;
+  const parsed = StoreState.safeParse(result.data);
+  return parsed.success ? { ok: true, data: parsed.data } : unreachable;
 }
 
 const unreachable: Result<never> = {
@@ -42,15 +54,20 @@ export function createWebClient(origin: string = window.location.origin): {
   const stream = new EventStream(origin.replace(/^http/, 'ws') + '/api/events');
   const unauthorizedListeners = new Set<() => void>();
 
-  async function post(path: string, body: unknown): Promise<Result<unknown>> {
+  async function request(path: string, body?: unknown): Promise<Result<unknown>> {
     let response: Response;
     try {
-      response = await fetch(origin + path, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(body ?? {}),
-        credentials: 'same-origin',
-      });
+      response = await fetch(
+        origin + path,
+        body === undefined
+          ? { credentials: 'same-origin' }
+          : {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify(body),
+              credentials: 'same-origin',
+            },
+      );
     } catch {
       return unreachable;
     }
@@ -70,7 +87,7 @@ export function createWebClient(origin: string = window.location.origin): {
 
   const api: Record<string, unknown> = {};
   for (const channel of channelNames) {
-    api[methodName(channel)] = (input: unknown) => post(`/api/call/${channel}`, input);
+    api[methodName(channel)] = (input: unknown) => request(`/api/call/${channel}`, input ?? {});
   }
   for (const event of eventNames) {
     api[listenerName(event)] = (listener: (payload: unknown) => void) => stream.on(event, listener);
@@ -78,13 +95,13 @@ export function createWebClient(origin: string = window.location.origin): {
 
   const session: WebSession = {
     async login(token) {
-      const result = await post('/api/login', { token });
+      const result = await request('/api/login', { token });
       if (result.ok) stream.start();
       return result;
     },
     async logout() {
       stream.stop();
-      await post('/api/logout', {});
+      await request('/api/logout', {});
     },
     onUnauthorized(listener) {
       unauthorizedListeners.add(listener);
@@ -96,6 +113,8 @@ export function createWebClient(origin: string = window.location.origin): {
     connection: () => stream.current(),
     onConnection: (listener) => stream.onState(listener),
     onResync: (listener) => stream.onResync(listener),
+    storeState: async () => withState(await request('/api/state')),
+    unlock: async (passphrase) => withState(await request('/api/unlock', { passphrase })),
   };
   return { api: Object.freeze(api) as FleetApi, session };
 }

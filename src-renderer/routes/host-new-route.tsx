@@ -8,7 +8,7 @@ export function HostNewRoute() {
       <PageHeader
         title={
           <>
-            <a href={href('/hosts')} className="crumb" data-testid="crumb-hosts">
+            <a href={href({ page: 'hosts' })} className="crumb" data-testid="crumb-hosts">
               Hosts
             </a>{' '}
             / Add host

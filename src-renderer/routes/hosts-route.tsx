@@ -4,13 +4,16 @@ import { EmptyState } from '../components/ui/empty-state';
 import { PageHeader } from '../components/ui/page-header';
 import { HostsTable } from '../features/hosts/components/hosts-table';
 import { useHosts } from '../features/hosts/hooks/use-hosts';
+import { useHealthSummary, useInstanceCountsByHost } from '../features/instances/hooks/use-instances';
 import { navigate } from '../lib/router';
 
 export function HostsRoute() {
   const hosts = useHosts();
+  const health = useHealthSummary();
+  const counts = useInstanceCountsByHost(health.data?.instances);
   const list = hosts.data ?? [];
   const addButton = (
-    <Button variant="primary" onClick={() => navigate('/hosts/new')} data-testid="add-host">
+    <Button variant="primary" onClick={() => navigate({ page: 'host-new' })} data-testid="add-host">
       Add host
     </Button>
   );
@@ -24,7 +27,7 @@ export function HostsRoute() {
           <code>--local</code> for this machine&apos;s Docker), or the <strong>Add host</strong> button.
         </EmptyState>
       ) : (
-        <HostsTable hosts={list} />
+        <HostsTable hosts={list} instanceCounts={counts} />
       )}
     </>
   );

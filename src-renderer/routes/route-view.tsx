@@ -1,19 +1,31 @@
-import type { RoutePath } from '../lib/router';
+import type { Route } from '../lib/router';
+import { DashboardRoute } from './dashboard-route';
+import { InstanceRoute } from './instance-route';
 import { HostNewRoute } from './host-new-route';
 import { HostsRoute } from './hosts-route';
 import { ServerNewRoute } from './server-new-route';
+import { ServerRoute } from './server-route';
 import { ServersRoute } from './servers-route';
+import { WizardRoute } from './wizard-route';
 
-/** The route table: one page component per path. */
-export function RouteView({ route }: { route: RoutePath }) {
-  switch (route) {
-    case '/servers':
+/** The route table: one page component per route. */
+export function RouteView({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'servers':
       return <ServersRoute />;
-    case '/servers/new':
+    case 'server-new':
       return <ServerNewRoute />;
-    case '/hosts':
+    case 'server':
+      return <ServerRoute key={route.name} name={route.name} />;
+    case 'wizard':
+      return <WizardRoute step={route.step} />;
+    case 'hosts':
       return <HostsRoute />;
-    case '/hosts/new':
+    case 'host-new':
       return <HostNewRoute />;
+    case 'dashboard':
+      return <DashboardRoute view={route.view} />;
+    case 'instance':
+      return <InstanceRoute key={route.id} id={route.id} />;
   }
 }

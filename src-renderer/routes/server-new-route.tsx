@@ -8,7 +8,7 @@ export function ServerNewRoute() {
       <PageHeader
         title={
           <>
-            <a href={href('/servers')} className="crumb" data-testid="crumb-servers">
+            <a href={href({ page: 'servers' })} className="crumb" data-testid="crumb-servers">
               Servers
             </a>{' '}
             / Add server

@@ -10,7 +10,7 @@ export function ServersRoute() {
   const servers = useServers();
   const list = servers.data ?? [];
   const addButton = (
-    <Button variant="primary" onClick={() => navigate('/servers/new')} data-testid="add-server">
+    <Button variant="primary" onClick={() => navigate({ page: 'server-new' })} data-testid="add-server">
       Add server
     </Button>
   );

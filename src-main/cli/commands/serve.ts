@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServices, type Services } from '../../app/composition-root';
+import { PassphraseKeyProvider } from '../../services/store/key-providers';
 import { startWebServer } from '../../web/server';
 import { FleetError } from '../../shared/errors';
 import { parseArgs, usage } from '../args';
@@ -23,8 +25,28 @@ export async function serveCommand(ctx: CommandContext, argv: string[]): Promise
     );
   }
   const rendererDir = findRendererDir();
-  const services = await ctx.services();
-  const web = await startWebServer({ services, host, port, rendererDir });
+  // Without MCP_FLEET_PASSPHRASE the server starts at once with the store locked; the operator unlocks
+  // it in the browser, so a terminal prompt never blocks the URL from being printed.
+  let opened: Services | undefined;
+  const web =
+    process.env.MCP_FLEET_PASSPHRASE !== undefined
+      ? await startWebServer({ services: (opened = await ctx.services()), host, port, rendererDir })
+      : await startWebServer({
+          unlock: {
+            home: ctx.home,
+            open: async (passphrase) =>
+              (opened = await createServices({
+                home: ctx.home,
+                keyProvider: new PassphraseKeyProvider(passphrase),
+                transport: 'web',
+                actor: `web:${process.env.USER ?? 'unknown'}`,
+                watchExternalChanges: true,
+              })),
+          },
+          host,
+          port,
+          rendererDir,
+        });
   if (ctx.output.json)
     ctx.output.out(JSON.stringify({ url: web.url, loginUrl: web.loginUrl, port: web.port }));
   else ctx.output.out(`MCP Fleet web mode: ${web.loginUrl}`);
@@ -33,7 +55,7 @@ export async function serveCommand(ctx: CommandContext, argv: string[]): Promise
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       void web.close().finally(() => {
-        services.close();
+        opened?.close();
         done();
       });
     };

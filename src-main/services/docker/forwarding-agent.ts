@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { inspect } from 'node:util';
 import type { ClientRequestArgs } from 'node:http';
 import type { Duplex } from 'node:stream';
 
@@ -28,6 +29,12 @@ export class StreamAgent extends http.Agent {
   ) {
     // maxFreeSockets bounds the idle channels held per host; the session's channel limit is far above it.
     super({ keepAlive: options.keepAlive, maxFreeSockets: 4 });
+  }
+
+  // docker-modem formats every request's options with util.inspect, debug logging on or not; without
+  // this, that walks the whole SSH session and its channels on each call (seconds at a 200-container scale).
+  [inspect.custom](): string {
+    return 'StreamAgent';
   }
 
   override createConnection(

@@ -193,7 +193,8 @@ export class SshSessionRegistry {
     for (const id of [...this.sessions.keys()]) this.close(id);
     await Promise.race([
       Promise.all(clients.map((c) => new Promise<void>((resolve) => c.once('close', () => resolve())))),
-      sleep(2_000),
+      // Unref: a CLI command must exit as soon as the sockets close, not when this cap runs out.
+      sleep(2_000, undefined, { ref: false }),
     ]);
     this.listeners.clear();
   }

@@ -97,6 +97,22 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 `,
   },
+  {
+    // What deploy keeps beside members and instances (services/store/deploy-state-repository.ts).
+    version: 2,
+    sql: `
+-- A member's own env values (JSON [{key, value, secret}]), only for its Dedicated instance.
+ALTER TABLE members ADD COLUMN env TEXT NOT NULL DEFAULT '[]';
+-- A Dedicated member's host port, pinned at its first deploy so client configs never break.
+ALTER TABLE members ADD COLUMN port INTEGER;
+-- The hash of the token replaced by a rotation, still accepted until the rotation is finished.
+ALTER TABLE members ADD COLUMN previous_token_sha256 TEXT;
+-- The tool names the last connection test listed (JSON array), null before one passed.
+ALTER TABLE instances ADD COLUMN tools TEXT;
+-- How a server's instances are published and limited (JSON: publishAddress, allowCidrs, limits).
+ALTER TABLE servers ADD COLUMN deploy_options TEXT NOT NULL DEFAULT '{}';
+`,
+  },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -15,6 +15,7 @@ import { AuditRepository } from './audit-repository';
 import { STORE_FILE, ensureDbFile, ensureHome, openEncrypted } from './database';
 import type { Db } from './database';
 import { DeployRepository } from './deploy-repository';
+import { DeployStateRepository } from './deploy-state-repository';
 import { HostRepository } from './host-repository';
 import { InstanceRepository } from './instance-repository';
 import { MemberRepository } from './member-repository';
@@ -66,6 +67,7 @@ export class Store {
   readonly instances: InstanceRepository;
   readonly deploys: DeployRepository;
   readonly audit: AuditRepository;
+  readonly deployState: DeployStateRepository;
 
   private constructor(
     private readonly db: Db,
@@ -80,6 +82,7 @@ export class Store {
     this.instances = new InstanceRepository(db);
     this.deploys = new DeployRepository(db);
     this.audit = new AuditRepository(db);
+    this.deployState = new DeployStateRepository(db);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { useRef, type ChangeEvent, type FormEvent } from 'react';
+import type { HostView } from '../../../../src-main/shared/contract';
 import { Button } from '../../../components/ui/button';
 import { ChoiceGroup } from '../../../components/ui/choice-group';
 import { ErrorAlert } from '../../../components/ui/alert';
@@ -13,7 +14,15 @@ const METHODS = [
   { value: 'local', label: 'This machine' },
 ] as const satisfies readonly { value: HostMethod; label: string }[];
 
-export function AddHostForm() {
+export interface AddHostFormProps {
+  /** After the host is stored; the Hosts page by default. */
+  onDone?: (host: HostView) => void;
+  onCancel?: () => void;
+}
+
+const toHosts = () => navigate({ page: 'hosts' });
+
+export function AddHostForm({ onDone = toHosts, onCancel = toHosts }: AddHostFormProps) {
   const form = useHostForm();
   const add = useAddHost();
   const formRef = useRef<HTMLFormElement>(null);
@@ -51,7 +60,7 @@ export function AddHostForm() {
       return;
     }
     const result = await add.run(form.input);
-    if (result.ok) navigate('/hosts');
+    if (result.ok) onDone(result.data);
   }
 
   return (
@@ -59,7 +68,7 @@ export function AddHostForm() {
       ref={formRef}
       className="form"
       onSubmit={(e) => void submit(e)}
-      onKeyDown={(e) => e.key === 'Escape' && navigate('/hosts')}
+      onKeyDown={(e) => e.key === 'Escape' && onCancel()}
       noValidate
       data-testid="host-form"
     >
@@ -145,7 +154,7 @@ export function AddHostForm() {
       )}
       {add.error && <ErrorAlert error={add.error} testId="host-form-error" />}
       <div className="form-footer">
-        <Button variant="ghost" onClick={() => navigate('/hosts')} data-testid="host-cancel">
+        <Button variant="ghost" onClick={onCancel} data-testid="host-cancel">
           Cancel
         </Button>
         <Button type="submit" variant="primary" busy={add.pending} data-testid="host-submit">

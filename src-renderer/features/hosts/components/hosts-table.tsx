@@ -1,7 +1,11 @@
-import type { HostView } from '../../../../src-main/shared/contract';
-import { ConfirmButton } from '../../../components/ui/confirm-button';
+import { Fragment, useState } from 'react';
+import type { HostCheck, HostView } from '../../../../src-main/shared/contract';
+import type { ErrorShape } from '../../../../src-main/shared/errors';
 import { ErrorAlert } from '../../../components/ui/alert';
-import { useRemoveHost } from '../hooks/use-hosts';
+import { Button } from '../../../components/ui/button';
+import { ConfirmButton } from '../../../components/ui/confirm-button';
+import { useCheckHost, useRemoveHost } from '../hooks/use-hosts';
+import { HostCheckView } from './host-check-view';
 
 const AUTH_LABEL: Record<HostView['auth'], string> = {
   password: 'password',
@@ -10,7 +14,7 @@ const AUTH_LABEL: Record<HostView['auth'], string> = {
   none: '—',
 };
 
-function address(host: HostView): string {
+export function hostAddress(host: HostView): string {
   if (host.kind === 'local') return 'local Docker socket';
   return `${host.user ?? '?'}@${host.address ?? '?'}${host.port !== null && host.port !== 22 ? `:${host.port}` : ''}`;
 }
@@ -25,8 +29,27 @@ function Fingerprint({ host }: { host: HostView }) {
   );
 }
 
-export function HostsTable({ hosts }: { hosts: HostView[] }) {
+type CheckOutcome = { check: HostCheck } | { error: ErrorShape };
+
+export interface HostsTableProps {
+  hosts: HostView[];
+  /** Instances per host name, from the health summary. */
+  instanceCounts: ReadonlyMap<string, number> | undefined;
+}
+
+export function HostsTable({ hosts, instanceCounts }: HostsTableProps) {
   const remove = useRemoveHost();
+  const check = useCheckHost();
+  const [checking, setChecking] = useState<string | null>(null);
+  const [outcomes, setOutcomes] = useState<Record<string, CheckOutcome>>({});
+
+  async function runCheck(name: string) {
+    setChecking(name);
+    const result = await check.run({ name });
+    setChecking(null);
+    setOutcomes((old) => ({ ...old, [name]: result.ok ? { check: result.data } : { error: result.error } }));
+  }
+
   return (
     <>
       {remove.error && <ErrorAlert error={remove.error} testId="host-remove-error" />}
@@ -39,32 +62,69 @@ export function HostsTable({ hosts }: { hosts: HostView[] }) {
               <th>Address</th>
               <th>Auth</th>
               <th>Pinned host key</th>
+              <th>Docker</th>
+              <th className="num">Instances</th>
               <th className="col-actions" aria-label="Actions" />
             </tr>
           </thead>
           <tbody>
-            {hosts.map((host) => (
-              <tr key={host.name} data-testid={`host-row-${host.name}`}>
-                <td className="strong">{host.name}</td>
-                <td>
-                  <span className={`tag tag-${host.kind}`}>{host.kind === 'ssh' ? 'SSH' : 'local'}</span>
-                </td>
-                <td className="mono">{address(host)}</td>
-                <td>{AUTH_LABEL[host.auth]}</td>
-                <td className="cell-clip">
-                  <Fingerprint host={host} />
-                </td>
-                <td className="col-actions">
-                  <ConfirmButton
-                    label="Remove"
-                    confirmLabel={`Remove ${host.name}`}
-                    testId={`host-remove-${host.name}`}
-                    busy={remove.pending}
-                    onConfirm={() => void remove.run({ name: host.name })}
-                  />
-                </td>
-              </tr>
-            ))}
+            {hosts.map((host) => {
+              const outcome = outcomes[host.name];
+              const docker = outcome && 'check' in outcome ? outcome.check.dockerVersion : undefined;
+              return (
+                <Fragment key={host.name}>
+                  <tr data-testid={`host-row-${host.name}`}>
+                    <td className="strong">{host.name}</td>
+                    <td>
+                      <span className={`tag tag-${host.kind}`}>{host.kind === 'ssh' ? 'SSH' : 'local'}</span>
+                    </td>
+                    <td className="mono">{hostAddress(host)}</td>
+                    <td>{AUTH_LABEL[host.auth]}</td>
+                    <td className="cell-clip">
+                      <Fingerprint host={host} />
+                    </td>
+                    <td className="mono" data-testid={`host-docker-${host.name}`}>
+                      {docker ?? (
+                        <span className="muted">{docker === null ? 'not found' : 'check to see'}</span>
+                      )}
+                    </td>
+                    <td className="num" data-testid={`host-instances-${host.name}`}>
+                      {instanceCounts?.get(host.name) ?? (instanceCounts ? 0 : '')}
+                    </td>
+                    <td className="col-actions">
+                      <span className="row-actions">
+                        <Button
+                          variant="ghost"
+                          busy={checking === host.name}
+                          onClick={() => void runCheck(host.name)}
+                          data-testid={`host-check-${host.name}`}
+                        >
+                          Check
+                        </Button>
+                        <ConfirmButton
+                          label="Remove"
+                          confirmLabel={`Remove ${host.name}`}
+                          testId={`host-remove-${host.name}`}
+                          busy={remove.pending}
+                          onConfirm={() => void remove.run({ name: host.name })}
+                        />
+                      </span>
+                    </td>
+                  </tr>
+                  {outcome && (
+                    <tr className="detail-row">
+                      <td colSpan={8}>
+                        {'check' in outcome ? (
+                          <HostCheckView check={outcome.check} testId={`host-check-result-${host.name}`} />
+                        ) : (
+                          <ErrorAlert error={outcome.error} testId={`host-check-error-${host.name}`} />
+                        )}
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
           </tbody>
         </table>
       </div>

@@ -1,52 +1,16 @@
-import { useRef, type ChangeEvent, type FormEvent } from 'react';
-import type { ServerSource } from '../../../../src-main/shared/contract';
+import { useRef, type FormEvent } from 'react';
 import { Button } from '../../../components/ui/button';
-import { ChoiceGroup } from '../../../components/ui/choice-group';
 import { ErrorAlert } from '../../../components/ui/alert';
-import { Field } from '../../../components/ui/field';
 import { navigate } from '../../../lib/router';
 import { useAddServer } from '../hooks/use-servers';
 import { useServerForm } from '../hooks/use-server-form';
-import { EnvEditor } from './env-editor';
+import { ServerFields } from './server-fields';
 
-const SOURCES: Record<ServerSource['kind'], { label: string; valueLabel: string; placeholder: string }> = {
-  npx: {
-    label: 'npm (npx)',
-    valueLabel: 'Package',
-    placeholder: '@modelcontextprotocol/server-everything@2026.8.31',
-  },
-  uvx: { label: 'PyPI (uvx)', valueLabel: 'Package', placeholder: 'mcp-server-fetch@2025.4.7' },
-  image: { label: 'OCI image', valueLabel: 'Image', placeholder: 'ghcr.io/acme/mcp-server:1.4.2' },
-  command: { label: 'Command', valueLabel: 'Executable', placeholder: '/usr/local/bin/my-mcp-server' },
-};
-
-const MODES = [
-  { value: 'shared', label: 'Shared · one instance for everybody' },
-  { value: 'dedicated', label: 'Dedicated · one instance per member' },
-] as const;
-
-type TextField = 'name' | 'sourceValue' | 'args' | 'port';
-
+/** Adds a definition without deploying it (the wizard does both). */
 export function AddServerForm() {
   const form = useServerForm();
   const add = useAddServer();
   const formRef = useRef<HTMLFormElement>(null);
-  const { values } = form;
-  const source = SOURCES[values.sourceKind];
-
-  function bind(field: TextField) {
-    const error = form.errorOf(field);
-    return {
-      id: `server-${field}`,
-      name: field,
-      value: values[field],
-      'data-testid': `server-${field}`,
-      'aria-invalid': error !== undefined,
-      'aria-describedby': `server-${field}-msg`,
-      onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => form.set(field, e.target.value),
-      onBlur: () => form.touch(field),
-    };
-  }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -56,7 +20,7 @@ export function AddServerForm() {
       return;
     }
     const result = await add.run(form.input);
-    if (result.ok) navigate('/servers');
+    if (result.ok) navigate({ page: 'servers' });
   }
 
   return (
@@ -64,83 +28,14 @@ export function AddServerForm() {
       ref={formRef}
       className="form"
       onSubmit={(e) => void submit(e)}
-      onKeyDown={(e) => e.key === 'Escape' && navigate('/servers')}
+      onKeyDown={(e) => e.key === 'Escape' && navigate({ page: 'servers' })}
       noValidate
       data-testid="server-form"
     >
-      <Field
-        id="server-name"
-        label="Name"
-        hint="Also names its containers, e.g. everything or memory-team-a."
-        error={form.errorOf('name')}
-      >
-        <input {...bind('name')} autoFocus autoComplete="off" spellCheck={false} />
-      </Field>
-      <div className="field-row">
-        <Field id="server-sourceKind" label="Source" className="shrink">
-          <select
-            id="server-sourceKind"
-            value={values.sourceKind}
-            data-testid="server-sourceKind"
-            onChange={(e) => form.set('sourceKind', e.target.value as ServerSource['kind'])}
-          >
-            {Object.entries(SOURCES).map(([kind, { label }]) => (
-              <option key={kind} value={kind}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field
-          id="server-sourceValue"
-          label={source.valueLabel}
-          hint="Pin a version so every deploy runs the same code."
-          error={form.errorOf('sourceValue')}
-          className="grow-2"
-        >
-          <input
-            {...bind('sourceValue')}
-            className="mono"
-            spellCheck={false}
-            placeholder={source.placeholder}
-          />
-        </Field>
-      </div>
-      <Field
-        id="server-args"
-        label="Arguments"
-        hint="One per line, passed as they are (no shell)."
-        error={form.errorOf('args')}
-      >
-        <textarea {...bind('args')} rows={2} className="mono" spellCheck={false} />
-      </Field>
-      <EnvEditor
-        rows={values.env}
-        errorOf={form.errorOf}
-        onAdd={form.addEnv}
-        onChange={form.setEnv}
-        onRemove={form.removeEnv}
-        onTouch={form.touch}
-      />
-      <ChoiceGroup
-        name="server-mode"
-        label="Mode"
-        value={values.mode}
-        choices={MODES}
-        onChange={(mode) => form.set('mode', mode)}
-      />
-      <Field
-        id="server-port"
-        label="Port"
-        hint="Optional. The host port the bridge listens on; chosen at deploy when empty."
-        error={form.errorOf('port')}
-        className="narrow"
-      >
-        <input {...bind('port')} inputMode="numeric" placeholder="auto" />
-      </Field>
+      <ServerFields form={form} />
       {add.error && <ErrorAlert error={add.error} testId="server-form-error" />}
       <div className="form-footer">
-        <Button variant="ghost" onClick={() => navigate('/servers')} data-testid="server-cancel">
+        <Button variant="ghost" onClick={() => navigate({ page: 'servers' })} data-testid="server-cancel">
           Cancel
         </Button>
         <Button type="submit" variant="primary" busy={add.pending} data-testid="server-submit">

@@ -1,11 +1,12 @@
 import type { ServerView } from '../../../../src-main/shared/contract';
 import { ConfirmButton } from '../../../components/ui/confirm-button';
 import { ErrorAlert } from '../../../components/ui/alert';
+import { href } from '../../../lib/router';
 import { useRemoveServer } from '../hooks/use-servers';
 
 export const SECRET_MASK = '••••';
 
-function EnvSummary({ env }: { env: ServerView['env'] }) {
+export function EnvSummary({ env }: { env: ServerView['env'] }) {
   if (env.length === 0) return <span className="muted">none</span>;
   const secrets = env.filter((entry) => entry.secret).length;
   const full = env
@@ -46,7 +47,15 @@ export function ServersTable({ servers }: { servers: ServerView[] }) {
           <tbody>
             {servers.map((server) => (
               <tr key={server.name} data-testid={`server-row-${server.name}`}>
-                <td className="strong">{server.name}</td>
+                <td className="strong">
+                  <a
+                    href={href({ page: 'server', name: server.name })}
+                    className="row-link"
+                    data-testid={`server-link-${server.name}`}
+                  >
+                    {server.name}
+                  </a>
+                </td>
                 <td className="cell-clip">
                   <span className="tag">{server.source.kind}</span>{' '}
                   <code className="mono" title={[server.source.value, ...server.args].join(' ')}>

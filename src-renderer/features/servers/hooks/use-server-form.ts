@@ -18,6 +18,8 @@ export interface ServerFormValues {
   name: string;
   sourceKind: ServerSource['kind'];
   sourceValue: string;
+  /** Appended to the package (`@1.2.3`) or image (`:1.2.3`); empty when the value carries it already. */
+  version: string;
   /** One argument per line. */
   args: string;
   env: EnvRow[];
@@ -29,17 +31,25 @@ const initial: ServerFormValues = {
   name: '',
   sourceKind: 'npx',
   sourceValue: '',
+  version: '',
   args: '',
   env: [],
   mode: 'shared',
   port: '',
 };
 
+/** The source value with its version: `pkg@1.2.3` for npx and uvx, `image:1.2.3` for an image. */
+export function sourceWithVersion(kind: ServerSource['kind'], value: string, version: string): string {
+  const v = version.trim();
+  if (v === '' || kind === 'command' || value === '') return value;
+  return kind === 'image' ? `${value}:${v}` : `${value}@${v}`;
+}
+
 export function toServerInput(v: ServerFormValues): unknown {
   const port = numberOrUndefined(v.port);
   return {
     name: v.name.trim(),
-    source: { kind: v.sourceKind, value: v.sourceValue.trim() },
+    source: { kind: v.sourceKind, value: sourceWithVersion(v.sourceKind, v.sourceValue.trim(), v.version) },
     args: v.args.split('\n').filter((line) => line.trim() !== ''),
     env: v.env.map(({ key, value, secret }) => ({ key: key.trim(), value, secret })),
     mode: v.mode,
@@ -59,6 +69,21 @@ function duplicateKeys(env: EnvRow[]): FieldErrors {
   return out;
 }
 
+/** The version field's own rule: one word, no separators that would change what the value means. */
+function versionErrors(v: ServerFormValues): FieldErrors {
+  const version = v.version.trim();
+  if (version === '' || v.sourceKind === 'command') return {};
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(version))
+    return { version: 'must be letters, digits, ".", "_", "+" or "-", e.g. 1.4.2' };
+  if (v.sourceKind !== 'image' && /@[^/]*$/.test(v.sourceValue.trim().slice(1)))
+    return { version: 'is already given in the package (@…); leave one of them empty' };
+  if (v.sourceKind === 'image' && /[:@][^/]*$/.test(v.sourceValue.trim()))
+    return { version: 'is already given in the image (:tag or @digest); leave one of them empty' };
+  return {};
+}
+
+export type ServerForm = ReturnType<typeof useServerForm>;
+
 export function useServerForm() {
   const [values, setValues] = useState<ServerFormValues>(initial);
   const [touched, setTouched] = useState<Record<string, boolean>>({});
@@ -72,8 +97,9 @@ export function useServerForm() {
         path.startsWith('args') ? 'args' : path === 'source.value' ? 'sourceValue' : path,
       ),
       ...duplicateKeys(values.env),
+      ...versionErrors(values),
     }),
-    [parsed, values.env],
+    [parsed, values],
   );
   const valid = parsed.success && Object.keys(errors).length === 0;
 
@@ -103,12 +129,19 @@ export function useServerForm() {
     errorOf: (field: string): string | undefined => {
       return submitted || touched[field] ? errors[field] : undefined;
     },
+    /** Back to an empty form. */
+    reset: () => {
+      setValues(initial);
+      setTouched({});
+      setSubmitted(false);
+    },
     /** Marks the form submitted; returns the DOM id suffix of the first field in error. */
     attemptSubmit: (): string | null => {
       setSubmitted(true);
       const order = [
         'name',
         'sourceValue',
+        'version',
         'args',
         ...values.env.flatMap((_, i) => [`env.${i}.key`, `env.${i}.value`]),
         'port',

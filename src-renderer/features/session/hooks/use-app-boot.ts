@@ -11,6 +11,8 @@ import { call } from '../../../lib/call';
 export type BootPhase =
   | { kind: 'loading' }
   | { kind: 'login'; notice: string | null }
+  /** Web mode started without a passphrase: the store waits for one (a new one when it does not exist). */
+  | { kind: 'locked'; initialized: boolean }
   | { kind: 'ready'; info: AppInfo }
   | { kind: 'error'; error: ErrorShape };
 
@@ -25,12 +27,21 @@ export function useAppBoot({ api, queries, session }: ApiContextValue, initialTo
     const info = await call(api, 'app:info', {});
     if (!info.ok) {
       if (info.error.code === 'unauthorized' && session) setPhase({ kind: 'login', notice: null });
-      else setPhase({ kind: 'error', error: info.error });
+      else if (info.error.code === 'store_locked' && session) {
+        const state = await session.storeState();
+        if (state.ok && state.data.locked) setPhase({ kind: 'locked', initialized: state.data.initialized });
+        // Unlocked meanwhile (another tab): "Try again" boots normally.
+        else setPhase({ kind: 'error', error: state.ok ? info.error : state.error });
+      } else setPhase({ kind: 'error', error: info.error });
       return;
     }
     session?.connect();
     // The first screen's data, so it renders complete instead of filling in piece by piece.
-    await Promise.all([queries.fetch('hosts:list', {}), queries.fetch('servers:list', {})]);
+    await Promise.all([
+      queries.fetch('hosts:list', {}),
+      queries.fetch('servers:list', {}),
+      queries.fetch('health:summary', {}),
+    ]);
     setPhase({ kind: 'ready', info: info.data });
   }, [api, queries, session]);
 
@@ -39,6 +50,20 @@ export function useAppBoot({ api, queries, session }: ApiContextValue, initialTo
       if (!session) return null;
       const result = await session.login(token.trim());
       if (!result.ok) return result.error.message;
+      queries.invalidateAll();
+      setPhase({ kind: 'loading' });
+      await boot();
+      return null;
+    },
+    [session, queries, boot],
+  );
+
+  /** Opens the store; answers the error to show, or null once the app is booting. */
+  const unlock = useCallback(
+    async (passphrase: string): Promise<ErrorShape | null> => {
+      if (!session) return null;
+      const result = await session.unlock(passphrase);
+      if (!result.ok) return result.error;
       queries.invalidateAll();
       setPhase({ kind: 'loading' });
       await boot();
@@ -82,5 +107,5 @@ export function useAppBoot({ api, queries, session }: ApiContextValue, initialTo
     [session],
   );
 
-  return { phase, login, logout, retry: boot };
+  return { phase, login, logout, unlock, retry: boot };
 }

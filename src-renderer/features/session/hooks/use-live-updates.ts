@@ -5,6 +5,7 @@ import type { ApiContextValue } from '../../../lib/api-context';
 /** Keeps the query cache fresh: store events mark their domain stale, a reconnect refetches everything. */
 export function useLiveUpdates({ api, queries, session }: ApiContextValue): void {
   useEffect(() => api.onStoreChanged(({ domain }) => queries.invalidate(domain)), [api, queries]);
+  useEffect(() => api.onHealthChanged(() => queries.invalidate('health')), [api, queries]);
   useEffect(() => session?.onResync(() => queries.invalidateAll()), [session, queries]);
 }
 

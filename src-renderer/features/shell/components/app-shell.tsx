@@ -1,12 +1,12 @@
 import type { ReactNode } from 'react';
 import type { AppInfo } from '../../../../src-main/shared/contract';
 import type { ConnectionState } from '../../../lib/event-stream';
-import type { RoutePath } from '../../../lib/router';
+import type { Route } from '../../../lib/router';
 import { Sidebar } from './sidebar';
 import { Topbar } from './topbar';
 
 export interface AppShellProps {
-  route: RoutePath;
+  route: Route;
   info: AppInfo;
   connection: ConnectionState;
   onLogout: (() => void) | null;

@@ -1,6 +1,7 @@
 import type { AppInfo } from '../../../../src-main/shared/contract';
 import { Button } from '../../../components/ui/button';
 import type { ConnectionState } from '../../../lib/event-stream';
+import { useTheme, type Theme } from '../../../lib/theme';
 
 const CONNECTION_LABEL: Record<ConnectionState, string> = {
   live: 'live',
@@ -14,7 +15,14 @@ export interface TopbarProps {
   onLogout: (() => void) | null;
 }
 
+const THEME_LABEL: Record<Theme, string> = {
+  system: 'Theme: system',
+  light: 'Theme: light',
+  dark: 'Theme: dark',
+};
+
 export function Topbar({ info, connection, onLogout }: TopbarProps) {
+  const { theme, cycle } = useTheme();
   return (
     <header className="topbar">
       <div className="topbar-context">
@@ -34,6 +42,14 @@ export function Topbar({ info, connection, onLogout }: TopbarProps) {
           <span className="status-dot" aria-hidden="true" />
           {CONNECTION_LABEL[connection]}
         </span>
+        <Button
+          variant="ghost"
+          onClick={cycle}
+          title="Theme: system, light or dark"
+          data-testid="theme-toggle"
+        >
+          {THEME_LABEL[theme]}
+        </Button>
         <span className="muted">v{info.version}</span>
         {onLogout && (
           <Button variant="ghost" onClick={onLogout} data-testid="logout">

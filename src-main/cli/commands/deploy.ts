@@ -1,0 +1,150 @@
+/**
+ * `mcp-fleet deploy`, `servers update` and `hosts check`: the commands that act on hosts. Progress goes
+ * to stderr as it happens (stdout keeps the result, or the JSON with --json).
+ */
+import { randomBytes } from 'node:crypto';
+import type { ChannelInput, DeployResult, HostCheck } from '../../shared/contract';
+import { parseArgs, usage, type ParsedArgs } from '../args';
+import type { CommandContext } from '../context';
+import { printTable } from '../output';
+import { single } from './hosts';
+
+export const DEPLOY_USAGE = `mcp-fleet deploy SERVER --host HOST [--port N] [--publish ADDR] [--allow-cidr CIDR]...
+    [--memory SIZE] [--cpus N] [--pids N] [--tmpfs-size SIZE] [--tmp-exec]
+    (options given are kept for later deploys; the port is pinned at the first deploy)
+mcp-fleet servers update SERVER      (Dedicated: one instance at a time, stops at the first failure)
+mcp-fleet hosts check NAME`;
+
+/** Subscribes to progress events of a new stream id, written to stderr; returns the id and the unsubscribe. */
+export async function progressStream(ctx: CommandContext): Promise<{ streamId: string; stop: () => void }> {
+  const streamId = randomBytes(8).toString('hex');
+  if (ctx.output.json) return { streamId, stop: () => {} };
+  const services = await ctx.services();
+  const stop = services.events.subscribe((event, payload) => {
+    const p = payload as { streamId?: string; line?: string };
+    if (event === 'deploy:progress' && p.streamId === streamId) process.stderr.write(`  ${p.line ?? ''}\n`);
+  });
+  return { streamId, stop };
+}
+
+export async function deployCommand(ctx: CommandContext, argv: string[]): Promise<void> {
+  const a = parseArgs(argv, {
+    host: 'string',
+    port: 'string',
+    publish: 'string',
+    'allow-cidr': 'multi',
+    memory: 'string',
+    cpus: 'string',
+    pids: 'string',
+    'tmpfs-size': 'string',
+    'tmp-exec': 'flag',
+  });
+  const server = single(a.positionals, 'deploy SERVER --host HOST');
+  const host = a.values.get('host');
+  if (host === undefined) throw usage('deploy needs --host HOST (see `mcp-fleet hosts list`)');
+  const input: ChannelInput<'deploy:run'> = { server, host, ...deployOptions(a) };
+  const { streamId, stop } = await progressStream(ctx);
+  try {
+    const result = await ctx.call('deploy:run', { ...input, streamId });
+    printResults(ctx, [result]);
+  } finally {
+    stop();
+  }
+}
+
+export async function serversUpdateCommand(ctx: CommandContext, argv: string[]): Promise<void> {
+  const server = single(parseArgs(argv, {}).positionals, 'servers update SERVER');
+  const { streamId, stop } = await progressStream(ctx);
+  try {
+    printResults(ctx, await ctx.call('servers:update', { server, streamId }));
+  } finally {
+    stop();
+  }
+}
+
+export async function hostsCheckCommand(ctx: CommandContext, argv: string[]): Promise<void> {
+  const name = single(parseArgs(argv, {}).positionals, 'hosts check NAME');
+  const r: HostCheck = await ctx.call('hosts:check', { name });
+  if (ctx.output.json) return ctx.output.out(JSON.stringify(r, null, 2));
+  const o = ctx.output.out;
+  o(`reachable:  ${r.reachable ? 'yes' : 'no'}`);
+  o(`host key:   ${r.fingerprint ?? '-'}`);
+  o(`docker:     ${r.dockerVersion ?? '-'}${r.dockerTransport ? ` (${r.dockerTransport})` : ''}`);
+  o(`may use it: ${r.dockerPermitted === null ? 'unknown' : r.dockerPermitted ? 'yes' : 'no'}`);
+  o(`arch:       ${r.arch ?? '-'}`);
+  o(`free ports: ${r.freePorts?.join(', ') ?? '-'}`);
+  if (r.error !== undefined) o(`problem:    ${r.error}`);
+}
+
+export function printResults(ctx: CommandContext, results: DeployResult[]): void {
+  if (ctx.output.json)
+    return ctx.output.out(JSON.stringify(results.length === 1 ? results[0] : results, null, 2));
+  for (const r of results) {
+    ctx.output.out(
+      `${r.server} on ${r.host}: ${r.changed ? 'deployed' : 'nothing to change'} (image ${r.image}${r.imageBuilt ? ', built' : ''})`,
+    );
+    printTable(
+      ctx.output,
+      r.instances.map((i) => ({
+        instance: i.name,
+        member: i.member ?? '-',
+        action: i.action,
+        url: i.url ?? '-',
+        tools: i.tools === null ? '-' : String(i.tools.length),
+      })),
+      ['instance', 'member', 'action', 'url', 'tools'],
+      '  no instances (a Dedicated server without members)',
+    );
+  }
+}
+
+function deployOptions(a: ParsedArgs): Omit<ChannelInput<'deploy:run'>, 'server' | 'host'> {
+  const port = a.values.get('port');
+  const publish = a.values.get('publish');
+  const cidrs = a.multi.get('allow-cidr');
+  const limits = {
+    ...optional('memoryBytes', a.values.get('memory'), (v) => size(v, '--memory')),
+    ...optional('nanoCpus', a.values.get('cpus'), cpus),
+    ...optional('pidsLimit', a.values.get('pids'), (v) => integer(v, '--pids', 1, 1_000_000)),
+    ...optional('tmpfsSizeBytes', a.values.get('tmpfs-size'), (v) => size(v, '--tmpfs-size')),
+    ...(a.flags.has('tmp-exec') ? { tmpExec: true } : {}),
+  };
+  return {
+    ...(port === undefined ? {} : { port: integer(port, '--port', 1, 65535) }),
+    ...(publish === undefined ? {} : { publishAddress: publish }),
+    ...(cidrs === undefined ? {} : { allowCidrs: cidrs }),
+    ...(Object.keys(limits).length === 0 ? {} : { limits }),
+  };
+}
+
+function optional<K extends string, T>(
+  key: K,
+  raw: string | undefined,
+  parse: (v: string) => T,
+): Partial<Record<K, T>> {
+  return raw === undefined ? {} : ({ [key]: parse(raw) } as Record<K, T>);
+}
+
+function integer(text: string, flag: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max)
+    throw usage(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
+  return n;
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** 512m, 1g, 65536: bytes, in Docker's binary units. */
+export function size(text: string, flag: string): number {
+  const m = /^(\d+)([bkmg]?)$/i.exec(text.trim());
+  if (!m) throw usage(`${flag} must be a size such as 256m or 1g, got "${text}"`);
+  return Number(m[1]) * (UNITS[(m[2] ?? '').toLowerCase()] ?? 1);
+}
+
+function cpus(text: string): number {
+  const m = /^(\d+)(?:\.(\d{1,9}))?$/.exec(text.trim());
+  if (!m) throw usage(`--cpus must be a number such as 0.5 or 2, got "${text}"`);
+  const nano = Number(m[1]) * 1e9 + Number((m[2] ?? '').padEnd(9, '0') || '0');
+  if (nano <= 0) throw usage('--cpus must be more than 0');
+  return nano;
+}

@@ -1,0 +1,284 @@
+/**
+ * Deploy: brings a host to exactly what a server's definition wants. It reads the labels of the
+ * server's containers on the host, plans (create missing, replace changed or stopped, remove extra),
+ * and acts; so running it twice changes nothing, and running it after a cut-off one finishes the job.
+ * Every run is a deploy-history row and an audit entry, whatever the outcome.
+ */
+import { FleetError } from '../../shared/errors';
+import type { EventBus } from '../events';
+import { LABELS } from '../instance-spec/constants';
+import type { ServerDeployOptions } from '../store/deploy-state-repository';
+import type { Store } from '../store/store';
+import type { HostRecord, ServerRecord } from '../store/types';
+import { plannedInstances, type MemberWithState } from './desired-state';
+import type { HostTargets } from './host-targets';
+import type { HostTarget, PlannedInstance } from './instance-ops';
+import { DEFAULT_PORT_RANGE, PortPicker, pinnedPorts } from './ports';
+import { observe, planReconcile, type Step } from './reconcile';
+import type { RuntimeImages } from './runtime-images';
+import { executeSteps, recordOutcomes } from './run-steps';
+import type { DeployOptions, DeployResult, InstanceOutcome, RunOptions } from './types';
+
+export interface DeployServiceDeps {
+  store: Store;
+  events: EventBus;
+  actor: string;
+  targets: HostTargets;
+  images: RuntimeImages;
+  portRange?: [number, number];
+  /** Instances made at once in a (non-rolling) deploy. */
+  concurrency?: number;
+}
+
+export class DeployService {
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly d: DeployServiceDeps) {}
+
+  /**
+   * Deploys `serverName` on `hostName`. Throws FleetError: not_found, invalid_input (a definition
+   * that cannot run), conflict (port taken), the SSH and Docker errors, unavailable (image build,
+   * connection test; the message says which instance and why). Failures are recorded before throwing.
+   */
+  deploy(
+    serverName: string,
+    hostName: string,
+    options: DeployOptions = {},
+    run: RunOptions = {},
+  ): Promise<DeployResult> {
+    const server = this.server(serverName);
+    const host = this.d.targets.host(hostName);
+    return this.locked(server.id, () => this.deployLocked(server, host, options, run));
+  }
+
+  /** Deploys the server again on every host that runs it (after members or tokens changed). */
+  async redeploy(serverName: string, run: RunOptions = {}): Promise<DeployResult[]> {
+    const results: DeployResult[] = [];
+    for (const host of this.hostsOf(this.server(serverName))) {
+      results.push(await this.deploy(serverName, host.name, {}, run));
+    }
+    return results;
+  }
+
+  /** `servers update`: a rolling redeploy, one instance at a time, stopping at the first failure. */
+  update(serverName: string, onProgress?: (line: string) => void): Promise<DeployResult[]> {
+    return this.redeploy(serverName, { rolling: true, ...(onProgress ? { onProgress } : {}) });
+  }
+
+  /** Hosts the server has instances on, else the host of its last successful deploy. */
+  hostsOf(server: ServerRecord): HostRecord[] {
+    const ids = new Set(this.d.store.instances.listByServer(server.id).map((i) => i.hostId));
+    if (ids.size === 0) {
+      const last = this.d.store.deploys.list({ serverId: server.id }).find((r) => r.outcome === 'ok');
+      if (last?.hostId) ids.add(last.hostId);
+    }
+    return [...ids].flatMap((id) => {
+      const host = this.d.store.hosts.getById(id);
+      return host ? [host] : [];
+    });
+  }
+
+  /** Runs fn while no other deploy of the same server runs in this process. */
+  locked<T>(serverId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(serverId) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.locks.set(serverId, settled);
+    void settled.then(() => {
+      if (this.locks.get(serverId) === settled) this.locks.delete(serverId);
+    });
+    return next;
+  }
+
+  private async deployLocked(
+    server: ServerRecord,
+    host: HostRecord,
+    given: DeployOptions,
+    run: RunOptions,
+  ): Promise<DeployResult> {
+    const { store } = this.d;
+    const progress = run.onProgress ?? (() => {});
+    const options = this.saveOptions(server, given);
+    const record = store.deploys.start({ serverId: server.id, hostId: host.id, detail: `on ${host.name}` });
+    const fail = (err: unknown): never => {
+      const message = err instanceof FleetError ? err.message : 'unexpected error; see the log for details';
+      this.finish(record.id, server, host, 'failed', message);
+      throw err;
+    };
+    let target: HostTarget;
+    let image: Awaited<ReturnType<RuntimeImages['ensure']>>;
+    let steps: Step<PlannedInstance>[];
+    try {
+      progress(`connecting to ${host.name}`);
+      target = await this.d.targets.target(host);
+      image = await this.d.images.ensure(target.docker, this.server(server.name), progress);
+      const members = this.members(server);
+      const portOf = await this.assignPorts(server, host, target, members, given.port);
+      // A Shared server whose last member left serves nobody: its instance goes (with the tokens it holds).
+      const undeploy = server.mode === 'shared' && members.length === 0 && run.removeIfNoMembers === true;
+      const planned = undeploy
+        ? []
+        : plannedInstances({
+            server: this.server(server.name),
+            members,
+            image,
+            home: target.home,
+            portOf,
+            options,
+          });
+      const observed = (await target.docker.listByLabel({ [LABELS.server]: server.name })).map(observe);
+      steps = planReconcile(planned, observed);
+    } catch (err) {
+      return fail(err);
+    }
+    const outcomes = await executeSteps(target, steps, {
+      progress,
+      rolling: run.rolling ?? false,
+      concurrency: this.d.concurrency ?? 8,
+      tools: (name) => this.recordedTools(host.id, name),
+    });
+    const hashes = new Map(
+      steps.flatMap((s) => (s.kind === 'remove' ? [] : [[s.desired.name, s.desired.configHash] as const])),
+    );
+    recordOutcomes(store, server, host, outcomes, hashes);
+    this.d.events.emit('store:changed', { domain: 'instances' });
+    const failed = outcomes.filter((o) => o.action === 'failed');
+    const summary = outcomes.map((o) => `${o.name} ${o.action}`).join(', ') || 'no instances';
+    const result: DeployResult = {
+      deployId: record.id,
+      server: server.name,
+      host: host.name,
+      image: image.tag,
+      imageBuilt: image.built,
+      instances: outcomes,
+      changed: image.built || outcomes.some((o) => o.action !== 'unchanged'),
+    };
+    if (failed.length > 0) {
+      const first = failed[0] as InstanceOutcome;
+      const skipped = outcomes.filter((o) => o.action === 'skipped').length;
+      return fail(
+        new FleetError(
+          first.errorCode ?? 'unavailable',
+          `deploy of ${server.name} on ${host.name}: ${failed.length} of ${outcomes.length} instance(s) failed` +
+            `${skipped > 0 ? ` (${skipped} left on the previous version)` : ''}: ${first.error ?? first.name}`,
+        ),
+      );
+    }
+    this.finish(
+      record.id,
+      server,
+      host,
+      'ok',
+      `image ${image.tag}${image.built ? ' (built)' : ''}; ${summary}`,
+    );
+    return result;
+  }
+
+  private finish(
+    id: string,
+    server: ServerRecord,
+    host: HostRecord,
+    outcome: 'ok' | 'failed',
+    detail: string,
+  ): void {
+    this.d.store.transaction(() => {
+      this.d.store.deploys.finish(id, outcome, detail);
+      this.d.store.audit.append({
+        actor: this.d.actor,
+        action: 'deploy.run',
+        target: `${server.name}@${host.name}`,
+        outcome,
+        detail,
+      });
+    });
+  }
+
+  private saveOptions(server: ServerRecord, given: DeployOptions): ServerDeployOptions {
+    const saved = this.d.store.deployState.serverOptions(server.id);
+    const next: ServerDeployOptions = {
+      ...saved,
+      ...(given.publishAddress === undefined ? {} : { publishAddress: given.publishAddress }),
+      ...(given.allowCidrs === undefined ? {} : { allowCidrs: given.allowCidrs }),
+      ...(given.limits === undefined ? {} : { limits: { ...saved.limits, ...defined(given.limits) } }),
+    };
+    this.d.store.deployState.setServerOptions(server.id, next);
+    return next;
+  }
+
+  private members(server: ServerRecord): MemberWithState[] {
+    return this.d.store.members.listByServer(server.id).map((record) => ({
+      record,
+      state: this.d.store.deployState.member(record.id) ?? { env: [], port: null, previousTokenSha256: null },
+    }));
+  }
+
+  /** Pins a port for every instance that has none yet; resolves to the lookup plannedInstances wants. */
+  private async assignPorts(
+    server: ServerRecord,
+    host: HostRecord,
+    target: HostTarget,
+    members: MemberWithState[],
+    explicit: number | undefined,
+  ): Promise<(memberId: string | null) => number> {
+    const { store } = this.d;
+    const picker = new PortPicker(
+      store,
+      this.d.targets.sessions,
+      host,
+      target,
+      this.d.portRange ?? DEFAULT_PORT_RANGE,
+    );
+    if (server.mode === 'shared') {
+      let port = explicit ?? server.port;
+      if (port !== null && port !== server.port) this.assertUnpinned(port, server.id);
+      port ??= await picker.next();
+      if (port !== server.port) store.servers.update(server.id, { port });
+      const fixed = port;
+      return () => fixed;
+    }
+    const ports = new Map<string, number>();
+    let from = explicit;
+    for (const m of members) {
+      let port = m.state.port;
+      if (port === null) {
+        port = await picker.next(from);
+        from = from === undefined ? undefined : port + 1;
+        store.deployState.setMember(m.record.id, { port });
+      }
+      ports.set(m.record.id, port);
+    }
+    return (memberId) => {
+      const port = memberId === null ? undefined : ports.get(memberId);
+      if (port === undefined) throw new FleetError('internal', 'an instance has no port');
+      return port;
+    };
+  }
+
+  private assertUnpinned(port: number, serverId: string): void {
+    const own = new Set(this.d.store.instances.listByServer(serverId).map((i) => i.port));
+    if (pinnedPorts(this.d.store).has(port) && !own.has(port)) {
+      throw new FleetError(
+        'conflict',
+        `port ${port} is already pinned by another server or member: pick another`,
+      );
+    }
+  }
+
+  private recordedTools(hostId: string, name: string): string[] | null {
+    const inst = this.d.store.instances.listByHost(hostId).find((i) => i.containerName === name);
+    return inst ? this.d.store.deployState.instanceTools(inst.id) : null;
+  }
+
+  private server(name: string): ServerRecord {
+    const server = this.d.store.servers.getByName(name);
+    if (!server) throw new FleetError('not_found', `no server named "${name}"`);
+    return server;
+  }
+}
+
+/** The fields that have a value: an absent limit keeps the saved one. */
+function defined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}

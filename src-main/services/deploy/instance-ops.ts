@@ -1,0 +1,259 @@
+/**
+ * The steps on one host for one instance: create it, replace it (with the previous version put back
+ * when the new one fails its connection test), remove it. Each leaves nothing half-made running.
+ */
+import { FleetError } from '../../shared/errors';
+import { mapDockerError } from '../docker/docker-errors';
+import type { DockerHost } from '../docker/docker-host';
+import { LABELS } from '../instance-spec/constants';
+import { instanceConfigDir, stateVolumeName } from '../instance-spec/names';
+import { toDockerCreateOptions } from '../instance-spec/render-docker';
+import type { ContainerSpec, InstanceSpec } from '../instance-spec/types';
+import { testConnection, waitUntilReady } from './connection-test';
+import type { HostFiles } from './host-files';
+import type { DesiredInstance, ObservedContainer } from './reconcile';
+
+/** One host as deploy works on it. */
+export interface HostTarget {
+  hostId: string;
+  hostName: string;
+  docker: DockerHost;
+  files: HostFiles;
+  /** The address this machine reaches the host's published ports at. */
+  address: string;
+  /** The home folder of the login that owns the instance folders. */
+  home: string;
+}
+
+export interface PlannedInstance extends DesiredInstance {
+  spec: InstanceSpec;
+  /** A member token the connection test uses. */
+  token: string;
+  /** Secret values of the instance, masked in any log excerpt. */
+  secrets: string[];
+}
+
+export type Progress = (line: string) => void;
+
+export function instanceUrl(address: string, port: number): string {
+  return `http://${address.includes(':') ? `[${address}]` : address}:${port}/mcp`;
+}
+
+function filePaths(spec: InstanceSpec): string[] {
+  return [spec.files.env.hostPath, spec.files.members.hostPath];
+}
+
+/** Creates, starts and tests a new instance; on failure removes what it made. Resolves to the tool names. */
+export async function createInstance(
+  target: HostTarget,
+  inst: PlannedInstance,
+  progress: Progress,
+): Promise<string[]> {
+  const { docker, files } = target;
+  const { spec } = inst;
+  const volumeIsNew = spec.stateVolume !== null && !(await volumeExists(docker, spec.stateVolume.name));
+  try {
+    await writeAndPrepare(target, inst, progress);
+    progress(`starting ${inst.name}`);
+    await createAndStart(docker, spec.container);
+    const tools = await test(target, inst);
+    await files.discardAside(filePaths(spec));
+    return tools;
+  } catch (err) {
+    await docker.remove(inst.name).catch(() => false);
+    await files.removeDir(spec.configDir).catch(() => undefined);
+    if (volumeIsNew && spec.stateVolume) await docker.removeVolume(spec.stateVolume.name).catch(() => false);
+    throw err;
+  }
+}
+
+/**
+ * Replaces a running instance: the old container is renamed aside and stopped, its files moved aside;
+ * when the new one fails, it is removed and the old one put back and started. Resolves to the tool names.
+ */
+export async function replaceInstance(
+  target: HostTarget,
+  inst: PlannedInstance,
+  current: ObservedContainer,
+  progress: Progress,
+): Promise<string[]> {
+  const { docker, files } = target;
+  if (current.state !== 'running') {
+    // Nothing serves from it (a cut-off deploy, a stopped instance): made anew, nothing to keep.
+    await docker.remove(current.id);
+    return createInstance(target, inst, progress);
+  }
+  const paths = filePaths(inst.spec);
+  progress(`replacing ${inst.name}`);
+  await rename(docker, current.id, `${inst.name}.previous`);
+  await docker.stop(current.id, 10);
+  await files.moveAside(paths);
+  try {
+    await writeAndPrepare(target, inst, progress);
+    progress(`starting ${inst.name}`);
+    await createAndStart(docker, inst.spec.container);
+    const tools = await test(target, inst);
+    await docker.remove(current.id);
+    await files.discardAside(paths);
+    return tools;
+  } catch (err) {
+    const restored = await putBack(target, inst, current, paths);
+    const why = err instanceof FleetError ? err.message : 'unexpected error';
+    throw new FleetError(
+      err instanceof FleetError ? err.code : 'internal',
+      `${why}; ${restored ? 'the previous version runs again' : 'the previous version could not be put back (deploy again)'}`,
+      { cause: err },
+    );
+  }
+}
+
+/** Removes an instance's container; with `all`, its folder and state volume too. */
+export async function removeInstance(
+  target: HostTarget,
+  container: { id: string; instance: string },
+  all: boolean,
+): Promise<void> {
+  await target.docker.remove(container.id);
+  // The label comes from the host, where anyone with Docker access could have written it: only a
+  // plain container name may become a path or a volume name.
+  if (!all || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(container.instance)) return;
+  await target.files.removeDir(instanceConfigDir(target.home, container.instance));
+  await target.docker.removeVolume(stateVolumeName(container.instance));
+}
+
+/** Removes the failed new container and starts the previous one again; true once it serves. */
+async function putBack(
+  target: HostTarget,
+  inst: PlannedInstance,
+  old: ObservedContainer,
+  paths: string[],
+): Promise<boolean> {
+  try {
+    await target.docker.remove(inst.name);
+    await target.files.restore(paths);
+    await rename(target.docker, old.id, inst.name);
+    await target.docker.start(old.id);
+    await waitUntilReady({
+      docker: target.docker,
+      container: inst.name,
+      url: instanceUrl(target.address, old.ports[0] ?? inst.spec.port),
+      secrets: inst.secrets,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function writeAndPrepare(target: HostTarget, inst: PlannedInstance, progress: Progress): Promise<void> {
+  const { docker, files } = target;
+  const { spec } = inst;
+  // A prepare container left by a cut-off deploy would only be in the way.
+  for (const left of await docker.listByLabel({ [LABELS.prepare]: inst.name })) await docker.remove(left.Id);
+  progress(`writing the files of ${inst.name}`);
+  await files.write(spec.configDir, [spec.files.env, spec.files.members]);
+  if (spec.stateVolume) {
+    await docker.createVolume(spec.stateVolume.name, {
+      [LABELS.server]: spec.server,
+      [LABELS.instance]: inst.name,
+    });
+  }
+  const code = await runOnce(docker, spec.prepare);
+  if (code !== 0) {
+    throw new FleetError(
+      'unavailable',
+      `handing the files of ${inst.name} to the container user failed on ${target.hostName} (exit code ${code})`,
+    );
+  }
+}
+
+async function test(target: HostTarget, inst: PlannedInstance): Promise<string[]> {
+  return testConnection({
+    docker: target.docker,
+    container: inst.name,
+    url: instanceUrl(target.address, inst.spec.port),
+    token: inst.token,
+    secrets: inst.secrets,
+  });
+}
+
+async function createAndStart(docker: DockerHost, spec: ContainerSpec): Promise<void> {
+  const id = await bounded(
+    docker,
+    docker.create(toDockerCreateOptions(spec)),
+    `creating ${spec.name ?? 'a container'}`,
+  );
+  await bounded(docker, docker.start(id), `starting ${spec.name ?? 'a container'}`);
+}
+
+/**
+ * An engine call that must answer: a request whose forwarded channel went quiet (a dropped connection
+ * not yet noticed) would otherwise wait forever and hold the deploy with it.
+ */
+export async function bounded<T>(
+  docker: DockerHost,
+  call: Promise<T>,
+  what: string,
+  ms = 90_000,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new FleetError(
+            'unavailable',
+            `the Docker engine on ${docker.where.hostName} did not answer within ${ms / 1000} s (${what})`,
+          ),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([call, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs a one-shot container to its end and removes it; resolves to its exit code. Removed here rather
+ * than by the engine (the spec's --rm): a wait sent on one forwarded channel may reach the engine after
+ * the start sent on another, and an auto-removed container would be gone by then, its code with it.
+ */
+async function runOnce(docker: DockerHost, spec: ContainerSpec): Promise<number> {
+  const options = toDockerCreateOptions(spec);
+  const id = await bounded(
+    docker,
+    docker.create({ ...options, HostConfig: { ...options.HostConfig, AutoRemove: false } }),
+    'creating the prepare container',
+  );
+  const container = docker.docker.getContainer(id);
+  try {
+    await bounded(docker, docker.start(id), 'starting the prepare container');
+    const wait = container.wait({ condition: 'not-running' }) as Promise<{ StatusCode: number }>;
+    return (await bounded(docker, wait, 'waiting for the prepare container')).StatusCode;
+  } catch (err) {
+    throw mapDockerError(err, docker.where, 'the prepare container');
+  } finally {
+    await bounded(docker, docker.remove(id), 'removing the prepare container').catch(() => false);
+  }
+}
+
+async function rename(docker: DockerHost, id: string, name: string): Promise<void> {
+  try {
+    await docker.docker.getContainer(id).rename({ name });
+  } catch (err) {
+    throw mapDockerError(err, docker.where, `container ${id.slice(0, 12)}`);
+  }
+}
+
+async function volumeExists(docker: DockerHost, name: string): Promise<boolean> {
+  try {
+    await docker.docker.getVolume(name).inspect();
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw mapDockerError(err, docker.where, `volume ${name}`);
+  }
+}

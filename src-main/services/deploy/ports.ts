@@ -1,0 +1,71 @@
+/**
+ * Host ports for instances. A port, once given to a server (Shared) or a member (Dedicated), is pinned
+ * in the store and reused by every later deploy, so clients' configs never break. New ones are picked
+ * where nothing listens on the host, no container publishes, and no other pin points.
+ */
+import { FleetError } from '../../shared/errors';
+import { canListenHere, parseListeningPorts } from '../docker/free-ports';
+import type { SshSessionRegistry } from '../ssh/ssh-session-registry';
+import type { Store } from '../store/store';
+import type { HostRecord } from '../store/types';
+import type { HostTarget } from './instance-ops';
+
+// `ss` where iproute2 is installed, else the kernel's own tables.
+const LISTENING = 'ss -Hltn 2>/dev/null || cat /proc/net/tcp /proc/net/tcp6 2>/dev/null';
+
+export const DEFAULT_PORT_RANGE: [number, number] = [8100, 8999];
+
+/** Every port pinned in the store: servers, members, recorded instances. */
+export function pinnedPorts(store: Store): Set<number> {
+  const pins = new Set<number>();
+  for (const s of store.servers.list()) if (s.port !== null) pins.add(s.port);
+  for (const p of store.deployState.memberPorts()) pins.add(p);
+  for (const i of store.instances.list()) pins.add(i.port);
+  return pins;
+}
+
+/** Hands out free ports on one host, never the same one twice. */
+export class PortPicker {
+  private taken: Set<number> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly ssh: SshSessionRegistry,
+    private readonly host: HostRecord,
+    private readonly target: HostTarget,
+    private readonly range: [number, number] = DEFAULT_PORT_RANGE,
+  ) {}
+
+  /** The next free port, from `from` (inclusive) when given. Throws FleetError('unavailable') when none is left. */
+  async next(from?: number): Promise<number> {
+    const taken = await this.load();
+    const [low, high] = from === undefined ? this.range : [from, 65535];
+    for (let port = low; port <= high; port += 1) {
+      if (taken.has(port)) continue;
+      if (this.host.kind === 'local' && !(await canListenHere(port))) {
+        taken.add(port);
+        continue;
+      }
+      taken.add(port);
+      return port;
+    }
+    throw new FleetError(
+      'unavailable',
+      `no free port left in ${low}-${high} on ${this.host.name}: give one with --port`,
+    );
+  }
+
+  private async load(): Promise<Set<number>> {
+    if (this.taken) return this.taken;
+    const taken = pinnedPorts(this.store);
+    for (const c of await this.target.docker.listByLabel({}, true)) {
+      for (const p of c.Ports) if (p.PublicPort) taken.add(p.PublicPort);
+    }
+    if (this.host.kind === 'ssh') {
+      const listing = await this.ssh.exec(this.host.id, ['sh', '-c', LISTENING], { timeoutMs: 15_000 });
+      for (const port of parseListeningPorts(listing.stdout)) taken.add(port);
+    }
+    this.taken = taken;
+    return taken;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Reconciliation: what runs on a host (read from container labels) against what the definition wants.
+ * Pure, so the same plan drives deploy (act on it) and `instances list` (report it as drift).
+ */
+import type Dockerode from 'dockerode';
+import { LABELS } from '../instance-spec/constants';
+
+/** A container as observed on the host, from its labels and state. */
+export interface ObservedContainer {
+  id: string;
+  name: string;
+  server: string;
+  /** The instance label; differs from `name` for a container moved aside during a replacement. */
+  instance: string | null;
+  member: string | null;
+  configHash: string | null;
+  /** Docker's state: created, running, restarting, exited, paused, dead. */
+  state: string;
+  /** Host ports it publishes. */
+  ports: number[];
+}
+
+export interface DesiredInstance {
+  name: string;
+  configHash: string;
+  member: string | null;
+}
+
+export type Step<D extends DesiredInstance = DesiredInstance> =
+  | { kind: 'keep'; desired: D; current: ObservedContainer }
+  | { kind: 'create'; desired: D }
+  /** The config differs, or the container is not running (a cut-off deploy): made anew. */
+  | { kind: 'replace'; desired: D; current: ObservedContainer; reason: 'config' | 'not-running' }
+  | { kind: 'remove'; current: ObservedContainer };
+
+export function observe(info: Dockerode.ContainerInfo): ObservedContainer {
+  const labels = info.Labels ?? {};
+  return {
+    id: info.Id,
+    name: (info.Names[0] ?? info.Id).replace(/^\//, ''),
+    server: labels[LABELS.server] ?? '',
+    instance: labels[LABELS.instance] ?? null,
+    member: labels[LABELS.member] ?? null,
+    configHash: labels[LABELS.configHash] ?? null,
+    state: info.State,
+    ports: [...new Set(info.Ports.flatMap((p) => (p.PublicPort ? [p.PublicPort] : [])))],
+  };
+}
+
+/**
+ * The steps that take `observed` to `desired`: removals first (they free ports and names), then the
+ * rest in the order desired lists them. A container counts as the desired instance only by its exact
+ * name, so a duplicate or a leftover under another name is removed, never adopted.
+ */
+export function planReconcile<D extends DesiredInstance>(
+  desired: readonly D[],
+  observed: readonly ObservedContainer[],
+): Step<D>[] {
+  const byName = new Map(observed.map((c) => [c.name, c]));
+  const wanted = new Set(desired.map((d) => d.name));
+  const removals: Step<D>[] = observed
+    .filter((c) => !wanted.has(c.name))
+    .map((current) => ({ kind: 'remove', current }));
+  const rest = desired.map((d): Step<D> => {
+    const current = byName.get(d.name);
+    if (!current) return { kind: 'create', desired: d };
+    if (current.configHash !== d.configHash)
+      return { kind: 'replace', desired: d, current, reason: 'config' };
+    if (current.state !== 'running') return { kind: 'replace', desired: d, current, reason: 'not-running' };
+    return { kind: 'keep', desired: d, current };
+  });
+  return [...removals, ...rest];
+}
+
+/** True when the plan changes nothing. */
+export function isNoop(steps: readonly Step[]): boolean {
+  return steps.every((s) => s.kind === 'keep');
+}

@@ -1,0 +1,206 @@
+/**
+ * The runtime image a server runs on, made present on a host. The tag is the content hash of the build
+ * context (services/runtime-image), so finding it means assembling the context; that takes a second
+ * or more (a baked npm package with its dependency closure), which would dominate a deploy whose image
+ * is already there. Tags are therefore remembered per set of inputs, in memory and in a small file in
+ * the data directory, and the context is assembled only when the host lacks the image.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { FleetError } from '../../shared/errors';
+import type { DockerHost } from '../docker/docker-host';
+import { runtimeImageOptions, type BakeMethod } from '../instance-spec/image-plan';
+import type { SourceImageConfig } from '../instance-spec/types';
+import { buildRuntimeImage } from '../runtime-image/build-runtime-image';
+import { runtimeImageContext, type RuntimeImageOptions } from '../runtime-image/runtime-image-context';
+import type { ServerRecord } from '../store/types';
+
+export interface RuntimeImageSettings {
+  resourcesDir: string;
+  bridgeBundle: string;
+  /** Base for npx, uvx and command sources; runtime-image's default (node:22-bookworm-slim) when absent. */
+  baseImage?: string;
+  bake?: BakeMethod;
+  withUv?: boolean;
+}
+
+export interface EnsuredImage {
+  tag: string;
+  built: boolean;
+  /** What an image source's own image runs; only for image sources. */
+  imageConfig?: SourceImageConfig;
+}
+
+const RESOURCE_FILES = ['Dockerfile', 'setup.mjs', 'entrypoint.mjs', 'healthcheck.mjs'];
+
+export class RuntimeImages {
+  private readonly tags = new Map<string, string>();
+
+  /** `cacheFile`: where tags survive between processes (the CLI runs one deploy per process). */
+  private readonly settings: () => Promise<RuntimeImageSettings>;
+
+  /** `settings` may be a function: the bridge bundle may need building on first use. */
+  constructor(
+    settings: RuntimeImageSettings | (() => Promise<RuntimeImageSettings>),
+    private readonly cacheFile: string | null = null,
+  ) {
+    this.settings = typeof settings === 'function' ? settings : () => Promise.resolve(settings);
+  }
+
+  /**
+   * Makes sure the server's runtime image is on the host, building it there (context streamed over the
+   * connection) when absent. Throws FleetError: the runtime-image errors (missing bundle, unpinned
+   * package, failed build, named as such) and the Docker errors.
+   */
+  async ensure(
+    docker: DockerHost,
+    server: ServerRecord,
+    onProgress: (line: string) => void = () => {},
+  ): Promise<EnsuredImage> {
+    const imageConfig = server.sourceKind === 'image' ? await this.sourceConfig(docker, server) : undefined;
+    const extra = imageConfig === undefined ? {} : { imageConfig };
+    const options = await this.options(server);
+    const key = this.key(options);
+    const known = key === null ? undefined : this.recall(key);
+    if (known !== undefined && (await docker.hasImage(known))) return { tag: known, built: false, ...extra };
+    const context = await runtimeImageContext(options);
+    try {
+      if (key !== null) this.remember(key, context.tag);
+      if (await docker.hasImage(context.tag)) return { tag: context.tag, built: false, ...extra };
+      onProgress(`building ${context.tag} on ${docker.where.hostName}`);
+      try {
+        await buildRuntimeImage(docker.docker, context, { onProgress });
+      } catch (err) {
+        const why = err instanceof FleetError ? err.message : String(err);
+        throw new FleetError(
+          'unavailable',
+          `the runtime image for "${server.name}" could not be built on ${docker.where.hostName}: ${why}`,
+          { cause: err },
+        );
+      }
+      return { tag: context.tag, built: true, ...extra };
+    } finally {
+      await context.dispose();
+    }
+  }
+
+  /** The image the server runs on the host (tag, and an image source's config), without building. */
+  async describe(
+    docker: DockerHost,
+    server: ServerRecord,
+  ): Promise<{ tag: string; imageConfig?: SourceImageConfig }> {
+    const tag = await this.tagFor(server);
+    return server.sourceKind === 'image'
+      ? { tag, imageConfig: await this.sourceConfig(docker, server) }
+      : { tag };
+  }
+
+  /** The tag the server's image would have, without touching any host. Throws what ensure throws. */
+  async tagFor(server: ServerRecord): Promise<string> {
+    const options = await this.options(server);
+    const key = this.key(options);
+    const known = key === null ? undefined : this.recall(key);
+    if (known !== undefined) return known;
+    const context = await runtimeImageContext(options);
+    try {
+      if (key !== null) this.remember(key, context.tag);
+      return context.tag;
+    } finally {
+      await context.dispose();
+    }
+  }
+
+  private async options(server: ServerRecord): Promise<RuntimeImageOptions> {
+    const s = await this.settings();
+    return runtimeImageOptions({
+      server,
+      resourcesDir: s.resourcesDir,
+      bridgeBundle: s.bridgeBundle,
+      ...(s.baseImage === undefined ? {} : { baseImage: s.baseImage }),
+      ...(s.bake === undefined ? {} : { bake: s.bake }),
+      ...(s.withUv === undefined ? {} : { withUv: s.withUv }),
+    });
+  }
+
+  /**
+   * What the tag depends on: the options and the size and time of every file the context copies.
+   * null when a file is missing (the context build then says which).
+   */
+  private key(options: RuntimeImageOptions): string | null {
+    const files = [options.bridgeBundle, ...RESOURCE_FILES.map((f) => path.join(options.resourcesDir, f))];
+    const server = options.server;
+    if (server?.kind === 'copy-installed') {
+      files.push(path.join(server.root, 'node_modules', server.name, 'package.json'));
+      files.push(path.join(server.root, 'package-lock.json'));
+    }
+    const stats: [string, number, number][] = [];
+    for (const file of files) {
+      try {
+        const st = statSync(file);
+        stats.push([file, st.size, st.mtimeMs]);
+      } catch {
+        return null;
+      }
+    }
+    return createHash('sha256')
+      .update(JSON.stringify({ options: { ...options, workDir: undefined }, stats }))
+      .digest('hex');
+  }
+
+  private recall(key: string): string | undefined {
+    const hit = this.tags.get(key);
+    if (hit !== undefined || this.cacheFile === null) return hit;
+    const tag = this.readCache()[key];
+    if (tag !== undefined) this.tags.set(key, tag);
+    return tag;
+  }
+
+  private remember(key: string, tag: string): void {
+    this.tags.set(key, tag);
+    if (this.cacheFile === null) return;
+    try {
+      const cache = { ...this.readCache(), [key]: tag };
+      mkdirSync(path.dirname(this.cacheFile), { recursive: true, mode: 0o700 });
+      const tmp = `${this.cacheFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(cache), { mode: 0o600 });
+      renameSync(tmp, this.cacheFile);
+    } catch {
+      // Only a shortcut: without it the next deploy assembles the context again.
+    }
+  }
+
+  private readCache(): Record<string, string> {
+    if (this.cacheFile === null) return {};
+    try {
+      return JSON.parse(readFileSync(this.cacheFile, 'utf8')) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  }
+
+  /** ENTRYPOINT, CMD, WORKDIR and ENV of an image source, read on the host that runs it. */
+  private async sourceConfig(docker: DockerHost, server: ServerRecord): Promise<SourceImageConfig> {
+    const info = await docker.imageInspect(server.sourceValue);
+    if (info === null) {
+      throw new FleetError(
+        'not_found',
+        `the image ${server.sourceValue} is not on ${docker.where.hostName}: pull or load it there first`,
+      );
+    }
+    const config = info.Config as {
+      Entrypoint?: string[] | string | null;
+      Cmd?: string[] | null;
+      WorkingDir?: string;
+      Env?: string[] | null;
+    };
+    const list = (v: string[] | string | null | undefined): string[] =>
+      v === null || v === undefined ? [] : typeof v === 'string' ? [v] : v;
+    return {
+      entrypoint: list(config.Entrypoint),
+      cmd: list(config.Cmd),
+      workingDir: config.WorkingDir ?? '',
+      env: config.Env ?? [],
+    };
+  }
+}

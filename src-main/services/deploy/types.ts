@@ -1,0 +1,53 @@
+import type { ErrorCode } from '../../shared/errors';
+
+/** Per-server changes to the hardening limits; absent fields keep what was saved (or the default). */
+export interface LimitsInput {
+  memoryBytes?: number | undefined;
+  nanoCpus?: number | undefined;
+  pidsLimit?: number | undefined;
+  tmpfsSizeBytes?: number | undefined;
+  tmpExec?: boolean | undefined;
+}
+
+/** What an operator may set at deploy time; given values are saved on the server for later deploys. */
+export interface DeployOptions {
+  /** Shared: the instance's host port (re-pins it). Dedicated: the first port for members without one. */
+  port?: number | undefined;
+  publishAddress?: string | undefined;
+  allowCidrs?: string[] | undefined;
+  limits?: LimitsInput | undefined;
+}
+
+export type InstanceAction = 'created' | 'replaced' | 'unchanged' | 'removed' | 'failed' | 'skipped';
+
+export interface InstanceOutcome {
+  name: string;
+  member: string | null;
+  host: string;
+  port: number | null;
+  url: string | null;
+  action: InstanceAction;
+  tools: string[] | null;
+  error?: string;
+  /** The FleetError code of `error`. */
+  errorCode?: ErrorCode;
+}
+
+export interface DeployResult {
+  deployId: string;
+  server: string;
+  host: string;
+  image: string;
+  imageBuilt: boolean;
+  instances: InstanceOutcome[];
+  /** False when the deploy found everything as the definition wants it. */
+  changed: boolean;
+}
+
+export interface RunOptions {
+  onProgress?: (line: string) => void;
+  /** One instance at a time, stopping at the first failure (servers update); else several at once. */
+  rolling?: boolean;
+  /** Shared without members: remove the instance instead of refusing (after the last member left). */
+  removeIfNoMembers?: boolean;
+}

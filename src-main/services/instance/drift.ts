@@ -1,0 +1,184 @@
+/**
+ * Drift on one host: the containers its labels say belong to MCP Fleet, against what each server's
+ * definition wants there (the same plan deploy would carry out, read instead of acted on).
+ */
+import { FleetError } from '../../shared/errors';
+import { plannedInstances, type MemberWithState } from '../deploy/desired-state';
+import type { HostTargets } from '../deploy/host-targets';
+import { instanceUrl, type HostTarget, type PlannedInstance } from '../deploy/instance-ops';
+import { observe, planReconcile, type ObservedContainer } from '../deploy/reconcile';
+import type { RuntimeImages } from '../deploy/runtime-images';
+import { containerName } from '../instance-spec/names';
+import { LABELS } from '../instance-spec/constants';
+import type { Store } from '../store/store';
+import type { HostRecord, ServerRecord } from '../store/types';
+
+export type Drift = 'ok' | 'missing' | 'extra' | 'config differs' | 'not running' | 'unknown';
+
+export interface InstanceView {
+  name: string;
+  server: string;
+  member: string | null;
+  host: string;
+  port: number | null;
+  url: string | null;
+  /** Docker's state (running, exited, …), `absent`, or `unknown` when the host could not be read. */
+  state: string;
+  drift: Drift;
+  tools: string[] | null;
+  /** Why the drift is unknown, or what else went wrong reading it. */
+  error?: string;
+}
+
+export interface DriftInput {
+  store: Store;
+  targets: HostTargets;
+  images: RuntimeImages;
+  host: HostRecord;
+  /** The servers deployed to this host. */
+  servers: readonly ServerRecord[];
+  /** Whether containers of servers the store does not know are reported as extra. */
+  reportUnknown: boolean;
+  /** Names of every server in the store. */
+  known: ReadonlySet<string>;
+}
+
+export async function readDrift(input: DriftInput): Promise<InstanceView[]> {
+  const { store, host } = input;
+  const records = store.instances.listByHost(host.id);
+  const base = (name: string, server: string, member: string | null): InstanceView => {
+    const record = records.find((r) => r.containerName === name);
+    return {
+      name,
+      server,
+      member,
+      host: host.name,
+      port: record?.port ?? null,
+      url: null,
+      state: 'absent',
+      drift: 'ok',
+      tools: record ? store.deployState.instanceTools(record.id) : null,
+    };
+  };
+  let observed: ObservedContainer[];
+  let target: HostTarget;
+  try {
+    target = await input.targets.target(host);
+    observed = (await target.docker.listByLabel({ [LABELS.server]: true })).map(observe);
+  } catch (err) {
+    const why = messageOf(err);
+    return records.flatMap((r) => {
+      const server = store.servers.getById(r.serverId);
+      if (!server || !input.servers.some((s) => s.id === server.id)) return [];
+      const member = r.memberId === null ? null : (store.members.getById(r.memberId)?.name ?? null);
+      return [
+        {
+          ...base(r.containerName, server.name, member),
+          state: 'unknown',
+          drift: 'unknown' as const,
+          error: why,
+        },
+      ];
+    });
+  }
+  const address = target.address;
+  const rows: InstanceView[] = [];
+  for (const server of input.servers) {
+    const mine = observed.filter((c) => c.server === server.name);
+    const members = membersOf(store, server);
+    let planned: PlannedInstance[];
+    try {
+      planned = await desired(input, server, members, target);
+    } catch (err) {
+      for (const c of mine)
+        rows.push({ ...fromContainer(base, c, address), drift: 'unknown', error: messageOf(err) });
+      continue;
+    }
+    for (const step of planReconcile(planned, mine)) {
+      if (step.kind === 'remove') {
+        rows.push({ ...fromContainer(base, step.current, address), drift: 'extra' });
+        continue;
+      }
+      const d = step.desired;
+      const row = {
+        ...base(d.name, server.name, d.member),
+        port: d.spec.port,
+        url: instanceUrl(address, d.spec.port),
+      };
+      if (step.kind === 'create') rows.push({ ...row, drift: 'missing' });
+      else {
+        const state = step.current.state;
+        const drift =
+          step.kind === 'keep' ? 'ok' : step.reason === 'config' ? 'config differs' : 'not running';
+        rows.push({ ...row, state, drift });
+      }
+    }
+    // Members never deployed have no port yet: they are missing without a spec to compare.
+    if (server.mode === 'dedicated') {
+      for (const m of members.filter((x) => x.state.port === null)) {
+        rows.push({
+          ...base(containerName(server.name, m.record.name), server.name, m.record.name),
+          drift: 'missing',
+        });
+      }
+    }
+  }
+  if (input.reportUnknown) {
+    for (const c of observed.filter((x) => !input.known.has(x.server))) {
+      rows.push({
+        ...fromContainer(base, c, address),
+        drift: 'extra',
+        error: `MCP Fleet has no server "${c.server}"`,
+      });
+    }
+  }
+  return rows;
+}
+
+async function desired(
+  input: DriftInput,
+  server: ServerRecord,
+  members: MemberWithState[],
+  target: HostTarget,
+): Promise<PlannedInstance[]> {
+  if (server.mode === 'shared' && server.port === null) return [];
+  const image = await input.images.describe(target.docker, server);
+  const pinned = server.mode === 'shared' ? members : members.filter((m) => m.state.port !== null);
+  if (server.mode === 'shared' && pinned.length === 0) return [];
+  return plannedInstances({
+    server,
+    members: pinned,
+    image,
+    home: target.home,
+    portOf: (memberId) =>
+      memberId === null
+        ? (server.port ?? 0)
+        : (pinned.find((m) => m.record.id === memberId)?.state.port ?? 0),
+    options: input.store.deployState.serverOptions(server.id),
+  });
+}
+
+function membersOf(store: Store, server: ServerRecord): MemberWithState[] {
+  return store.members.listByServer(server.id).map((record) => ({
+    record,
+    state: store.deployState.member(record.id) ?? { env: [], port: null, previousTokenSha256: null },
+  }));
+}
+
+function fromContainer(
+  base: (name: string, server: string, member: string | null) => InstanceView,
+  c: ObservedContainer,
+  address: string,
+): InstanceView {
+  const port = c.ports[0] ?? null;
+  return {
+    ...base(c.name, c.server, c.member),
+    state: c.state,
+    port,
+    url: port === null ? null : instanceUrl(address, port),
+  };
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof FleetError ? err.message : 'unexpected error; see the log for details';
+}

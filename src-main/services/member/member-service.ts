@@ -1,0 +1,230 @@
+/**
+ * Members: the people and agents that consume a server, each with an access token. The token is shown
+ * once, kept encrypted in the store, and only its SHA-256 reaches a container. Adding or removing a
+ * member of a deployed server deploys again: Dedicated gains or loses that member's instance, Shared
+ * gets a members file with the token added or gone.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { EnvKey, Name } from '../../shared/contract';
+import { FleetError } from '../../shared/errors';
+import type { DeployService } from '../deploy/deploy-service';
+import type { HostTargets } from '../deploy/host-targets';
+import { removeInstance } from '../deploy/instance-ops';
+import type { DeployResult } from '../deploy/types';
+import type { EventBus } from '../events';
+import type { Store } from '../store/store';
+import type { MemberRecord, ServerRecord } from '../store/types';
+
+export interface MemberView {
+  server: string;
+  name: string;
+  tools: string[];
+  /** Keys of the member's own values; the values never leave the store. */
+  envKeys: string[];
+  port: number | null;
+  /** True while a rotated-out token is still accepted. */
+  rotating: boolean;
+  instances: string[];
+  createdAt: string;
+}
+
+export interface MemberAddInput {
+  server: string;
+  name: string;
+  tools?: string[] | undefined;
+  /** The member's own values (a personal API key): secret, Dedicated only. */
+  env?: { key: string; value: string }[] | undefined;
+}
+
+export interface MemberAdded {
+  member: MemberView;
+  /** Shown once; the store keeps it encrypted, the containers only its hash. */
+  token: string;
+  deploys: DeployResult[];
+  /** Why the deploy that should have followed did not succeed; the member is added regardless. */
+  deployError: string | null;
+}
+
+export interface MemberServiceDeps {
+  store: Store;
+  events: EventBus;
+  actor: string;
+  deploy: DeployService;
+  targets: HostTargets;
+}
+
+export function newToken(): { token: string; tokenSha256: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, tokenSha256: createHash('sha256').update(token).digest('hex') };
+}
+
+export class MemberService {
+  constructor(private readonly d: MemberServiceDeps) {}
+
+  /** Throws FleetError('not_found') for an unknown server. */
+  list(serverName: string): MemberView[] {
+    const server = this.server(serverName);
+    return this.d.store.members.listByServer(server.id).map((m) => this.view(server, m));
+  }
+
+  /**
+   * Adds a member with a new token, then deploys the server again where it runs. Throws FleetError:
+   * not_found, invalid_input (tools, env, per-member values on a Shared server), conflict (name taken).
+   * A failed follow-up deploy does not throw: it is reported in deployError, beside the token.
+   */
+  async add(input: MemberAddInput, onProgress?: (line: string) => void): Promise<MemberAdded> {
+    const server = this.server(input.server);
+    if (!Name.safeParse(input.name).success) {
+      throw new FleetError(
+        'invalid_input',
+        'a member name must be 1-63 characters of letters, digits, "_", "." or "-", starting with a letter or digit',
+      );
+    }
+    const tools = checkTools(input.tools ?? ['*']);
+    const env = checkEnv(server, input.env ?? []);
+    const { token, tokenSha256 } = newToken();
+    const member = this.d.store.transaction(() => {
+      const inserted = this.d.store.members.insert({
+        serverId: server.id,
+        name: input.name,
+        token,
+        tokenSha256,
+        tools,
+      });
+      this.d.store.deployState.setMember(inserted.id, { env });
+      this.d.store.audit.append({
+        actor: this.d.actor,
+        action: 'members.add',
+        target: `${server.name}/${input.name}`,
+        outcome: 'ok',
+        detail: `tools ${tools.join(',')}; own values ${env.map((e) => e.key).join(',') || '-'}`,
+      });
+      return inserted;
+    });
+    this.d.events.emit('store:changed', { domain: 'members' });
+    const { deploys, error } = await this.redeploy(server, onProgress);
+    return { member: this.view(server, member), token, deploys, deployError: error };
+  }
+
+  /**
+   * Removes a member: its Dedicated instance (container, files, state volume) first, then the member;
+   * a Shared server is deployed again without its token. Throws FleetError: not_found, the SSH and
+   * Docker errors (the member then stays, so nothing is orphaned).
+   */
+  async remove(serverName: string, name: string, onProgress?: (line: string) => void): Promise<void> {
+    const server = this.server(serverName);
+    const member = this.d.store.members.getByName(server.id, name);
+    if (!member) throw new FleetError('not_found', `server "${server.name}" has no member named "${name}"`);
+    await this.d.deploy.locked(server.id, async () => {
+      for (const inst of this.d.store.instances
+        .listByServer(server.id)
+        .filter((i) => i.memberId === member.id)) {
+        const host = this.d.store.hosts.getById(inst.hostId);
+        if (!host) continue;
+        onProgress?.(`removing ${inst.containerName} from ${host.name}`);
+        const target = await this.d.targets.target(host);
+        await removeInstance(target, { id: inst.containerName, instance: inst.containerName }, true);
+        this.d.store.instances.remove(inst.id);
+      }
+      this.d.store.transaction(() => {
+        this.d.store.members.remove(server.id, name);
+        this.d.store.audit.append({
+          actor: this.d.actor,
+          action: 'members.remove',
+          target: `${server.name}/${name}`,
+          outcome: 'ok',
+          detail: '',
+        });
+      });
+    });
+    this.d.events.emit('store:changed', { domain: 'members' });
+    if (server.mode === 'shared') {
+      const { error } = await this.redeploy(server, onProgress, true);
+      if (error !== null) {
+        throw new FleetError(
+          'unavailable',
+          `member "${name}" is removed, but its token is still accepted until a deploy succeeds: ${error}`,
+        );
+      }
+    }
+  }
+
+  /** Deploys where the server runs; never throws (the error is returned). */
+  async redeploy(
+    server: ServerRecord,
+    onProgress?: (line: string) => void,
+    removeIfNoMembers = false,
+  ): Promise<{ deploys: DeployResult[]; error: string | null }> {
+    try {
+      return {
+        deploys: await this.d.deploy.redeploy(server.name, {
+          removeIfNoMembers,
+          ...(onProgress ? { onProgress } : {}),
+        }),
+        error: null,
+      };
+    } catch (err) {
+      return {
+        deploys: [],
+        error: err instanceof FleetError ? err.message : 'unexpected error; see the log',
+      };
+    }
+  }
+
+  server(name: string): ServerRecord {
+    const server = this.d.store.servers.getByName(name);
+    if (!server) throw new FleetError('not_found', `no server named "${name}"`);
+    return server;
+  }
+
+  view(server: ServerRecord, m: MemberRecord): MemberView {
+    const state = this.d.store.deployState.member(m.id);
+    return {
+      server: server.name,
+      name: m.name,
+      tools: m.tools,
+      envKeys: (state?.env ?? []).map((e) => e.key),
+      port: state?.port ?? null,
+      rotating: (state?.previousTokenSha256 ?? null) !== null,
+      instances: this.d.store.instances
+        .listByServer(server.id)
+        .filter((i) => i.memberId === m.id || (server.mode === 'shared' && i.memberId === null))
+        .map((i) => i.containerName),
+      createdAt: m.createdAt,
+    };
+  }
+}
+
+function checkTools(tools: string[]): string[] {
+  if (tools.length === 0) throw new FleetError('invalid_input', 'give at least one tool name, or * for all');
+  for (const t of tools) {
+    if (!/^[A-Za-z0-9_*./:-]{1,128}$/.test(t)) {
+      throw new FleetError(
+        'invalid_input',
+        `tool name ${JSON.stringify(t)} must be letters, digits, _ . / : - or *`,
+      );
+    }
+  }
+  return [...new Set(tools)];
+}
+
+function checkEnv(
+  server: ServerRecord,
+  env: { key: string; value: string }[],
+): { key: string; value: string; secret: boolean }[] {
+  if (env.length > 0 && server.mode === 'shared') {
+    throw new FleetError(
+      'invalid_input',
+      `server "${server.name}" is Shared: one instance serves every member, so a member's own values cannot be kept apart; use a Dedicated server`,
+    );
+  }
+  const seen = new Set<string>();
+  return env.map((e) => {
+    if (!EnvKey.safeParse(e.key).success) {
+      throw new FleetError('invalid_input', `${JSON.stringify(e.key)} is not an environment variable name`);
+    }
+    if (seen.has(e.key)) throw new FleetError('invalid_input', `${e.key} is given twice`);
+    seen.add(e.key);
+    return { key: e.key, value: e.value, secret: true };
+  });
+}

@@ -1,0 +1,152 @@
+import type { ChangeEvent } from 'react';
+import type { ServerSource } from '../../../../src-main/shared/contract';
+import { ChoiceGroup } from '../../../components/ui/choice-group';
+import { Field } from '../../../components/ui/field';
+import type { ServerForm } from '../hooks/use-server-form';
+import { EnvEditor } from './env-editor';
+
+export const SOURCES: Record<
+  ServerSource['kind'],
+  { label: string; valueLabel: string; placeholder: string; versionPlaceholder: string }
+> = {
+  npx: {
+    label: 'npm (npx)',
+    valueLabel: 'Package',
+    placeholder: '@modelcontextprotocol/server-everything',
+    versionPlaceholder: '2026.8.31',
+  },
+  uvx: {
+    label: 'PyPI (uvx)',
+    valueLabel: 'Package',
+    placeholder: 'mcp-server-fetch',
+    versionPlaceholder: '2025.4.7',
+  },
+  image: {
+    label: 'OCI image',
+    valueLabel: 'Image',
+    placeholder: 'ghcr.io/acme/mcp-server',
+    versionPlaceholder: '1.4.2',
+  },
+  command: {
+    label: 'Command',
+    valueLabel: 'Executable',
+    placeholder: '/usr/local/bin/my-mcp-server',
+    versionPlaceholder: '',
+  },
+};
+
+const MODES = [
+  { value: 'shared', label: 'Shared · one instance for everybody' },
+  { value: 'dedicated', label: 'Dedicated · one instance per member' },
+] as const;
+
+type TextField = 'name' | 'sourceValue' | 'version' | 'args' | 'port';
+
+/** The fields of a server definition, validated as the operator types (the Add form and the wizard). */
+export function ServerFields({ form, autoFocus = true }: { form: ServerForm; autoFocus?: boolean }) {
+  const { values } = form;
+  const source = SOURCES[values.sourceKind];
+
+  function bind(field: TextField) {
+    const error = form.errorOf(field);
+    return {
+      id: `server-${field}`,
+      name: field,
+      value: values[field],
+      'data-testid': `server-${field}`,
+      'aria-invalid': error !== undefined,
+      'aria-describedby': `server-${field}-msg`,
+      onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+        form.set(field, e.target.value);
+        // Errors show from the first keystroke on, not only after leaving the field.
+        form.touch(field);
+      },
+      onBlur: () => form.touch(field),
+    };
+  }
+
+  return (
+    <>
+      <Field
+        id="server-name"
+        label="Name"
+        hint="Also names its containers, e.g. everything or memory-team-a."
+        error={form.errorOf('name')}
+      >
+        <input {...bind('name')} autoFocus={autoFocus} autoComplete="off" spellCheck={false} />
+      </Field>
+      <div className="field-row">
+        <Field id="server-sourceKind" label="Source" className="shrink">
+          <select
+            id="server-sourceKind"
+            value={values.sourceKind}
+            data-testid="server-sourceKind"
+            onChange={(e) => form.set('sourceKind', e.target.value as ServerSource['kind'])}
+          >
+            {Object.entries(SOURCES).map(([kind, { label }]) => (
+              <option key={kind} value={kind}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field
+          id="server-sourceValue"
+          label={source.valueLabel}
+          hint="Pin a version so every deploy runs the same code."
+          error={form.errorOf('sourceValue')}
+          className="grow-2"
+        >
+          <input
+            {...bind('sourceValue')}
+            className="mono"
+            spellCheck={false}
+            placeholder={source.placeholder}
+          />
+        </Field>
+        {values.sourceKind !== 'command' && (
+          <Field id="server-version" label="Version" error={form.errorOf('version')} className="grow-1">
+            <input
+              {...bind('version')}
+              className="mono"
+              spellCheck={false}
+              placeholder={source.versionPlaceholder}
+            />
+          </Field>
+        )}
+      </div>
+      <Field
+        id="server-args"
+        label="Arguments"
+        hint="One per line, passed as they are (no shell)."
+        error={form.errorOf('args')}
+      >
+        <textarea {...bind('args')} rows={2} className="mono" spellCheck={false} />
+      </Field>
+      <EnvEditor
+        rows={values.env}
+        errorOf={form.errorOf}
+        onAdd={form.addEnv}
+        onChange={form.setEnv}
+        onRemove={form.removeEnv}
+        onTouch={form.touch}
+      />
+      <ChoiceGroup
+        name="server-mode"
+        label="Mode"
+        value={values.mode}
+        choices={MODES}
+        onChange={(mode) => form.set('mode', mode)}
+      />
+      <Field
+        id="server-port"
+        label="Port"
+        hint="Optional. The host port the bridge listens on; chosen at deploy when empty."
+        error={form.errorOf('port')}
+        className="narrow"
+      >
+        <input {...bind('port')} inputMode="numeric" placeholder="auto" />
+      </Field>
+    </>
+  );
+}

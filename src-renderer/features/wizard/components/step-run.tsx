@@ -1,0 +1,142 @@
+import { useState } from 'react';
+import { ErrorAlert } from '../../../components/ui/alert';
+import { Button } from '../../../components/ui/button';
+import { ChoiceGroup } from '../../../components/ui/choice-group';
+import { CodeBlock } from '../../../components/ui/code-block';
+import { CopyButton } from '../../../components/ui/copy-button';
+import { Field } from '../../../components/ui/field';
+import { SaveButton } from '../../../components/ui/save-button';
+import { useMutation } from '../../../lib/use-query';
+import { DeployOutcomes } from '../../deploy/components/deploy-outcomes';
+import { ProgressLog } from '../../deploy/components/progress-log';
+import { useProgress } from '../../deploy/hooks/use-progress';
+import { useExport } from '../../export/hooks/use-export';
+import { useServer } from '../../servers/hooks/use-server';
+import { useWizard } from '../hooks/wizard-context';
+import { WizardFooter } from './wizard-footer';
+
+const WAYS = [
+  { value: 'app', label: 'Run it for me' },
+  { value: 'self', label: 'I ran it myself' },
+] as const;
+
+/** Step 3: the generated command in full; the app runs it over SSH, or finds what the operator ran. */
+export function StepRun({ onBack, onNext }: { onBack: () => void; onNext: () => void }) {
+  const { draft, update } = useWizard();
+  const [way, setWay] = useState<'app' | 'self'>('app');
+  const server = useServer(draft.server);
+  const progress = useProgress();
+  const deploy = useMutation('deploy:run', ['instances', 'servers']);
+  const name = draft.server ?? '';
+  const host = draft.host ?? '';
+  // The operator's port, else the server's pinned one, else one the check found free.
+  const [portText, setPortText] = useState('');
+  const chosen = portText.trim() === '' ? undefined : Number(portText.trim());
+  const portError =
+    chosen !== undefined && !(Number.isInteger(chosen) && chosen >= 1 && chosen <= 65535)
+      ? 'must be a whole number from 1 to 65535'
+      : undefined;
+  const suggested = server.data ? (server.data.port ?? draft.check?.freePorts?.[0]) : undefined;
+  const port = portError ? suggested : (chosen ?? suggested);
+  const command = useExport(
+    name && host && server.data
+      ? { server: name, host, format: 'docker-run', ...(port ? { port } : {}) }
+      : null,
+  );
+
+  async function run() {
+    update({ deploy: null });
+    const streamId = progress.begin();
+    // Run for me: the deploy picks a port free at that moment (a check's list can be stale by now) and
+    // pins it, and the command above follows. Ran myself: the deploy must find the port the command used.
+    if (portError) return;
+    const pinned = way === 'self' ? port : chosen;
+    const result = await deploy.run({ server: name, host, streamId, ...(pinned ? { port: pinned } : {}) });
+    if (result.ok) update({ deploy: result.data });
+  }
+
+  const running = deploy.pending;
+  return (
+    <div className="wizard-step" data-testid="wizard-step-3">
+      <h2 className="step-title">Run it</h2>
+      <p className="step-lead">
+        This one command, pasted into a shell on <strong>{host}</strong>, builds the runtime image and starts
+        the
+        {server.data?.mode === 'dedicated' ? ' instances' : ' instance'} exactly as the app would: hardened,
+        labelled, secrets read from a file.
+      </p>
+      {command.error && <ErrorAlert error={command.error} testId="wizard-command-error" />}
+      <CodeBlock
+        label={command.result?.filename ?? 'docker run'}
+        text={command.result?.content ?? ''}
+        busy={command.pending}
+        testId="wizard-command"
+        actions={
+          command.result && (
+            <>
+              <CopyButton text={command.result.content} testId="wizard-command-copy" />
+              <SaveButton
+                text={command.result.content}
+                filename={command.result.filename}
+                testId="wizard-command-save"
+              />
+            </>
+          )
+        }
+      />
+      <Field
+        id="wizard-port"
+        label="Port"
+        className="narrow"
+        error={portError}
+        hint={
+          server.data?.mode === 'dedicated'
+            ? 'The first member port; the others follow. Empty: the deploy picks free ones.'
+            : 'Empty: the server’s pinned port, or one the deploy finds free.'
+        }
+      >
+        <input
+          id="wizard-port"
+          inputMode="numeric"
+          placeholder={suggested ? String(suggested) : 'auto'}
+          value={portText}
+          aria-invalid={portError !== undefined}
+          data-testid="wizard-port"
+          onChange={(e) => setPortText(e.target.value)}
+        />
+      </Field>
+      <ChoiceGroup name="wizard-run" label="Who runs it" value={way} choices={WAYS} onChange={setWay} />
+      {way === 'app' ? (
+        <p className="muted">
+          The app connects to {host}, builds the image there if it is missing, starts the container, and tests
+          it through the auth layer.
+        </p>
+      ) : (
+        <p className="muted">
+          After running the command on {host}, press <strong>Find it</strong>: the app looks for the container
+          by its labels, adopts it as it is and tests it. If it is not there, the app starts it, so both ways
+          end the same.
+        </p>
+      )}
+      {(running || progress.lines.length > 0) && (
+        <ProgressLog lines={progress.lines} running={running} testId="wizard-progress" />
+      )}
+      {deploy.error && <ErrorAlert error={deploy.error} testId="wizard-deploy-error" />}
+      {draft.deploy && <DeployOutcomes result={draft.deploy} testId="wizard-outcomes" />}
+      <WizardFooter onBack={onBack}>
+        <Button
+          variant={draft.deploy ? 'secondary' : 'primary'}
+          busy={running}
+          disabled={!server.data}
+          onClick={() => void run()}
+          data-testid="wizard-run"
+        >
+          {way === 'app' ? (draft.deploy ? 'Run again' : `Run it on ${host}`) : 'Find it'}
+        </Button>
+        <Button variant="primary" disabled={!draft.deploy} onClick={onNext} data-testid="wizard-next">
+          Next
+        </Button>
+      </WizardFooter>
+    </div>
+  );
+}
