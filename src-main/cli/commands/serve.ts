@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { installRoot } from '../../app/runtime-paths';
 import { createServices, type Services } from '../../app/composition-root';
 import { PassphraseKeyProvider } from '../../services/store/key-providers';
 import { startWebServer } from '../../web/server';
@@ -65,14 +65,7 @@ export async function serveCommand(ctx: CommandContext, argv: string[]): Promise
 }
 
 function findRendererDir(): string {
-  // From src-main/cli/commands (tsx) or out/cli (bundle): walk up to the folder holding package.json.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new FleetError('unavailable', 'cannot find the MCP Fleet installation folder');
-    dir = up;
-  }
-  const renderer = resolve(dir, 'out', 'renderer');
+  const renderer = resolve(installRoot(), 'out', 'renderer');
   if (!existsSync(join(renderer, 'index.html'))) {
     throw new FleetError(
       'unavailable',
