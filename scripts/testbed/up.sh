@@ -74,7 +74,9 @@ ensure_docker() {
     return 1
   fi
   tb_log "starting dockerd (log: .testbed/dockerd.log)"
-  setsid dockerd >"$TB/dockerd.log" 2>&1 </dev/null &
+  # Close the lock descriptors (8: test.sh's holders lock, 9: this script's): a daemon that inherits them
+  # holds the locks for its whole life, and the last test run could never take the testbed down.
+  setsid dockerd >"$TB/dockerd.log" 2>&1 </dev/null 8>&- 9>&- &
   echo $! >"$DOCKERD_PIDFILE"
   if ! wait_for_docker 60; then
     tail -n 15 "$TB/dockerd.log" >&2
@@ -150,7 +152,7 @@ ensure_sshd() {
     write_sshd_config "$port"
     "$sshd_bin" -t -f "$TB/sshd_config" || tb_die "sshd rejected $TB/sshd_config"
     rm -f "$SSHD_PIDFILE"
-    "$sshd_bin" -f "$TB/sshd_config" -E "$TB/sshd.log" </dev/null
+    "$sshd_bin" -f "$TB/sshd_config" -E "$TB/sshd.log" </dev/null 8>&- 9>&-
     for _ in $(seq 1 50); do
       if tb_pid_alive "$SSHD_PIDFILE" && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         echo "$port" >"$TB/sshd.port"
