@@ -6,13 +6,13 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { Testbed } from '../../../e2e/fixtures/env';
+import { descendants, freePort } from '../../../scripts/bench/proc';
 
 const run = promisify(execFile);
 const SSHD = '/usr/sbin/sshd';
@@ -27,23 +27,15 @@ export interface PrivateSshd {
   dispose(): Promise<void>;
 }
 
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
+/** A free loopback port; the benchmark's helper, under the name the health tests use. */
+export { freePort as freeLoopbackPort };
 
 /** Starts an sshd for tb's user on a free loopback port. */
 export async function startPrivateSshd(tb: Testbed): Promise<PrivateSshd> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mcp-fleet-sshd-'));
   const key = path.join(dir, 'host_key');
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-  const port = await freeLoopbackPort();
+  const port = await freePort();
   const config = path.join(dir, 'sshd_config');
   await writeFile(
     config,
@@ -128,31 +120,4 @@ function killQuietly(pid: number): void {
   } catch {
     // Already gone.
   }
-}
-
-/** Every live descendant of pid, from /proc/<pid>/stat. */
-export function descendants(pid: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parentOf.set(Number(entry), Number(fields[1]));
-    } catch {
-      // Ended while we looked.
-    }
-  }
-  const found: number[] = [];
-  const frontier = [pid];
-  while (frontier.length > 0) {
-    const current = frontier.pop();
-    for (const [p, parent] of parentOf) {
-      if (parent === current) {
-        found.push(p);
-        frontier.push(p);
-      }
-    }
-  }
-  return found;
 }
