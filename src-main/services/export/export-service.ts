@@ -106,6 +106,11 @@ export class ExportService {
           : allMembers.length > 0
             ? allMembers
             : [null];
+    // Ports come from the store alone: settle them before the image, whose context takes seconds to pack.
+    const placed = targets.map((target, index) => ({
+      target,
+      port: this.portFor(server, target, host, input.port === undefined ? undefined : input.port + index),
+    }));
     // Firewall rules need only the ports; the image is not worth building a context for.
     const firewall = input.format === 'firewall';
     const image = firewall
@@ -115,11 +120,11 @@ export class ExportService {
       server.sourceKind === 'image' && !firewall
         ? await this.deps.inspectSourceImage(server.sourceValue)
         : undefined;
-    const specs = targets.map((target, index) =>
+    const specs = placed.map(({ target, port }) =>
       this.spec(server, allMembers, target, host, {
         image: image.tag,
         imageConfig,
-        port: this.portFor(server, target, host, input.port === undefined ? undefined : input.port + index),
+        port,
         publishAddress,
         allowCidrs: cidrs.map((c) => c.text),
       }),
