@@ -12,7 +12,7 @@ import type { Store } from '../store/store';
 import type { HostRecord, ServerRecord } from '../store/types';
 import { plannedInstances, type MemberWithState } from './desired-state';
 import type { HostTargets } from './host-targets';
-import type { HostTarget, PlannedInstance } from './instance-ops';
+import { removePrepareLeftovers, type HostTarget, type PlannedInstance } from './instance-ops';
 import { DEFAULT_PORT_RANGE, PortPicker, pinnedPorts } from './ports';
 import { observe, planReconcile, type Step } from './reconcile';
 import type { RuntimeImages } from './runtime-images';
@@ -127,6 +127,11 @@ export class DeployService {
             options,
           });
       const observed = (await target.docker.listByLabel({ [LABELS.server]: server.name })).map(observe);
+      const names = [
+        ...planned.map((p) => p.name),
+        ...observed.flatMap((o) => (o.instance ? [o.instance] : [])),
+      ];
+      await removePrepareLeftovers(target.docker, names);
       steps = planReconcile(planned, observed);
     } catch (err) {
       return fail(err);

@@ -148,8 +148,7 @@ async function putBack(
 async function writeAndPrepare(target: HostTarget, inst: PlannedInstance, progress: Progress): Promise<void> {
   const { docker, files } = target;
   const { spec } = inst;
-  // A prepare container left by a cut-off deploy would only be in the way.
-  for (const left of await docker.listByLabel({ [LABELS.prepare]: inst.name })) await docker.remove(left.Id);
+  await removePrepareLeftovers(docker, [inst.name]);
   progress(`writing the files of ${inst.name}`);
   await files.write(spec.configDir, [spec.files.env, spec.files.members]);
   if (spec.stateVolume) {
@@ -164,6 +163,21 @@ async function writeAndPrepare(target: HostTarget, inst: PlannedInstance, progre
       'unavailable',
       `handing the files of ${inst.name} to the container user failed on ${target.hostName} (exit code ${code})`,
     );
+  }
+}
+
+/**
+ * Removes the prepare containers of these instances that a cut-off deploy left behind (its connection
+ * dropped before it could remove them). Deploy sweeps every instance of the server, not only those it
+ * re-prepares: an instance the re-run finds up to date would otherwise keep its leftover for good.
+ */
+export async function removePrepareLeftovers(
+  docker: DockerHost,
+  instances: readonly string[],
+): Promise<void> {
+  const names = new Set(instances);
+  for (const left of await docker.listByLabel({ [LABELS.prepare]: true })) {
+    if (names.has(left.Labels[LABELS.prepare] ?? '')) await docker.remove(left.Id);
   }
 }
 

@@ -42,7 +42,14 @@ export class StreamAgent extends http.Agent {
     callback?: (err: Error | null, stream: Duplex) => void,
   ): Duplex | null | undefined {
     this.open().then(
-      (stream) => callback?.(null, socketLike(stream)),
+      // A request given an already-closed socket never hears of it and would wait forever.
+      (stream) =>
+        stream.destroyed
+          ? callback?.(
+              new Error('the forwarded channel closed before its request was sent'),
+              undefined as never,
+            )
+          : callback?.(null, socketLike(stream)),
       (err: unknown) => callback?.(err instanceof Error ? err : new Error(String(err)), undefined as never),
     );
     return undefined;

@@ -116,8 +116,7 @@ export class SshSessionRegistry {
    */
   async exec(hostId: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const command = shellJoin(argv);
-    const run = async (): Promise<ExecResult> => {
-      const client = await this.client(hostId);
+    const run = async (client: Client): Promise<ExecResult> => {
       return runExec(client, command, options, {
         hostName: this.hostName(hostId),
         program: argv[0] ?? '',
@@ -134,8 +133,7 @@ export class SshSessionRegistry {
    * Throws FleetError('unavailable') when the server refuses; its cause carries ssh2's error.
    */
   async forwardUnixSocket(hostId: string, socketPath: string): Promise<Duplex> {
-    const open = async (): Promise<Duplex> => {
-      const client = await this.client(hostId);
+    const open = async (client: Client): Promise<Duplex> => {
       const stream = await new Promise<ClientChannel>((resolve, reject) => {
         try {
           client.openssh_forwardOutStreamLocal(socketPath, (err, channel) =>
@@ -145,7 +143,9 @@ export class SshSessionRegistry {
           reject(err instanceof Error ? err : new Error(String(err)));
         }
       });
-      this.track(client, stream);
+      // Closed under the open: a destroyed channel handed to an HTTP request would leave it waiting
+      // forever (it never sees the close), so this fails like any channel on a gone connection.
+      if (!this.track(client, stream)) throw new Error('Not connected');
       return stream;
     };
     try {
@@ -199,34 +199,39 @@ export class SshSessionRegistry {
     this.listeners.clear();
   }
 
+  /** Runs op on the host's session; once more on a fresh one if that session was found gone. */
   private async retryIfGone<T>(
     hostId: string,
-    op: () => Promise<T>,
+    op: (client: Client) => Promise<T>,
     gone: (err: unknown) => boolean,
   ): Promise<T> {
+    const client = await this.client(hostId);
     try {
-      return await op();
+      return await op(client);
     } catch (err) {
       if (!gone(err)) throw err;
-      this.forgetClient(hostId, 'the connection was found closed');
-      return op();
+      this.forgetClient(hostId, 'the connection was found closed', client);
+      return op(await this.client(hostId));
     }
   }
 
-  private track(client: Client, stream: Duplex): void {
+  /** Ties a channel's life to its connection's; false (and the channel destroyed) if that has closed. */
+  private track(client: Client, stream: Duplex): boolean {
     const live = this.streams.get(client);
-    if (!live) {
+    if (!live || stream.destroyed) {
       // The connection closed while the channel opened: nothing would close it later.
       stream.destroy();
-      return;
+      return false;
     }
     live.add(stream);
     stream.once('close', () => live.delete(stream));
+    return true;
   }
 
-  private forgetClient(hostId: string, cause: string | null): void {
+  /** Drops the host's session if it is still `dead` (a concurrent caller may have replaced it already). */
+  private forgetClient(hostId: string, cause: string | null, dead: Client): void {
     const session = this.sessions.get(hostId);
-    if (!session?.client) return;
+    if (!session?.client || session.client !== dead) return;
     const client = session.client;
     session.client = null;
     client.end();
