@@ -308,6 +308,8 @@ export const DeployRunInput = z.object({
   publishAddress: z.string().max(64).optional(),
   allowCidrs: z.array(z.string().max(64)).max(64).optional(),
   limits: LimitsInput.optional(),
+  /** Run the instances as Swarm services (the host must be a Swarm manager); saved on the server. */
+  swarm: z.boolean().optional(),
   streamId: StreamId.optional(),
 });
 export type DeployRunInput = z.input<typeof DeployRunInput>;

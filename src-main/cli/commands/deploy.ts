@@ -10,8 +10,9 @@ import { printTable } from '../output';
 import { single } from './hosts';
 
 export const DEPLOY_USAGE = `mcp-fleet deploy SERVER --host HOST [--port N] [--publish ADDR] [--allow-cidr CIDR]...
-    [--memory SIZE] [--cpus N] [--pids N] [--tmpfs-size SIZE] [--tmp-exec]
-    (options given are kept for later deploys; the port is pinned at the first deploy)
+    [--memory SIZE] [--cpus N] [--pids N] [--tmpfs-size SIZE] [--tmp-exec] [--swarm | --no-swarm]
+    (options given are kept for later deploys; the port is pinned at the first deploy;
+     --swarm runs the instances as Swarm services on a manager host, secrets as Docker secrets)
 mcp-fleet servers update SERVER      (Dedicated: one instance at a time, stops at the first failure)
 mcp-fleet hosts check NAME`;
 
@@ -38,8 +39,11 @@ export async function deployCommand(ctx: CommandContext, argv: string[]): Promis
     pids: 'string',
     'tmpfs-size': 'string',
     'tmp-exec': 'flag',
+    swarm: 'flag',
+    'no-swarm': 'flag',
   });
   const server = single(a.positionals, 'deploy SERVER --host HOST');
+  if (a.flags.has('swarm') && a.flags.has('no-swarm')) throw usage('give --swarm or --no-swarm, not both');
   const host = a.values.get('host');
   if (host === undefined) throw usage('deploy needs --host HOST (see `mcp-fleet hosts list`)');
   const input: ChannelInput<'deploy:run'> = { server, host, ...deployOptions(a) };
@@ -114,6 +118,7 @@ function deployOptions(a: ParsedArgs): Omit<ChannelInput<'deploy:run'>, 'server'
     ...(publish === undefined ? {} : { publishAddress: publish }),
     ...(cidrs === undefined ? {} : { allowCidrs: cidrs }),
     ...(Object.keys(limits).length === 0 ? {} : { limits }),
+    ...(a.flags.has('swarm') ? { swarm: true } : a.flags.has('no-swarm') ? { swarm: false } : {}),
   };
 }
 

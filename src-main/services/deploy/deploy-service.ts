@@ -14,9 +14,10 @@ import { plannedInstances, type MemberWithState } from './desired-state';
 import type { HostTargets } from './host-targets';
 import { removePrepareLeftovers, type HostTarget, type PlannedInstance } from './instance-ops';
 import { DEFAULT_PORT_RANGE, PortPicker, pinnedPorts } from './ports';
-import { observe, planReconcile, type Step } from './reconcile';
+import { observeAll, planReconcile, type ObservedContainer, type Step } from './reconcile';
 import type { RuntimeImages } from './runtime-images';
 import { executeSteps, recordOutcomes } from './run-steps';
+import { observeServices, servicesIfManager, swarmManager, swarmOps } from './swarm-ops';
 import type { DeployOptions, DeployResult, InstanceOutcome, RunOptions } from './types';
 
 export interface DeployServiceDeps {
@@ -108,6 +109,7 @@ export class DeployService {
     let target: HostTarget;
     let image: Awaited<ReturnType<RuntimeImages['ensure']>>;
     let steps: Step<PlannedInstance>[];
+    let nodeId: string | null = null;
     try {
       progress(`connecting to ${host.name}`);
       target = await this.d.targets.target(host);
@@ -126,17 +128,31 @@ export class DeployService {
             portOf,
             options,
           });
-      const observed = (await target.docker.listByLabel({ [LABELS.server]: server.name })).map(observe);
+      const containers = observeAll(await target.docker.listByLabel({ [LABELS.server]: server.name }));
       const names = [
         ...planned.map((p) => p.name),
-        ...observed.flatMap((o) => (o.instance ? [o.instance] : [])),
+        ...containers.flatMap((o) => (o.instance ? [o.instance] : [])),
       ];
       await removePrepareLeftovers(target.docker, names);
-      steps = planReconcile(planned, observed);
+      if (options.swarm === true) {
+        nodeId = await swarmManager(target.docker);
+        const plain = containers.filter((c) => !c.swarm);
+        refuseOtherKind(server, host, plain, 'plain containers', 'without --swarm (--no-swarm)');
+        steps = planReconcile(planned, await observeServices(target.docker, server.name));
+      } else {
+        // A service whose task is not up yet has no container: ask the manager too.
+        const services = [
+          ...containers.filter((c) => c.swarm),
+          ...(await servicesIfManager(target.docker, server.name)),
+        ];
+        refuseOtherKind(server, host, services, 'Swarm services', 'with --swarm');
+        steps = planReconcile(planned, containers);
+      }
     } catch (err) {
       return fail(err);
     }
     const outcomes = await executeSteps(target, steps, {
+      ...(nodeId !== null ? { ops: swarmOps(nodeId) } : {}),
       progress,
       rolling: run.rolling ?? false,
       concurrency: this.d.concurrency ?? 8,
@@ -205,6 +221,7 @@ export class DeployService {
       ...(given.publishAddress === undefined ? {} : { publishAddress: given.publishAddress }),
       ...(given.allowCidrs === undefined ? {} : { allowCidrs: given.allowCidrs }),
       ...(given.limits === undefined ? {} : { limits: { ...saved.limits, ...defined(given.limits) } }),
+      ...(given.swarm === undefined ? {} : { swarm: given.swarm }),
     };
     this.d.store.deployState.setServerOptions(server.id, next);
     return next;
@@ -279,6 +296,26 @@ export class DeployService {
     if (!server) throw new FleetError('not_found', `no server named "${name}"`);
     return server;
   }
+}
+
+/**
+ * One server runs on a host either as plain containers or as Swarm services, never both: they would
+ * fight over its ports. Switching is the operator's call (remove the instances, then deploy the other way).
+ */
+function refuseOtherKind(
+  server: ServerRecord,
+  host: HostRecord,
+  others: readonly ObservedContainer[],
+  kind: string,
+  how: string,
+): void {
+  if (others.length === 0) return;
+  const names = [...new Set(others.map((o) => o.name))].join(', ');
+  throw new FleetError(
+    'conflict',
+    `${server.name} runs on ${host.name} as ${kind} (${names}): deploy it ${how}, ` +
+      `or remove them first (mcp-fleet instances remove NAME --host ${host.name})`,
+  );
 }
 
 /** The fields that have a value: an absent limit keeps the saved one. */

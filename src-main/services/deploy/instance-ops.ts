@@ -235,7 +235,7 @@ export async function bounded<T>(
  * than by the engine (the spec's --rm): a wait sent on one forwarded channel may reach the engine after
  * the start sent on another, and an auto-removed container would be gone by then, its code with it.
  */
-async function runOnce(docker: DockerHost, spec: ContainerSpec): Promise<number> {
+export async function runOnce(docker: DockerHost, spec: ContainerSpec): Promise<number> {
   const options = toDockerCreateOptions(spec);
   const id = await bounded(
     docker,

@@ -18,6 +18,8 @@ export interface ObservedContainer {
   state: string;
   /** Host ports it publishes. */
   ports: number[];
+  /** A task container of a Swarm service (deploy --swarm): `name` is the service's. */
+  swarm?: boolean;
 }
 
 export interface DesiredInstance {
@@ -35,9 +37,11 @@ export type Step<D extends DesiredInstance = DesiredInstance> =
 
 export function observe(info: Dockerode.ContainerInfo): ObservedContainer {
   const labels = info.Labels ?? {};
+  const service = labels[LABELS.swarmService];
   return {
     id: info.Id,
-    name: (info.Names[0] ?? info.Id).replace(/^\//, ''),
+    name: service ?? (info.Names[0] ?? info.Id).replace(/^\//, ''),
+    ...(service !== undefined ? { swarm: true } : {}),
     server: labels[LABELS.server] ?? '',
     instance: labels[LABELS.instance] ?? null,
     member: labels[LABELS.member] ?? null,
@@ -45,6 +49,30 @@ export function observe(info: Dockerode.ContainerInfo): ObservedContainer {
     state: info.State,
     ports: [...new Set(info.Ports.flatMap((p) => (p.PublicPort ? [p.PublicPort] : [])))],
   };
+}
+
+/**
+ * Every listed container as observed; a Swarm service's task containers (the current one and the
+ * stopped ones Swarm keeps as history) count once, as the service: its running task, else the newest.
+ */
+export function observeAll(infos: readonly Dockerode.ContainerInfo[]): ObservedContainer[] {
+  const plain: ObservedContainer[] = [];
+  const tasks = new Map<string, { seen: ObservedContainer; created: number }>();
+  for (const info of infos) {
+    const seen = observe(info);
+    if (!seen.swarm) {
+      plain.push(seen);
+      continue;
+    }
+    const other = tasks.get(seen.name);
+    const running = seen.state === 'running';
+    const better =
+      !other ||
+      (running && other.seen.state !== 'running') ||
+      (running === (other.seen.state === 'running') && info.Created > other.created);
+    if (better) tasks.set(seen.name, { seen, created: info.Created });
+  }
+  return [...plain, ...[...tasks.values()].map((t) => t.seen)];
 }
 
 /**

@@ -13,10 +13,32 @@ import {
   type PlannedInstance,
   type Progress,
 } from './instance-ops';
-import type { Step } from './reconcile';
+import type { ObservedContainer, Step } from './reconcile';
 import type { InstanceOutcome } from './types';
 
+/** What each kind of step does: plain containers by default, Swarm services for deploy --swarm. */
+export interface InstanceOps {
+  create(target: HostTarget, inst: PlannedInstance, progress: Progress): Promise<string[]>;
+  replace(
+    target: HostTarget,
+    inst: PlannedInstance,
+    current: ObservedContainer,
+    progress: Progress,
+  ): Promise<string[]>;
+  remove(target: HostTarget, current: { id: string; instance: string }, all: boolean): Promise<void>;
+  /** An instance left as it is (plain: drops files a cut-off replacement moved aside). */
+  keep(target: HostTarget, inst: PlannedInstance): Promise<void>;
+}
+
+export const containerOps: InstanceOps = {
+  create: createInstance,
+  replace: replaceInstance,
+  remove: removeInstance,
+  keep: (target, d) => target.files.discardAside([d.spec.files.env.hostPath, d.spec.files.members.hostPath]),
+};
+
 export interface ExecuteOptions {
+  ops?: InstanceOps;
   progress: Progress;
   /** One at a time, the rest skipped after the first failure. */
   rolling: boolean;
@@ -31,6 +53,7 @@ export async function executeSteps(
   steps: readonly Step<PlannedInstance>[],
   opts: ExecuteOptions,
 ): Promise<InstanceOutcome[]> {
+  const ops = opts.ops ?? containerOps;
   const outcomes: InstanceOutcome[] = [];
   const wanted = new Set(steps.flatMap((s) => (s.kind === 'remove' ? [] : [s.desired.name])));
   for (const step of steps) {
@@ -49,7 +72,7 @@ export async function executeSteps(
     try {
       opts.progress(`removing ${c.name} (not in the definition)`);
       // A container moved aside by a cut-off replacement shares its folder with the wanted instance.
-      await removeInstance(target, { id: c.id, instance }, !wanted.has(instance));
+      await ops.remove(target, { id: c.id, instance }, !wanted.has(instance));
     } catch (err) {
       outcome.action = 'failed';
       outcome.error = messageOf(err);
@@ -74,13 +97,13 @@ export async function executeSteps(
     try {
       if (step.kind === 'keep') {
         // A replacement cut off after its new container started leaves the old files aside.
-        await target.files.discardAside([d.spec.files.env.hostPath, d.spec.files.members.hostPath]);
+        await ops.keep(target, d);
         outcome.tools = opts.tools(d.name);
       } else if (step.kind === 'create') {
-        outcome.tools = await createInstance(target, d, opts.progress);
+        outcome.tools = await ops.create(target, d, opts.progress);
         outcome.action = 'created';
       } else {
-        outcome.tools = await replaceInstance(target, d, step.current, opts.progress);
+        outcome.tools = await ops.replace(target, d, step.current, opts.progress);
         outcome.action = 'replaced';
       }
       if (outcome.action !== 'unchanged')

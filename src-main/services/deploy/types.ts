@@ -16,6 +16,8 @@ export interface DeployOptions {
   publishAddress?: string | undefined;
   allowCidrs?: string[] | undefined;
   limits?: LimitsInput | undefined;
+  /** Run the instances as Swarm services on a manager host (saved: later deploys keep doing so). */
+  swarm?: boolean | undefined;
 }
 
 export type InstanceAction = 'created' | 'replaced' | 'unchanged' | 'removed' | 'failed' | 'skipped';

@@ -6,13 +6,14 @@
  * than size; the header says so.
  */
 import { stringify } from 'yaml';
-import {
-  CONTAINER_ENV_FILE,
-  CONTAINER_MEMBERS_FILE,
-  RUNTIME_GID,
-  RUNTIME_UID,
-} from '../instance-spec/constants';
 import { cpusText, memoryText } from '../instance-spec/render-docker';
+import {
+  SWARM_SECRET_OWNER,
+  SWARM_SECRET_TARGETS,
+  swarmArgs,
+  swarmSecretNames,
+  tmpfsBytes,
+} from '../instance-spec/swarm-shape';
 import type { InstanceSpec } from '../instance-spec/types';
 import { asComments, fileNotes } from './file-notes';
 
@@ -21,9 +22,6 @@ export interface SwarmInput {
   inlineSecrets: boolean;
   title: string;
 }
-
-const SECRET_ENV_TARGET = 'mcp-fleet-env';
-const SECRET_MEMBERS_TARGET = 'mcp-fleet-members.json';
 
 export function renderSwarm(input: SwarmInput): string {
   const services: Record<string, unknown> = {};
@@ -34,26 +32,14 @@ export function renderSwarm(input: SwarmInput): string {
     const c = spec.container;
     const name = c.name ?? spec.server;
     const dir = `./${name}`;
-    const version = spec.configHash.slice(0, 12);
-    const envSecret = `${name}-env-${version}`;
-    const membersSecret = `${name}-members-${version}`;
+    const secretNames = swarmSecretNames(name, spec.configHash);
+    const envSecret = secretNames.env;
+    const membersSecret = secretNames.members;
     secrets[envSecret] = { file: `${dir}/env` };
     secrets[membersSecret] = { file: `${dir}/members.json` };
     // Swarm mounts secrets under /run/secrets; the bridge is pointed there instead of /run/mcp-fleet.
-    const cmd = c.cmd.map((word) =>
-      word === CONTAINER_ENV_FILE
-        ? `/run/secrets/${SECRET_ENV_TARGET}`
-        : word === CONTAINER_MEMBERS_FILE
-          ? `/run/secrets/${SECRET_MEMBERS_TARGET}`
-          : word,
-    );
-    const secretRef = (source: string, target: string) => ({
-      source,
-      target,
-      uid: String(RUNTIME_UID),
-      gid: String(RUNTIME_GID),
-      mode: 0o400,
-    });
+    const cmd = swarmArgs(c.cmd);
+    const secretRef = (source: string, target: string) => ({ source, target, ...SWARM_SECRET_OWNER });
     const tmpfsVolumes = Object.entries(c.tmpfs).map(([target, options]) => ({
       type: 'tmpfs',
       target,
@@ -77,7 +63,10 @@ export function renderSwarm(input: SwarmInput): string {
         // ingress network), which the bridge's --allow-cidr and the firewall rules rely on.
         mode: 'host',
       })),
-      secrets: [secretRef(envSecret, SECRET_ENV_TARGET), secretRef(membersSecret, SECRET_MEMBERS_TARGET)],
+      secrets: [
+        secretRef(envSecret, SWARM_SECRET_TARGETS.env),
+        secretRef(membersSecret, SWARM_SECRET_TARGETS.members),
+      ],
       volumes: [
         ...tmpfsVolumes,
         ...(spec.stateVolume
@@ -107,11 +96,4 @@ export function renderSwarm(input: SwarmInput): string {
     'A new state volume belongs to root: the runtime image must own its mount point (uid 10001).',
   ]);
   return `${header}\n${stringify(doc, { version: '1.1', lineWidth: 0 })}`;
-}
-
-function tmpfsBytes(options: string): number {
-  const size = /(?:^|,)size=(\d+)([kmg]?)(?:,|$)/.exec(options);
-  if (!size) return 64 * 1024 * 1024;
-  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[size[2] as '' | 'k' | 'm' | 'g'];
-  return Number(size[1]) * unit;
 }

@@ -14,7 +14,15 @@ export async function listFleetContainers(docker: DockerHost): Promise<Map<strin
   const list = await docker.listByLabel({ [LABELS.server]: true });
   const byName = new Map<string, Dockerode.ContainerInfo>();
   for (const info of list) {
-    for (const name of info.Names) byName.set(name.replace(/^\//, ''), info);
+    const service = info.Labels[LABELS.swarmService];
+    if (service === undefined) {
+      for (const name of info.Names) byName.set(name.replace(/^\//, ''), info);
+      continue;
+    }
+    // A Swarm instance is its service's running task; Swarm keeps stopped ones as history.
+    const other = byName.get(service);
+    const rank = (c: Dockerode.ContainerInfo): number => (c.State === 'running' ? 2e12 : 0) + c.Created;
+    if (!other || rank(info) > rank(other)) byName.set(service, info);
   }
   return byName;
 }

@@ -8,6 +8,8 @@ export const LABELS = {
   configHash: 'io.mcp-fleet.config-hash',
   /** On the one-shot prepare container only, so it never counts as an instance. */
   prepare: 'io.mcp-fleet.prepare',
+  /** On a Swarm service and its task containers: the service (= instance) name. */
+  swarmService: 'io.mcp-fleet.swarm-service',
 } as const;
 
 /** The unprivileged user of the runtime image (resources/runtime/Dockerfile, FLEET_UID). */

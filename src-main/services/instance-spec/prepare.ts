@@ -28,7 +28,8 @@ const SCRIPT = [
 export interface PrepareInput {
   image: string;
   instance: string;
-  configDir: string;
+  /** null: only the state volume (a Swarm instance reads its files as Docker secrets). */
+  configDir: string | null;
   stateVolume: { name: string; target: string } | null;
 }
 
@@ -42,8 +43,9 @@ export function prepareContainer(input: PrepareInput): ContainerSpec {
       SCRIPT,
       String(RUNTIME_UID),
       String(RUNTIME_GID),
-      `${CONFIG_MOUNT}/${ENV_FILE_NAME}`,
-      `${CONFIG_MOUNT}/${MEMBERS_FILE_NAME}`,
+      ...(input.configDir !== null
+        ? [`${CONFIG_MOUNT}/${ENV_FILE_NAME}`, `${CONFIG_MOUNT}/${MEMBERS_FILE_NAME}`]
+        : []),
       ...(input.stateVolume ? [STATE_MOUNT] : []),
     ],
     user: '0:0',
@@ -54,7 +56,9 @@ export function prepareContainer(input: PrepareInput): ContainerSpec {
     ports: [],
     mounts: [
       // Read-write: chown and chmod change the inodes. The folder itself stays the login's, mode 0700.
-      { type: 'bind', source: input.configDir, target: CONFIG_MOUNT, readOnly: false },
+      ...(input.configDir !== null
+        ? [{ type: 'bind' as const, source: input.configDir, target: CONFIG_MOUNT, readOnly: false }]
+        : []),
       ...(input.stateVolume
         ? [{ type: 'volume' as const, source: input.stateVolume.name, target: STATE_MOUNT, readOnly: false }]
         : []),

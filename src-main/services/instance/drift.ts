@@ -6,7 +6,8 @@ import { FleetError } from '../../shared/errors';
 import { plannedInstances, type MemberWithState } from '../deploy/desired-state';
 import type { HostTargets } from '../deploy/host-targets';
 import { instanceUrl, type HostTarget, type PlannedInstance } from '../deploy/instance-ops';
-import { observe, planReconcile, type ObservedContainer } from '../deploy/reconcile';
+import { servicesIfManager } from '../deploy/swarm-ops';
+import { observeAll, planReconcile, type ObservedContainer } from '../deploy/reconcile';
 import type { RuntimeImages } from '../deploy/runtime-images';
 import { containerName } from '../instance-spec/names';
 import { LABELS } from '../instance-spec/constants';
@@ -64,7 +65,10 @@ export async function readDrift(input: DriftInput): Promise<InstanceView[]> {
   let target: HostTarget;
   try {
     target = await input.targets.target(host);
-    observed = (await target.docker.listByLabel({ [LABELS.server]: true })).map(observe);
+    // A Swarm instance is its service (on a manager): a stopped one has no task container to list.
+    const services = await servicesIfManager(target.docker, null);
+    const containers = observeAll(await target.docker.listByLabel({ [LABELS.server]: true }));
+    observed = services.length === 0 ? containers : [...containers.filter((c) => !c.swarm), ...services];
   } catch (err) {
     const why = messageOf(err);
     return records.flatMap((r) => {

@@ -15,6 +15,13 @@ import type { Store } from '../store/store';
 import type { HostRecord, InstanceRecord, ServerRecord } from '../store/types';
 import { readDrift, type InstanceView } from './drift';
 import type { RuntimeImages } from '../deploy/runtime-images';
+import {
+  currentTaskContainer,
+  inspectService,
+  removeService,
+  restartService,
+  stopService,
+} from '../deploy/swarm-ops';
 
 export interface InstanceServiceDeps {
   store: Store;
@@ -30,6 +37,14 @@ export interface InstanceRef {
   name: string;
   /** Needed only when instances of that name run on several hosts. */
   host?: string | undefined;
+}
+
+interface Located {
+  target: HostTarget;
+  name: string;
+  record: InstanceRecord | null;
+  /** A Swarm service rather than a plain container. */
+  swarm: boolean;
 }
 
 export class InstanceService {
@@ -75,28 +90,40 @@ export class InstanceService {
 
   /** The container's log lines; with `follow`, until the container stops or the caller stops reading. */
   async *logs(ref: InstanceRef, options: LogOptions = {}): AsyncGenerator<LogLine> {
-    const { target, name } = await this.locate(ref);
-    yield* target.docker.logs(name, options);
+    const { target, name, swarm } = await this.locate(ref);
+    if (!swarm) {
+      yield* target.docker.logs(name, options);
+      return;
+    }
+    // A Swarm instance's log is its current task's (a stopped service has none to show).
+    const task = await currentTaskContainer(target.docker, name);
+    if (task === null) throw new FleetError('not_found', `the Swarm service ${name} has no running task`);
+    yield* target.docker.logs(task, options);
   }
 
   /** Throws FleetError: not_found, the SSH and Docker errors. */
   async restart(ref: InstanceRef): Promise<void> {
-    await this.act(ref, 'instances.restart', async ({ target, name, record }) => {
-      await target.docker.restart(name);
+    await this.act(ref, 'instances.restart', async ({ target, name, record, swarm }) => {
+      await (swarm ? restartService(target.docker, name) : target.docker.restart(name));
       if (record) this.d.store.instances.setStatus(record.id, 'running');
     });
   }
 
   async stop(ref: InstanceRef): Promise<void> {
-    await this.act(ref, 'instances.stop', async ({ target, name, record }) => {
-      await target.docker.stop(name);
+    await this.act(ref, 'instances.stop', async ({ target, name, record, swarm }) => {
+      await (swarm ? stopService(target.docker, name) : target.docker.stop(name));
       if (record) this.d.store.instances.setStatus(record.id, 'stopped');
     });
   }
 
   /** Removes the container, its files and its state volume; a later deploy makes it anew. */
   async remove(ref: InstanceRef): Promise<void> {
-    await this.act(ref, 'instances.remove', async ({ target, name, record }) => {
+    await this.act(ref, 'instances.remove', async ({ target, name, record, swarm }) => {
+      if (swarm) {
+        await removeService(target.docker, { id: name, instance: name }, true);
+        if (record) this.d.store.instances.remove(record.id);
+        return;
+      }
       const info = await target.docker.inspect(name);
       const instance = info?.Config.Labels?.[LABELS.instance] ?? name;
       await removeInstance(target, { id: name, instance }, true);
@@ -104,11 +131,7 @@ export class InstanceService {
     });
   }
 
-  private async act(
-    ref: InstanceRef,
-    action: string,
-    fn: (found: { target: HostTarget; name: string; record: InstanceRecord | null }) => Promise<void>,
-  ): Promise<void> {
+  private async act(ref: InstanceRef, action: string, fn: (found: Located) => Promise<void>): Promise<void> {
     const found = await this.locate(ref);
     const audit = (outcome: 'ok' | 'failed', detail: string): void => {
       this.d.store.audit.append({
@@ -130,9 +153,7 @@ export class InstanceService {
   }
 
   /** Finds the instance by container name among the store's records, then on the hosts they name. */
-  private async locate(
-    ref: InstanceRef,
-  ): Promise<{ target: HostTarget; name: string; record: InstanceRecord | null }> {
+  private async locate(ref: InstanceRef): Promise<Located> {
     const { store } = this.d;
     const host = ref.host === undefined ? null : this.d.targets.host(ref.host);
     const records = store.instances
@@ -154,9 +175,10 @@ export class InstanceService {
       );
     }
     const target = await this.d.targets.target(hostRecord);
-    if (!record && !(await target.docker.inspect(ref.name))) {
-      throw new FleetError('not_found', `no instance named "${ref.name}" on ${hostRecord.name}`);
-    }
-    return { target, name: ref.name, record };
+    // A container of that name is a plain instance; else a Swarm service of that name (deploy --swarm).
+    if (await target.docker.inspect(ref.name)) return { target, name: ref.name, record, swarm: false };
+    if (await inspectService(target.docker, ref.name)) return { target, name: ref.name, record, swarm: true };
+    if (!record) throw new FleetError('not_found', `no instance named "${ref.name}" on ${hostRecord.name}`);
+    return { target, name: ref.name, record, swarm: false };
   }
 }

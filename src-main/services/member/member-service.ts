@@ -9,7 +9,7 @@ import { EnvKey, Name } from '../../shared/contract';
 import { FleetError } from '../../shared/errors';
 import type { DeployService } from '../deploy/deploy-service';
 import type { HostTargets } from '../deploy/host-targets';
-import { removeInstance } from '../deploy/instance-ops';
+import { removeNamedInstance } from '../deploy/swarm-ops';
 import type { DeployResult } from '../deploy/types';
 import type { EventBus } from '../events';
 import type { Store } from '../store/store';
@@ -123,7 +123,7 @@ export class MemberService {
         if (!host) continue;
         onProgress?.(`removing ${inst.containerName} from ${host.name}`);
         const target = await this.d.targets.target(host);
-        await removeInstance(target, { id: inst.containerName, instance: inst.containerName }, true);
+        await removeNamedInstance(target, inst.containerName);
         this.d.store.instances.remove(inst.id);
       }
       this.d.store.transaction(() => {

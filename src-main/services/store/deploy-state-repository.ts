@@ -13,6 +13,8 @@ export interface ServerDeployOptions {
     tmpfsSizeBytes?: number;
     tmpExec?: boolean;
   };
+  /** Deployed as Swarm services (deploy --swarm). */
+  swarm?: boolean;
 }
 
 /** A member's deploy-related state: its own env values, its pinned port, a token being rotated out. */
