@@ -17,7 +17,8 @@ import { DEFAULT_PORT_RANGE, PortPicker, pinnedPorts } from './ports';
 import { observeAll, planReconcile, type ObservedContainer, type Step } from './reconcile';
 import type { RuntimeImages } from './runtime-images';
 import { executeSteps, recordOutcomes } from './run-steps';
-import { observeServices, servicesIfManager, swarmManager, swarmOps } from './swarm-ops';
+import { swarmOps } from './swarm-ops';
+import { observeServices, servicesIfManager, swarmManager } from './swarm-services';
 import type { DeployOptions, DeployResult, InstanceOutcome, RunOptions } from './types';
 
 export interface DeployServiceDeps {

@@ -262,7 +262,7 @@ async function rename(docker: DockerHost, id: string, name: string): Promise<voi
   }
 }
 
-async function volumeExists(docker: DockerHost, name: string): Promise<boolean> {
+export async function volumeExists(docker: DockerHost, name: string): Promise<boolean> {
   try {
     await docker.docker.getVolume(name).inspect();
     return true;

@@ -6,7 +6,7 @@ import { FleetError } from '../../shared/errors';
 import { plannedInstances, type MemberWithState } from '../deploy/desired-state';
 import type { HostTargets } from '../deploy/host-targets';
 import { instanceUrl, type HostTarget, type PlannedInstance } from '../deploy/instance-ops';
-import { servicesIfManager } from '../deploy/swarm-ops';
+import { servicesIfManager } from '../deploy/swarm-services';
 import { observeAll, planReconcile, type ObservedContainer } from '../deploy/reconcile';
 import type { RuntimeImages } from '../deploy/runtime-images';
 import { containerName } from '../instance-spec/names';

@@ -21,7 +21,7 @@ import {
   removeService,
   restartService,
   stopService,
-} from '../deploy/swarm-ops';
+} from '../deploy/swarm-services';
 
 export interface InstanceServiceDeps {
   store: Store;

@@ -9,7 +9,7 @@ import { EnvKey, Name } from '../../shared/contract';
 import { FleetError } from '../../shared/errors';
 import type { DeployService } from '../deploy/deploy-service';
 import type { HostTargets } from '../deploy/host-targets';
-import { removeNamedInstance } from '../deploy/swarm-ops';
+import { removeNamedInstance } from '../deploy/swarm-services';
 import type { DeployResult } from '../deploy/types';
 import type { EventBus } from '../events';
 import type { Store } from '../store/store';
