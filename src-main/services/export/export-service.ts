@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { FleetError } from '../../shared/errors';
 import { parseCidrs, parsePublishAddress } from '../instance-spec/address';
-import { buildInstanceSpec } from '../instance-spec/instance-spec';
+import { assertHasMembers, buildInstanceSpec } from '../instance-spec/instance-spec';
 import { containerName, instanceConfigDir } from '../instance-spec/names';
 import type { InstanceSpec, SourceImageConfig } from '../instance-spec/types';
 import type { Store } from '../store/store';
@@ -106,7 +106,8 @@ export class ExportService {
           : allMembers.length > 0
             ? allMembers
             : [null];
-    // Ports come from the store alone: settle them before the image, whose context takes seconds to pack.
+    // Refused before the image, whose context takes seconds to pack, as are the ports (from the store alone).
+    assertHasMembers(server, allMembers);
     const placed = targets.map((target, index) => ({
       target,
       port: this.portFor(server, target, host, input.port === undefined ? undefined : input.port + index),

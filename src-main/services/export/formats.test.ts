@@ -278,6 +278,38 @@ describe('export formats', () => {
     assert.match(result.content, /ufw deny proto tcp from any to any port 18100/);
   });
 
+  it('refuses a server without members before it packs an image context for it', async () => {
+    assert.ok(store);
+    new ServerService(store.store, new EventBus(), 'test').add({
+      name: 'lonely',
+      source: { kind: 'npx', value: '@modelcontextprotocol/server-memory@2026.8.31' },
+      mode: 'shared',
+    });
+    let packed = 0;
+    const resolver = runtimeImageResolver({
+      ...repoRuntimePaths(repoRoot),
+      bridgeBundle: path.join(workDir, 'bridge.mjs'),
+      baseImage: 'mcp-fleet-test/node-base:22',
+      bake: { kind: 'copy-installed', root: repoRoot },
+      withUv: false,
+    });
+    const counting = new ExportService({
+      store: store.store,
+      runtimeImage: (...args: Parameters<typeof resolver>) => {
+        packed += 1;
+        return resolver(...args);
+      },
+      inspectSourceImage: sourceImageInspector(new Docker()),
+    });
+    for (const format of ['docker-run', 'compose', 'k8s'] as const) {
+      await assert.rejects(
+        counting.render({ server: 'lonely', format }),
+        /server "lonely" has no members, so no token could reach it: add one with `mcp-fleet members add lonely NAME`/,
+      );
+    }
+    assert.equal(packed, 0);
+  });
+
   it('claude, vscode, cursor: the URL and Authorization header in each client’s format', async () => {
     await assert.rejects(render({ server: 'memory', format: 'cursor' }), /--member alice \| bob/);
     const url = 'http://203.0.113.9:18100/mcp';

@@ -64,17 +64,21 @@ const STATEFUL: Record<string, { envKey: string; file: string }> = {
   },
 };
 
+/** Throws FleetError('invalid_input') for a server no token could reach (no members yet). */
+export function assertHasMembers(server: { name: string }, members: readonly unknown[]): void {
+  if (members.length > 0) return;
+  throw new FleetError(
+    'invalid_input',
+    `server "${server.name}" has no members, so no token could reach it: add one with \`mcp-fleet members add ${server.name} NAME\``,
+  );
+}
+
 /** Throws FleetError('invalid_input') for anything that cannot run as given; names the field at fault. */
 export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
   const { server } = input;
   const mode = server.mode;
   const members = [...input.members].sort((a, b) => (a.name < b.name ? -1 : 1));
-  if (members.length === 0) {
-    throw new FleetError(
-      'invalid_input',
-      `server "${server.name}" has no members, so no token could reach it: add one with \`mcp-fleet members add ${server.name} NAME\``,
-    );
-  }
+  assertHasMembers(server, members);
   if (mode === 'dedicated' && members.length !== 1) {
     throw new FleetError(
       'invalid_input',
