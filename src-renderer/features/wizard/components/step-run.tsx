@@ -20,10 +20,18 @@ const WAYS = [
   { value: 'self', label: 'I ran it myself' },
 ] as const;
 
+const KINDS = [
+  { value: 'container', label: 'Containers' },
+  { value: 'swarm', label: 'Swarm services' },
+] as const;
+
 /** Step 3: the generated command in full; the app runs it over SSH, or finds what the operator ran. */
 export function StepRun({ onBack, onNext }: { onBack: () => void; onNext: () => void }) {
   const { draft, update } = useWizard();
-  const [way, setWay] = useState<'app' | 'self'>('app');
+  const [chosenWay, setWay] = useState<'app' | 'self'>('app');
+  const [kind, setKind] = useState<'container' | 'swarm'>('container');
+  // Swarm services are made by the app (through the manager's service API), never adopted.
+  const way = kind === 'swarm' ? 'app' : chosenWay;
   const server = useServer(draft.server);
   const progress = useProgress();
   const deploy = useMutation('deploy:run', ['instances', 'servers']);
@@ -40,7 +48,7 @@ export function StepRun({ onBack, onNext }: { onBack: () => void; onNext: () => 
   const port = portError ? suggested : (chosen ?? suggested);
   const command = useExport(
     name && host && server.data
-      ? { server: name, host, format: 'docker-run', ...(port ? { port } : {}) }
+      ? { server: name, host, format: kind === 'swarm' ? 'swarm' : 'docker-run', ...(port ? { port } : {}) }
       : null,
   );
 
@@ -51,7 +59,13 @@ export function StepRun({ onBack, onNext }: { onBack: () => void; onNext: () => 
     // pins it, and the command above follows. Ran myself: the deploy must find the port the command used.
     if (portError) return;
     const pinned = way === 'self' ? port : chosen;
-    const result = await deploy.run({ server: name, host, streamId, ...(pinned ? { port: pinned } : {}) });
+    const result = await deploy.run({
+      server: name,
+      host,
+      streamId,
+      swarm: kind === 'swarm',
+      ...(pinned ? { port: pinned } : {}),
+    });
     if (result.ok) update({ deploy: result.data });
   }
 
@@ -59,11 +73,24 @@ export function StepRun({ onBack, onNext }: { onBack: () => void; onNext: () => 
   return (
     <div className="wizard-step" data-testid="wizard-step-3">
       <h2 className="step-title">Run it</h2>
+      <ChoiceGroup name="wizard-kind" label="Run as" value={kind} choices={KINDS} onChange={setKind} />
       <p className="step-lead">
-        This one command, pasted into a shell on <strong>{host}</strong>, builds the runtime image and starts
-        the
-        {server.data?.mode === 'dedicated' ? ' instances' : ' instance'} exactly as the app would: hardened,
-        labelled, secrets read from a file.
+        {kind === 'swarm' ? (
+          <>
+            This stack file, given to <code>docker stack deploy</code> on <strong>{host}</strong>, runs
+            {server.data?.mode === 'dedicated'
+              ? ' each instance as a Swarm service'
+              : ' the instance as a Swarm service'}{' '}
+            with the same hardening, its files as Docker secrets.
+          </>
+        ) : (
+          <>
+            This one command, pasted into a shell on <strong>{host}</strong>, builds the runtime image and
+            starts the
+            {server.data?.mode === 'dedicated' ? ' instances' : ' instance'} exactly as the app would:
+            hardened, labelled, secrets read from a file.
+          </>
+        )}
       </p>
       {command.error && <ErrorAlert error={command.error} testId="wizard-command-error" />}
       <CodeBlock
@@ -105,8 +132,16 @@ export function StepRun({ onBack, onNext }: { onBack: () => void; onNext: () => 
           onChange={(e) => setPortText(e.target.value)}
         />
       </Field>
-      <ChoiceGroup name="wizard-run" label="Who runs it" value={way} choices={WAYS} onChange={setWay} />
-      {way === 'app' ? (
+      {kind === 'container' && (
+        <ChoiceGroup name="wizard-run" label="Who runs it" value={way} choices={WAYS} onChange={setWay} />
+      )}
+      {kind === 'swarm' ? (
+        <p className="muted" data-testid="wizard-swarm-note">
+          {host} must be a Swarm manager. The app builds the runtime image there and makes one Swarm service
+          per instance, placed on that manager, its env and members files Docker secrets instead of files on
+          the host; it then tests each through the auth layer.
+        </p>
+      ) : way === 'app' ? (
         <p className="muted">
           The app connects to {host}, builds the image there if it is missing, starts the container, and tests
           it through the auth layer.
