@@ -6,6 +6,7 @@
  */
 import { FleetError } from '../../shared/errors';
 import type { EventBus } from '../events';
+import type { FileLocks } from './file-lock';
 import { LABELS } from '../instance-spec/constants';
 import type { ServerDeployOptions } from '../store/deploy-state-repository';
 import type { Store } from '../store/store';
@@ -30,6 +31,8 @@ export interface DeployServiceDeps {
   portRange?: [number, number];
   /** Instances made at once in a (non-rolling) deploy. */
   concurrency?: number;
+  /** Locks shared with other processes on this machine (the app and the CLI); none in some tests. */
+  locks?: FileLocks;
 }
 
 export class DeployService {
@@ -50,7 +53,7 @@ export class DeployService {
   ): Promise<DeployResult> {
     const server = this.server(serverName);
     const host = this.d.targets.host(hostName);
-    return this.locked(server.id, () => this.deployLocked(server, host, options, run));
+    return this.locked(server.id, () => this.deployLocked(server, host, options, run), run.onProgress);
   }
 
   /** Deploys the server again on every host that runs it (after members or tokens changed). */
@@ -67,6 +70,24 @@ export class DeployService {
     return this.redeploy(serverName, { rolling: true, ...(onProgress ? { onProgress } : {}) });
   }
 
+  private async acrossProcesses<T>(
+    serverId: string,
+    fn: () => Promise<T>,
+    onWait?: (line: string) => void,
+  ): Promise<T> {
+    if (!this.d.locks) return fn();
+    const name = this.d.store.servers.getById(serverId)?.name ?? serverId;
+    const release = await this.d.locks.acquire(`server-${serverId}`, `a deploy of ${name}`, {
+      onWait: (holder) =>
+        onWait?.(`waiting for ${holder.what} by process ${holder.pid} (since ${holder.startedAt}) to finish`),
+    });
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
+  }
+
   /** Hosts the server has instances on, else the host of its last successful deploy. */
   hostsOf(server: ServerRecord): HostRecord[] {
     const ids = new Set(this.d.store.instances.listByServer(server.id).map((i) => i.hostId));
@@ -80,10 +101,14 @@ export class DeployService {
     });
   }
 
-  /** Runs fn while no other deploy of the same server runs in this process. */
-  locked<T>(serverId: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs fn while no other deploy of the same server runs in this process or in another one on this
+   * machine (the app and the CLI share the data folder); `onWait` hears when it has to wait for one.
+   */
+  locked<T>(serverId: string, fn: () => Promise<T>, onWait?: (line: string) => void): Promise<T> {
     const previous = this.locks.get(serverId) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
+    const guarded = (): Promise<T> => this.acrossProcesses(serverId, fn, onWait);
+    const next = previous.then(guarded, guarded);
     const settled = next.catch(() => undefined);
     this.locks.set(serverId, settled);
     void settled.then(() => {

@@ -13,6 +13,7 @@ import { TokenRotation } from '../member/token-rotation';
 import { SshSessionRegistry } from '../ssh/ssh-session-registry';
 import type { Store } from '../store/store';
 import { FleetError } from '../../shared/errors';
+import { FileLocks } from './file-lock';
 import { DeployService } from './deploy-service';
 import { HostTargets } from './host-targets';
 import { RuntimeImages, type RuntimeImageSettings } from './runtime-images';
@@ -55,7 +56,8 @@ export function createDeployServices(o: DeployWiringOptions): DeployServices {
   const docker = new DefaultDockerClientFactory({ store, ssh });
   const targets = new HostTargets(store, ssh, docker, o.localHome);
   const images = new RuntimeImages(o.runtime, path.join(o.home, 'cache', 'runtime-image-tags.json'));
-  const deploy = new DeployService({ store, events, actor, targets, images });
+  const locks = new FileLocks(path.join(o.home, 'locks'));
+  const deploy = new DeployService({ store, events, actor, targets, images, locks });
   const members = new MemberService({ store, events, actor, deploy, targets });
   const rotation = new TokenRotation({ store, events, actor, members });
   const instances = new InstanceService({ store, events, actor, targets, deploy, images });

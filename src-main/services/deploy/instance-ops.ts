@@ -2,6 +2,7 @@
  * The steps on one host for one instance: create it, replace it (with the previous version put back
  * when the new one fails its connection test), remove it. Each leaves nothing half-made running.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FleetError } from '../../shared/errors';
 import { mapDockerError } from '../docker/docker-errors';
 import type { DockerHost } from '../docker/docker-host';
@@ -232,8 +233,9 @@ export async function bounded<T>(
 
 /**
  * Runs a one-shot container to its end and removes it; resolves to its exit code. Removed here rather
- * than by the engine (the spec's --rm): a wait sent on one forwarded channel may reach the engine after
- * the start sent on another, and an auto-removed container would be gone by then, its code with it.
+ * than by the engine (the spec's --rm), so its exit code is still there to read. Its end is found by
+ * polling short inspects, not by one long `wait`: a long-poll caught on a connection as it drops was
+ * seen to sit out its whole time limit, where a poll is simply asked again on a fresh channel.
  */
 export async function runOnce(docker: DockerHost, spec: ContainerSpec): Promise<number> {
   const options = toDockerCreateOptions(spec);
@@ -242,15 +244,36 @@ export async function runOnce(docker: DockerHost, spec: ContainerSpec): Promise<
     docker.create({ ...options, HostConfig: { ...options.HostConfig, AutoRemove: false } }),
     'creating the prepare container',
   );
-  const container = docker.docker.getContainer(id);
   try {
     await bounded(docker, docker.start(id), 'starting the prepare container');
-    const wait = container.wait({ condition: 'not-running' }) as Promise<{ StatusCode: number }>;
-    return (await bounded(docker, wait, 'waiting for the prepare container')).StatusCode;
+    return await exitCodeOf(docker, id);
   } catch (err) {
     throw mapDockerError(err, docker.where, 'the prepare container');
   } finally {
     await bounded(docker, docker.remove(id), 'removing the prepare container').catch(() => false);
+  }
+}
+
+async function exitCodeOf(docker: DockerHost, id: string, limitMs = 90_000): Promise<number> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const info = await bounded(docker, docker.inspect(id), 'inspecting the prepare container', 10_000).catch(
+      (err: unknown) => {
+        // An inspect that went unanswered is asked again; any other failure is the answer.
+        if (err instanceof FleetError && /did not answer within/.test(err.message)) return undefined;
+        throw err;
+      },
+    );
+    if (info === null)
+      throw new FleetError('unavailable', 'the prepare container disappeared before it ended');
+    if (info && !info.State.Running && info.State.Status !== 'created') return info.State.ExitCode;
+    if (Date.now() > deadline) {
+      throw new FleetError(
+        'unavailable',
+        `the prepare container on ${docker.where.hostName} did not end within ${limitMs / 1000} s`,
+      );
+    }
+    await sleep(100);
   }
 }
 
