@@ -95,6 +95,11 @@ test('walkthrough: host, Shared and Dedicated deploys, health, a kill, exports, 
     await wizard.next.click();
 
     await expect(wizard.step(3)).toBeVisible();
+    // The testbed's engine is not in a Swarm: choosing Swarm services says so before anything runs.
+    await page.getByTestId('wizard-kind-swarm').click();
+    await expect(page.getByTestId('wizard-swarm-warning')).toContainText('not in a Swarm');
+    await page.getByTestId('wizard-kind-container').click();
+    await expect(page.getByTestId('wizard-swarm-warning')).toHaveCount(0);
     // The command carries the runtime image's build context: packing it can take a while on a busy machine.
     await expect(wizard.command).toContainText('docker run', { timeout: 60_000 });
     await expect(wizard.command).toContainText('--cap-drop');

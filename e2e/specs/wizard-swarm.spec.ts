@@ -71,6 +71,9 @@ test('wizard: runs a Shared server as a Swarm service, its files as Docker secre
       password: tb.ssh.password,
     });
     await expect(wizard.check).toHaveAttribute('data-docker-ok', 'true', { timeout: 60_000 });
+    await expect(page.getByTestId('wizard-check-result-swarm')).toHaveText(
+      'manager (can run Swarm services)',
+    );
     await wizard.acceptKey();
     await wizard.next.click();
 
@@ -83,6 +86,7 @@ test('wizard: runs a Shared server as a Swarm service, its files as Docker secre
       'swarm-manager must be a Swarm manager',
     );
     await expect(page.getByTestId('wizard-run-self')).toHaveCount(0);
+    await expect(page.getByTestId('wizard-swarm-warning')).toHaveCount(0);
     await page.getByTestId('wizard-port').fill(String(port));
     await page.screenshot({ path: info.outputPath('wizard-3-swarm.png'), fullPage: true });
     await wizard.run();

@@ -428,6 +428,8 @@ export const HostCheck = z.object({
   dockerVersion: z.string().nullable(),
   dockerPermitted: z.boolean().nullable(),
   arch: z.string().nullable(),
+  /** manager: takes `deploy --swarm`; null when the engine could not be asked. */
+  swarm: z.enum(['manager', 'worker', 'inactive']).nullable().optional(),
   freePorts: z.array(Port).optional(),
   dockerTransport: z.string().optional(),
   error: z.string().optional(),

@@ -76,6 +76,7 @@ export async function hostsCheckCommand(ctx: CommandContext, argv: string[]): Pr
   o(`docker:     ${r.dockerVersion ?? '-'}${r.dockerTransport ? ` (${r.dockerTransport})` : ''}`);
   o(`may use it: ${r.dockerPermitted === null ? 'unknown' : r.dockerPermitted ? 'yes' : 'no'}`);
   o(`arch:       ${r.arch ?? '-'}`);
+  o(`swarm:      ${r.swarm ?? '-'}${r.swarm === 'manager' ? ' (takes deploy --swarm)' : ''}`);
   o(`free ports: ${r.freePorts?.join(', ') ?? '-'}`);
   if (r.error !== undefined) o(`problem:    ${r.error}`);
 }

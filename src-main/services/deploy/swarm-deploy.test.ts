@@ -7,7 +7,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type Dockerode from 'dockerode';
-import type { DeployResult, HealthSummary, InstanceView, MemberAdded } from '../../shared/contract';
+import type {
+  DeployResult,
+  HealthSummary,
+  HostCheck,
+  InstanceView,
+  MemberAdded,
+} from '../../shared/contract';
 import { LABELS } from '../instance-spec/constants';
 import { addHost, installedVersion, instancesDir, listTools, testFleet, type TestFleet } from './test-fleet';
 
@@ -69,6 +75,7 @@ void describe('mcp-fleet deploy --swarm (single-node Swarm on the testbed engine
       return;
     }
     addServer(fl);
+    assert.equal(fl.json<HostCheck>(['hosts', 'check', 'tb-key']).swarm, 'inactive');
     const r = fl.cli(['deploy', mem, '--host', 'tb-key', '--swarm']);
     assert.equal(r.code, 2, r.stderr);
     assert.match(
@@ -87,6 +94,7 @@ void describe('mcp-fleet deploy --swarm (single-node Swarm on the testbed engine
       joined = true;
     }
     if (mem === '') addServer(fl);
+    assert.equal(fl.json<HostCheck>(['hosts', 'check', 'tb-key']).swarm, 'manager');
     const first = fl.json<DeployResult>(['deploy', mem, '--host', 'tb-key', '--swarm']);
     assert.deepEqual(
       first.instances.map((i) => [i.member, i.action]),

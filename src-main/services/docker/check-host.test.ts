@@ -68,6 +68,8 @@ test('hosts check over SSH reports reachability, the pinned key, Docker, arch an
     dockerVersion: engine.version,
     dockerPermitted: true,
     arch: uname(),
+    // The swarm suites leave the engine as they found it: not in a Swarm.
+    swarm: 'inactive',
     dockerTransport: 'forwarded-socket',
     freePorts: [start + 1, start + 2, start + 3],
   });

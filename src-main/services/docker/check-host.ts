@@ -16,12 +16,16 @@ export interface HostCheckResult {
   dockerPermitted: boolean | null;
   /** Docker's architecture name (amd64, arm64, …). */
   arch: string | null;
+  /** The engine's place in a Swarm: a manager can take `deploy --swarm`; null when unknown. */
+  swarm?: SwarmRole | null;
   /** A few ports in the asked range that nothing listens on and no container publishes. */
   freePorts?: number[];
   dockerTransport?: DockerTransport;
   /** The first thing that went wrong, as an operator sentence. */
   error?: string;
 }
+
+export type SwarmRole = 'manager' | 'worker' | 'inactive';
 
 export interface CheckHostDeps {
   store: Store;
@@ -48,6 +52,13 @@ const UNAME_TO_DOCKER: Record<string, string> = {
   s390x: 's390x',
   riscv64: 'riscv64',
 };
+
+/** From `docker info`: manager (can take services), worker, or inactive (not in a Swarm). */
+export function swarmRole(info: Record<string, unknown>): SwarmRole {
+  const swarm = info.Swarm as { LocalNodeState?: string; ControlAvailable?: boolean } | undefined;
+  if (swarm?.LocalNodeState !== 'active') return 'inactive';
+  return swarm.ControlAvailable === true ? 'manager' : 'worker';
+}
 
 function messageOf(err: unknown): string {
   return err instanceof FleetError ? err.message : 'unexpected error; see the log for details';
@@ -108,6 +119,7 @@ export async function checkHost(
     if (err instanceof FleetError && err.code === 'unauthorized') result.dockerPermitted = false;
     fail(err);
   }
+  if (docker) result.swarm = await docker.info().then(swarmRole, () => null);
 
   try {
     result.arch ??= await machineArch(deps, host);

@@ -42,6 +42,18 @@ export function HostCheckView({ check, testId }: { check: HostCheck; testId: str
       </dd>
       <dt>Architecture</dt>
       <dd>{check.arch ?? <span className="muted">—</span>}</dd>
+      <dt>Swarm</dt>
+      <dd data-testid={`${testId}-swarm`}>
+        {check.swarm ? (
+          check.swarm === 'manager' ? (
+            'manager (can run Swarm services)'
+          ) : (
+            <span className="muted">{check.swarm === 'worker' ? 'worker' : 'not in a Swarm'}</span>
+          )
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </dd>
       <dt>Free ports</dt>
       <dd className="mono">
         {check.freePorts && check.freePorts.length > 0 ? (

@@ -135,6 +135,12 @@ export function StepRun({ onBack, onNext }: { onBack: () => void; onNext: () => 
       {kind === 'container' && (
         <ChoiceGroup name="wizard-run" label="Who runs it" value={way} choices={WAYS} onChange={setWay} />
       )}
+      {kind === 'swarm' && draft.check?.swarm != null && draft.check.swarm !== 'manager' && (
+        <p className="field-error" role="alert" data-testid="wizard-swarm-warning">
+          The check found {host} {draft.check.swarm === 'worker' ? 'a Swarm worker' : 'not in a Swarm'}: Swarm
+          services need a manager (<code>docker swarm init</code> there).
+        </p>
+      )}
       {kind === 'swarm' ? (
         <p className="muted" data-testid="wizard-swarm-note">
           {host} must be a Swarm manager. The app builds the runtime image there and makes one Swarm service
