@@ -6,20 +6,21 @@
  */
 import { FleetError } from '../../shared/errors';
 import type { EventBus } from '../events';
-import type { FileLocks } from './file-lock';
+import { withFileLock, type FileLocks } from './file-lock';
 import { LABELS } from '../instance-spec/constants';
 import type { ServerDeployOptions } from '../store/deploy-state-repository';
 import type { Store } from '../store/store';
 import type { HostRecord, ServerRecord } from '../store/types';
 import { plannedInstances, type MemberWithState } from './desired-state';
 import type { HostTargets } from './host-targets';
-import { removePrepareLeftovers, type HostTarget, type PlannedInstance } from './instance-ops';
-import { DEFAULT_PORT_RANGE, PortPicker, pinnedPorts } from './ports';
-import { observeAll, planReconcile, type ObservedContainer, type Step } from './reconcile';
+import type { HostTarget, PlannedInstance } from './instance-ops';
+import { removePrepareLeftovers } from './prepare-run';
+import { DEFAULT_PORT_RANGE, PortPicker, assignPorts } from './ports';
+import { observeAll, planReconcile, type Step } from './reconcile';
 import type { RuntimeImages } from './runtime-images';
 import { executeSteps, recordOutcomes } from './run-steps';
 import { swarmOps } from './swarm-ops';
-import { observeServices, servicesIfManager, swarmManager } from './swarm-services';
+import { observedFor } from './swarm-services';
 import type { DeployOptions, DeployResult, InstanceOutcome, RunOptions } from './types';
 
 export interface DeployServiceDeps {
@@ -70,24 +71,6 @@ export class DeployService {
     return this.redeploy(serverName, { rolling: true, ...(onProgress ? { onProgress } : {}) });
   }
 
-  private async acrossProcesses<T>(
-    serverId: string,
-    fn: () => Promise<T>,
-    onWait?: (line: string) => void,
-  ): Promise<T> {
-    if (!this.d.locks) return fn();
-    const name = this.d.store.servers.getById(serverId)?.name ?? serverId;
-    const release = await this.d.locks.acquire(`server-${serverId}`, `a deploy of ${name}`, {
-      onWait: (holder) =>
-        onWait?.(`waiting for ${holder.what} by process ${holder.pid} (since ${holder.startedAt}) to finish`),
-    });
-    try {
-      return await fn();
-    } finally {
-      await release();
-    }
-  }
-
   /** Hosts the server has instances on, else the host of its last successful deploy. */
   hostsOf(server: ServerRecord): HostRecord[] {
     const ids = new Set(this.d.store.instances.listByServer(server.id).map((i) => i.hostId));
@@ -107,7 +90,8 @@ export class DeployService {
    */
   locked<T>(serverId: string, fn: () => Promise<T>, onWait?: (line: string) => void): Promise<T> {
     const previous = this.locks.get(serverId) ?? Promise.resolve();
-    const guarded = (): Promise<T> => this.acrossProcesses(serverId, fn, onWait);
+    const what = `a deploy of ${this.d.store.servers.getById(serverId)?.name ?? serverId}`;
+    const guarded = (): Promise<T> => withFileLock(this.d.locks, `server-${serverId}`, what, fn, onWait);
     const next = previous.then(guarded, guarded);
     const settled = next.catch(() => undefined);
     this.locks.set(serverId, settled);
@@ -135,13 +119,27 @@ export class DeployService {
     let target: HostTarget;
     let image: Awaited<ReturnType<RuntimeImages['ensure']>>;
     let steps: Step<PlannedInstance>[];
-    let nodeId: string | null = null;
+    let nodeId: string | null;
     try {
       progress(`connecting to ${host.name}`);
       target = await this.d.targets.target(host);
       image = await this.d.images.ensure(target.docker, this.server(server.name), progress);
       const members = this.members(server);
-      const portOf = await this.assignPorts(server, host, target, members, given.port);
+      const portOf = await assignPorts(
+        {
+          store: this.d.store,
+          picker: new PortPicker(
+            this.d.store,
+            this.d.targets.sessions,
+            host,
+            target,
+            this.d.portRange ?? DEFAULT_PORT_RANGE,
+          ),
+        },
+        server,
+        members,
+        given.port,
+      );
       // A Shared server whose last member left serves nobody: its instance goes (with the tokens it holds).
       const undeploy = server.mode === 'shared' && members.length === 0 && run.removeIfNoMembers === true;
       const planned = undeploy
@@ -160,20 +158,15 @@ export class DeployService {
         ...containers.flatMap((o) => (o.instance ? [o.instance] : [])),
       ];
       await removePrepareLeftovers(target.docker, names);
-      if (options.swarm === true) {
-        nodeId = await swarmManager(target.docker);
-        const plain = containers.filter((c) => !c.swarm);
-        refuseOtherKind(server, host, plain, 'plain containers', 'without --swarm (--no-swarm)');
-        steps = planReconcile(planned, await observeServices(target.docker, server.name));
-      } else {
-        // A service whose task is not up yet has no container: ask the manager too.
-        const services = [
-          ...containers.filter((c) => c.swarm),
-          ...(await servicesIfManager(target.docker, server.name)),
-        ];
-        refuseOtherKind(server, host, services, 'Swarm services', 'with --swarm');
-        steps = planReconcile(planned, containers);
-      }
+      const kind = await observedFor(
+        target.docker,
+        server.name,
+        host.name,
+        containers,
+        options.swarm === true,
+      );
+      nodeId = kind.nodeId;
+      steps = planReconcile(planned, kind.observed);
     } catch (err) {
       return fail(err);
     }
@@ -260,58 +253,6 @@ export class DeployService {
     }));
   }
 
-  /** Pins a port for every instance that has none yet; resolves to the lookup plannedInstances wants. */
-  private async assignPorts(
-    server: ServerRecord,
-    host: HostRecord,
-    target: HostTarget,
-    members: MemberWithState[],
-    explicit: number | undefined,
-  ): Promise<(memberId: string | null) => number> {
-    const { store } = this.d;
-    const picker = new PortPicker(
-      store,
-      this.d.targets.sessions,
-      host,
-      target,
-      this.d.portRange ?? DEFAULT_PORT_RANGE,
-    );
-    if (server.mode === 'shared') {
-      let port = explicit ?? server.port;
-      if (port !== null && port !== server.port) this.assertUnpinned(port, server.id);
-      port ??= await picker.next();
-      if (port !== server.port) store.servers.update(server.id, { port });
-      const fixed = port;
-      return () => fixed;
-    }
-    const ports = new Map<string, number>();
-    let from = explicit;
-    for (const m of members) {
-      let port = m.state.port;
-      if (port === null) {
-        port = await picker.next(from);
-        from = from === undefined ? undefined : port + 1;
-        store.deployState.setMember(m.record.id, { port });
-      }
-      ports.set(m.record.id, port);
-    }
-    return (memberId) => {
-      const port = memberId === null ? undefined : ports.get(memberId);
-      if (port === undefined) throw new FleetError('internal', 'an instance has no port');
-      return port;
-    };
-  }
-
-  private assertUnpinned(port: number, serverId: string): void {
-    const own = new Set(this.d.store.instances.listByServer(serverId).map((i) => i.port));
-    if (pinnedPorts(this.d.store).has(port) && !own.has(port)) {
-      throw new FleetError(
-        'conflict',
-        `port ${port} is already pinned by another server or member: pick another`,
-      );
-    }
-  }
-
   private recordedTools(hostId: string, name: string): string[] | null {
     const inst = this.d.store.instances.listByHost(hostId).find((i) => i.containerName === name);
     return inst ? this.d.store.deployState.instanceTools(inst.id) : null;
@@ -322,26 +263,6 @@ export class DeployService {
     if (!server) throw new FleetError('not_found', `no server named "${name}"`);
     return server;
   }
-}
-
-/**
- * One server runs on a host either as plain containers or as Swarm services, never both: they would
- * fight over its ports. Switching is the operator's call (remove the instances, then deploy the other way).
- */
-function refuseOtherKind(
-  server: ServerRecord,
-  host: HostRecord,
-  others: readonly ObservedContainer[],
-  kind: string,
-  how: string,
-): void {
-  if (others.length === 0) return;
-  const names = [...new Set(others.map((o) => o.name))].join(', ');
-  throw new FleetError(
-    'conflict',
-    `${server.name} runs on ${host.name} as ${kind} (${names}): deploy it ${how}, ` +
-      `or remove them first (mcp-fleet instances remove NAME --host ${host.name})`,
-  );
 }
 
 /** The fields that have a value: an absent limit keeps the saved one. */

@@ -91,6 +91,29 @@ async function takeOver(file: string, seen: LockHolder | null): Promise<void> {
 }
 
 /** Links a complete file into place, so a reader never sees a half-written lock. */
+/**
+ * Runs fn holding the lock `key` (without `locks`, as it is); `onWait` hears once, in a sentence, whom
+ * it waits for.
+ */
+export async function withFileLock<T>(
+  locks: FileLocks | undefined,
+  key: string,
+  what: string,
+  fn: () => Promise<T>,
+  onWait?: (line: string) => void,
+): Promise<T> {
+  if (!locks) return fn();
+  const release = await locks.acquire(key, what, {
+    onWait: (holder) =>
+      onWait?.(`waiting for ${holder.what} by process ${holder.pid} (since ${holder.startedAt}) to finish`),
+  });
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
 async function createExclusive(file: string, content: string): Promise<boolean> {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(tmp, content, { mode: 0o600 });

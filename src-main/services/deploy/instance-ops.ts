@@ -2,7 +2,6 @@
  * The steps on one host for one instance: create it, replace it (with the previous version put back
  * when the new one fails its connection test), remove it. Each leaves nothing half-made running.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FleetError } from '../../shared/errors';
 import { mapDockerError } from '../docker/docker-errors';
 import type { DockerHost } from '../docker/docker-host';
@@ -11,6 +10,8 @@ import { instanceConfigDir, stateVolumeName } from '../instance-spec/names';
 import { toDockerCreateOptions } from '../instance-spec/render-docker';
 import type { ContainerSpec, InstanceSpec } from '../instance-spec/types';
 import { testConnection, waitUntilReady } from './connection-test';
+import { bounded } from './engine-call';
+import { removePrepareLeftovers, runOnce } from './prepare-run';
 import type { HostFiles } from './host-files';
 import type { DesiredInstance, ObservedContainer } from './reconcile';
 
@@ -167,21 +168,6 @@ async function writeAndPrepare(target: HostTarget, inst: PlannedInstance, progre
   }
 }
 
-/**
- * Removes the prepare containers of these instances that a cut-off deploy left behind (its connection
- * dropped before it could remove them). Deploy sweeps every instance of the server, not only those it
- * re-prepares: an instance the re-run finds up to date would otherwise keep its leftover for good.
- */
-export async function removePrepareLeftovers(
-  docker: DockerHost,
-  instances: readonly string[],
-): Promise<void> {
-  const names = new Set(instances);
-  for (const left of await docker.listByLabel({ [LABELS.prepare]: true })) {
-    if (names.has(left.Labels[LABELS.prepare] ?? '')) await docker.remove(left.Id);
-  }
-}
-
 async function test(target: HostTarget, inst: PlannedInstance): Promise<string[]> {
   return testConnection({
     docker: target.docker,
@@ -199,82 +185,6 @@ async function createAndStart(docker: DockerHost, spec: ContainerSpec): Promise<
     `creating ${spec.name ?? 'a container'}`,
   );
   await bounded(docker, docker.start(id), `starting ${spec.name ?? 'a container'}`);
-}
-
-/**
- * An engine call that must answer: a request whose forwarded channel went quiet (a dropped connection
- * not yet noticed) would otherwise wait forever and hold the deploy with it.
- */
-export async function bounded<T>(
-  docker: DockerHost,
-  call: Promise<T>,
-  what: string,
-  ms = 90_000,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new FleetError(
-            'unavailable',
-            `the Docker engine on ${docker.where.hostName} did not answer within ${ms / 1000} s (${what})`,
-          ),
-        ),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([call, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * Runs a one-shot container to its end and removes it; resolves to its exit code. Removed here rather
- * than by the engine (the spec's --rm), so its exit code is still there to read. Its end is found by
- * polling short inspects, not by one long `wait`: a long-poll caught on a connection as it drops was
- * seen to sit out its whole time limit, where a poll is simply asked again on a fresh channel.
- */
-export async function runOnce(docker: DockerHost, spec: ContainerSpec): Promise<number> {
-  const options = toDockerCreateOptions(spec);
-  const id = await bounded(
-    docker,
-    docker.create({ ...options, HostConfig: { ...options.HostConfig, AutoRemove: false } }),
-    'creating the prepare container',
-  );
-  try {
-    await bounded(docker, docker.start(id), 'starting the prepare container');
-    return await exitCodeOf(docker, id);
-  } catch (err) {
-    throw mapDockerError(err, docker.where, 'the prepare container');
-  } finally {
-    await bounded(docker, docker.remove(id), 'removing the prepare container').catch(() => false);
-  }
-}
-
-async function exitCodeOf(docker: DockerHost, id: string, limitMs = 90_000): Promise<number> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const info = await bounded(docker, docker.inspect(id), 'inspecting the prepare container', 10_000).catch(
-      (err: unknown) => {
-        // An inspect that went unanswered is asked again; any other failure is the answer.
-        if (err instanceof FleetError && /did not answer within/.test(err.message)) return undefined;
-        throw err;
-      },
-    );
-    if (info === null)
-      throw new FleetError('unavailable', 'the prepare container disappeared before it ended');
-    if (info && !info.State.Running && info.State.Status !== 'created') return info.State.ExitCode;
-    if (Date.now() > deadline) {
-      throw new FleetError(
-        'unavailable',
-        `the prepare container on ${docker.where.hostName} did not end within ${limitMs / 1000} s`,
-      );
-    }
-    await sleep(100);
-  }
 }
 
 async function rename(docker: DockerHost, id: string, name: string): Promise<void> {

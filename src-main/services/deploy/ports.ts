@@ -7,7 +7,8 @@ import { FleetError } from '../../shared/errors';
 import { canListenHere, parseListeningPorts } from '../docker/free-ports';
 import type { SshSessionRegistry } from '../ssh/ssh-session-registry';
 import type { Store } from '../store/store';
-import type { HostRecord } from '../store/types';
+import type { HostRecord, ServerRecord } from '../store/types';
+import type { MemberWithState } from './desired-state';
 import type { HostTarget } from './instance-ops';
 
 // `ss` where iproute2 is installed, else the kernel's own tables.
@@ -67,5 +68,53 @@ export class PortPicker {
     }
     this.taken = taken;
     return taken;
+  }
+}
+
+/**
+ * Pins a port for every instance that has none yet (Shared: the server's; Dedicated: each member's,
+ * from `explicit` on when given); resolves to the lookup plannedInstances wants. Throws
+ * FleetError('conflict') for an explicit port another server or member has pinned.
+ */
+export async function assignPorts(
+  deps: { store: Store; picker: PortPicker },
+  server: ServerRecord,
+  members: readonly MemberWithState[],
+  explicit: number | undefined,
+): Promise<(memberId: string | null) => number> {
+  const { store, picker } = deps;
+  if (server.mode === 'shared') {
+    let port = explicit ?? server.port;
+    if (port !== null && port !== server.port) assertUnpinned(store, port, server.id);
+    port ??= await picker.next();
+    if (port !== server.port) store.servers.update(server.id, { port });
+    const fixed = port;
+    return () => fixed;
+  }
+  const ports = new Map<string, number>();
+  let from = explicit;
+  for (const m of members) {
+    let port = m.state.port;
+    if (port === null) {
+      port = await picker.next(from);
+      from = from === undefined ? undefined : port + 1;
+      store.deployState.setMember(m.record.id, { port });
+    }
+    ports.set(m.record.id, port);
+  }
+  return (memberId) => {
+    const port = memberId === null ? undefined : ports.get(memberId);
+    if (port === undefined) throw new FleetError('internal', 'an instance has no port');
+    return port;
+  };
+}
+
+function assertUnpinned(store: Store, port: number, serverId: string): void {
+  const own = new Set(store.instances.listByServer(serverId).map((i) => i.port));
+  if (pinnedPorts(store).has(port) && !own.has(port)) {
+    throw new FleetError(
+      'conflict',
+      `port ${port} is already pinned by another server or member: pick another`,
+    );
   }
 }

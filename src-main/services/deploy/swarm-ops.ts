@@ -14,15 +14,15 @@ import { LABELS } from '../instance-spec/constants';
 import { prepareContainer } from '../instance-spec/prepare';
 import { swarmSecretNames } from '../instance-spec/swarm-shape';
 import { testConnection } from './connection-test';
+import { bounded } from './engine-call';
 import {
-  bounded,
   instanceUrl,
-  runOnce,
   volumeExists,
   type HostTarget,
   type PlannedInstance,
   type Progress,
 } from './instance-ops';
+import { runOnce } from './prepare-run';
 import type { ObservedContainer } from './reconcile';
 import type { InstanceOps } from './run-steps';
 import { serviceSpec, type SecretRef } from './swarm-spec';

@@ -9,7 +9,8 @@ import { mapDockerError } from '../docker/docker-errors';
 import type { DockerHost } from '../docker/docker-host';
 import { LABELS } from '../instance-spec/constants';
 import { stateVolumeName } from '../instance-spec/names';
-import { bounded, removeInstance, type HostTarget } from './instance-ops';
+import { bounded } from './engine-call';
+import { removeInstance, type HostTarget } from './instance-ops';
 import type { ObservedContainer } from './reconcile';
 
 /** The manager's node id. Throws FleetError('invalid_input') when the host cannot take services. */
@@ -224,4 +225,49 @@ export async function call<T>(docker: DockerHost, what: string, fn: () => Promis
   } catch (err) {
     throw mapDockerError(err, docker.where, what);
   }
+}
+
+/**
+ * What a deploy reconciles against: the server's services on a manager (`swarm`), else its containers.
+ * One server runs on a host either as plain containers or as Swarm services, never both (they would
+ * fight over its ports): finding the other kind is refused, and switching is the operator's call.
+ */
+export async function observedFor(
+  docker: DockerHost,
+  server: string,
+  host: string,
+  containers: readonly ObservedContainer[],
+  swarm: boolean,
+): Promise<{ observed: ObservedContainer[]; nodeId: string | null }> {
+  if (swarm) {
+    const nodeId = await swarmManager(docker);
+    refuseOtherKind(
+      server,
+      host,
+      containers.filter((c) => !c.swarm),
+      'plain containers',
+      'without --swarm (--no-swarm)',
+    );
+    return { observed: await observeServices(docker, server), nodeId };
+  }
+  // A service whose task is not up yet has no container: ask the manager too.
+  const services = [...containers.filter((c) => c.swarm), ...(await servicesIfManager(docker, server))];
+  refuseOtherKind(server, host, services, 'Swarm services', 'with --swarm');
+  return { observed: [...containers], nodeId: null };
+}
+
+function refuseOtherKind(
+  server: string,
+  host: string,
+  others: readonly ObservedContainer[],
+  kind: string,
+  how: string,
+): void {
+  if (others.length === 0) return;
+  const names = [...new Set(others.map((o) => o.name))].join(', ');
+  throw new FleetError(
+    'conflict',
+    `${server} runs on ${host} as ${kind} (${names}): deploy it ${how}, ` +
+      `or remove them first (mcp-fleet instances remove NAME --host ${host})`,
+  );
 }
