@@ -3,23 +3,27 @@
 // naming its cause, a failed deploy-history row and audit entry, and nothing of it left running.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createServices, type Services } from '../../app/composition-root';
-import { dispatch } from '../../ipc/handle';
-import type { Channel, ChannelInput } from '../../shared/contract';
+import type { Services } from '../../app/composition-root';
+import type { Channel, ChannelInput, ChannelOutput } from '../../shared/contract';
 import { DefaultDockerClientFactory } from '../docker/docker-client-factory';
 import { EventBus } from '../events';
-import { StaticKeyProvider } from '../store/key-providers';
-import { Store } from '../store/store';
+import type { Store } from '../store/store';
 import { DeployService } from './deploy-service';
 import { HostTargets } from './host-targets';
-import { installedVersion, testFleet, type TestFleet } from './test-fleet';
+import {
+  inProcessFleet,
+  installedVersion,
+  testFleet,
+  type InProcessFleet,
+  type TestFleet,
+} from './test-fleet';
 
 void describe('deploy faults (testbed sshd + dockerd, server-everything)', () => {
   let f: TestFleet | undefined;
+  let fleet: InProcessFleet | undefined;
   let services: Services | undefined;
   let store: Store | undefined;
   const servers: string[] = [];
@@ -28,33 +32,19 @@ void describe('deploy faults (testbed sshd + dockerd, server-everything)', () =>
   before(async (t) => {
     f = await testFleet(t as unknown as { skip(reason: string): void });
     if (!f) return;
-    for (const [k, v] of Object.entries(f.env)) if (k.startsWith('MCP_FLEET_')) process.env[k] = v;
-    const keyProvider = new StaticKeyProvider(randomBytes(32));
-    services = await createServices({ home: f.home, keyProvider, transport: 'web', actor: 'test' });
-    store = await Store.open({ home: f.home, keyProvider });
-    const ssh = f.tb.ssh;
-    await call('hosts:add', {
-      kind: 'ssh',
-      name: 'tb',
-      user: ssh.username,
-      address: ssh.host,
-      port: ssh.port,
-      credential: { kind: 'key', privateKey: readFileSync(ssh.keyPath, 'utf8') },
-    });
+    fleet = await inProcessFleet(f);
+    ({ services, store } = fleet);
   });
 
   after(async () => {
     for (const fn of cleanups.reverse()) await fn();
-    services?.close();
-    store?.close();
+    fleet?.close();
     await f?.wipe(servers);
   });
 
-  async function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<unknown> {
-    if (!services) throw new Error('no services');
-    const r = await dispatch(services.handlers, channel, input);
-    if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-    return r.data;
+  function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
+    if (!fleet) throw new Error('no services');
+    return fleet.call(channel, input);
   }
 
   /** A Shared server with one member; returns its name. */

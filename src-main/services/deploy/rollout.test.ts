@@ -2,18 +2,23 @@
 // server-everything (Shared) from node_modules, MCP clients through the published ports. Covers
 // `servers update` (one instance at a time, stopping at the first failure) and `secrets rotate`.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { createServices, type Services } from '../../app/composition-root';
-import { dispatch } from '../../ipc/handle';
+import type { Services } from '../../app/composition-root';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/contract';
-import { StaticKeyProvider } from '../store/key-providers';
-import { Store } from '../store/store';
-import { initializeStatus, installedVersion, listTools, testFleet, type TestFleet } from './test-fleet';
+import type { Store } from '../store/store';
+import {
+  inProcessFleet,
+  initializeStatus,
+  installedVersion,
+  listTools,
+  testFleet,
+  type InProcessFleet,
+  type TestFleet,
+} from './test-fleet';
 
 void describe('servers update and secrets rotate (testbed sshd + dockerd, real npm MCP servers)', () => {
   let f: TestFleet | undefined;
+  let fleet: InProcessFleet | undefined;
   let services: Services | undefined;
   let store: Store | undefined;
   const servers: string[] = [];
@@ -21,32 +26,18 @@ void describe('servers update and secrets rotate (testbed sshd + dockerd, real n
   before(async (t) => {
     f = await testFleet(t as unknown as { skip(reason: string): void });
     if (!f) return;
-    for (const [k, v] of Object.entries(f.env)) if (k.startsWith('MCP_FLEET_')) process.env[k] = v;
-    const keyProvider = new StaticKeyProvider(randomBytes(32));
-    services = await createServices({ home: f.home, keyProvider, transport: 'web', actor: 'test' });
-    store = await Store.open({ home: f.home, keyProvider });
-    const ssh = f.tb.ssh;
-    await call('hosts:add', {
-      kind: 'ssh',
-      name: 'tb',
-      user: ssh.username,
-      address: ssh.host,
-      port: ssh.port,
-      credential: { kind: 'key', privateKey: readFileSync(ssh.keyPath, 'utf8') },
-    });
+    fleet = await inProcessFleet(f);
+    ({ services, store } = fleet);
   });
 
   after(async () => {
-    services?.close();
-    store?.close();
+    fleet?.close();
     await f?.wipe(servers);
   });
 
-  async function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
-    if (!services) throw new Error('no services');
-    const r = await dispatch(services.handlers, channel, input);
-    if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-    return r.data as ChannelOutput<C>;
+  function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
+    if (!fleet) throw new Error('no services');
+    return fleet.call(channel, input);
   }
 
   void it('rolls a Dedicated server one instance at a time and stops at the first that fails', async (t) => {

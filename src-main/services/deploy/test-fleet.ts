@@ -14,7 +14,12 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { buildBridgeBundle } from '../../../scripts/build-bundles.mjs';
 import { ensureLocalNodeBaseImage } from '../../../e2e/fixtures/base-image';
 import { testbedOrSkip, type Testbed } from '../../../e2e/fixtures/env';
+import { createServices, type Services } from '../../app/composition-root';
+import { dispatch } from '../../ipc/handle';
+import type { Channel, ChannelInput, ChannelOutput } from '../../shared/contract';
 import { LABELS } from '../instance-spec/constants';
+import { StaticKeyProvider } from '../store/key-providers';
+import { Store } from '../store/store';
 
 const run = promisify(execFile);
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -218,4 +223,45 @@ export function tokenFrom(stdout: string): string {
   const m = /^token \(shown this once[^:]*\): (\S+)$/m.exec(stdout);
   if (!m?.[1]) throw new Error(`no token in: ${stdout}`);
   return m[1];
+}
+
+/** The services in this process on the fleet's data folder, as the UI calls them through the contract. */
+export interface InProcessFleet {
+  services: Services;
+  /** A second handle on the same store, for reading what the services recorded. */
+  store: Store;
+  /** dispatch(), as the renderer's transport does; a refusal throws with its FleetError code. */
+  call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>>;
+  close(): void;
+}
+
+/** Services in this process with the testbed added as host "tb" (key login). */
+export async function inProcessFleet(f: TestFleet): Promise<InProcessFleet> {
+  for (const [k, v] of Object.entries(f.env)) if (k.startsWith('MCP_FLEET_')) process.env[k] = v;
+  const keyProvider = new StaticKeyProvider(randomBytes(32));
+  const services = await createServices({ home: f.home, keyProvider, transport: 'web', actor: 'test' });
+  const store = await Store.open({ home: f.home, keyProvider });
+  const call = async <C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> => {
+    const r = await dispatch(services.handlers, channel, input);
+    if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
+    return r.data as ChannelOutput<C>;
+  };
+  const ssh = f.tb.ssh;
+  await call('hosts:add', {
+    kind: 'ssh',
+    name: 'tb',
+    user: ssh.username,
+    address: ssh.host,
+    port: ssh.port,
+    credential: { kind: 'key', privateKey: readFileSync(ssh.keyPath, 'utf8') },
+  });
+  return {
+    services,
+    store,
+    call,
+    close: () => {
+      services.close();
+      store.close();
+    },
+  };
 }
