@@ -6,7 +6,7 @@ import { FleetError } from '../../shared/errors';
 import { mapDockerError } from '../docker/docker-errors';
 import type { DockerHost } from '../docker/docker-host';
 import { LABELS } from '../instance-spec/constants';
-import { instanceConfigDir, stateVolumeName } from '../instance-spec/names';
+import { instanceConfigDir, isPlainInstanceName, stateVolumeName } from '../instance-spec/names';
 import { toDockerCreateOptions } from '../instance-spec/render-docker';
 import type { ContainerSpec, InstanceSpec } from '../instance-spec/types';
 import { testConnection, waitUntilReady } from './connection-test';
@@ -116,9 +116,7 @@ export async function removeInstance(
   all: boolean,
 ): Promise<void> {
   await target.docker.remove(container.id);
-  // The label comes from the host, where anyone with Docker access could have written it: only a
-  // plain container name may become a path or a volume name.
-  if (!all || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(container.instance)) return;
+  if (!all || !isPlainInstanceName(container.instance)) return;
   await target.files.removeDir(instanceConfigDir(target.home, container.instance));
   await target.docker.removeVolume(stateVolumeName(container.instance));
 }

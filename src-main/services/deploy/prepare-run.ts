@@ -9,7 +9,7 @@ import type { DockerHost } from '../docker/docker-host';
 import { LABELS } from '../instance-spec/constants';
 import { toDockerCreateOptions } from '../instance-spec/render-docker';
 import type { ContainerSpec } from '../instance-spec/types';
-import { bounded } from './engine-call';
+import { bounded, isUnanswered } from './engine-call';
 
 /**
  * Removes the prepare containers of these instances that a cut-off deploy left behind (its connection
@@ -55,7 +55,7 @@ async function exitCodeOf(docker: DockerHost, id: string, limitMs = 90_000): Pro
     const info = await bounded(docker, docker.inspect(id), 'inspecting the prepare container', 10_000).catch(
       (err: unknown) => {
         // An inspect that went unanswered is asked again; any other failure is the answer.
-        if (err instanceof FleetError && /did not answer within/.test(err.message)) return undefined;
+        if (isUnanswered(err)) return undefined;
         throw err;
       },
     );

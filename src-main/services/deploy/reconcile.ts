@@ -56,23 +56,26 @@ export function observe(info: Dockerode.ContainerInfo): ObservedContainer {
  * stopped ones Swarm keeps as history) count once, as the service: its running task, else the newest.
  */
 export function observeAll(infos: readonly Dockerode.ContainerInfo[]): ObservedContainer[] {
-  const plain: ObservedContainer[] = [];
-  const tasks = new Map<string, { seen: ObservedContainer; created: number }>();
+  const plain = infos.filter((info) => (info.Labels ?? {})[LABELS.swarmService] === undefined);
+  return [...plain, ...currentTasks(infos).values()].map(observe);
+}
+
+/** Per Swarm service (by its label), the task container that stands for it: running first, then newest. */
+export function currentTasks(
+  infos: readonly Dockerode.ContainerInfo[],
+): Map<string, Dockerode.ContainerInfo> {
+  const rank = (c: Dockerode.ContainerInfo): [boolean, number] => [c.State === 'running', c.Created];
+  const tasks = new Map<string, Dockerode.ContainerInfo>();
   for (const info of infos) {
-    const seen = observe(info);
-    if (!seen.swarm) {
-      plain.push(seen);
-      continue;
-    }
-    const other = tasks.get(seen.name);
-    const running = seen.state === 'running';
-    const better =
-      !other ||
-      (running && other.seen.state !== 'running') ||
-      (running === (other.seen.state === 'running') && info.Created > other.created);
-    if (better) tasks.set(seen.name, { seen, created: info.Created });
+    const service = (info.Labels ?? {})[LABELS.swarmService];
+    if (service === undefined) continue;
+    const other = tasks.get(service);
+    const [running, created] = rank(info);
+    const [otherRunning, otherCreated] = other ? rank(other) : [false, -1];
+    if (!other || (running && !otherRunning) || (running === otherRunning && created > otherCreated))
+      tasks.set(service, info);
   }
-  return [...plain, ...[...tasks.values()].map((t) => t.seen)];
+  return tasks;
 }
 
 /**

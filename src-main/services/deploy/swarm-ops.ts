@@ -28,12 +28,11 @@ import type { InstanceOps } from './run-steps';
 import { serviceSpec, type SecretRef } from './swarm-spec';
 import {
   call,
-  inspectService,
+  changeService,
   isUp,
   removeSecrets,
   removeService,
   removeServiceAndWait,
-  serviceVersion,
   taskHash,
   type Task,
 } from './swarm-services';
@@ -89,13 +88,9 @@ export async function updateService(
   const secrets = await ensureSecrets(docker, inst, progress);
   await prepareVolume(docker, inst);
   progress(`updating the Swarm service ${inst.name}`);
-  const service = docker.docker.getService(current.id);
-  const version = await serviceVersion(docker, current.id, inst.name);
   await bounded(
     docker,
-    call(docker, `service ${inst.name}`, () =>
-      service.update({ _query: { version }, _body: serviceSpec(inst, secrets, nodeId) }),
-    ),
+    changeService(docker, inst.name, () => serviceSpec(inst, secrets, nodeId)),
     `updating service ${inst.name}`,
   );
   try {
@@ -103,7 +98,7 @@ export async function updateService(
     await removeSecrets(docker, inst.name, new Set([secrets.env.name, secrets.members.name]));
     return tools;
   } catch (err) {
-    const restored = await rollBack(docker, current.id, inst.name);
+    const restored = await rollBack(docker, inst.name);
     const why = err instanceof FleetError ? err.message : 'unexpected error';
     throw new FleetError(
       err instanceof FleetError ? err.code : 'internal',
@@ -197,14 +192,9 @@ async function testTask(target: HostTarget, inst: PlannedInstance, serviceId: st
   }
 }
 
-async function rollBack(docker: DockerHost, id: string, name: string): Promise<boolean> {
+async function rollBack(docker: DockerHost, name: string): Promise<boolean> {
   try {
-    const version = await serviceVersion(docker, id, name);
-    const info = await inspectService(docker, id);
-    if (!info) return false;
-    await docker.docker
-      .getService(id)
-      .update({ _query: { version, rollback: 'previous' }, _body: info.Spec });
+    await changeService(docker, name, (spec) => spec, true);
     return true;
   } catch {
     return false;

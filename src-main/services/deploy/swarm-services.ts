@@ -8,36 +8,29 @@ import { FleetError } from '../../shared/errors';
 import { mapDockerError } from '../docker/docker-errors';
 import type { DockerHost } from '../docker/docker-host';
 import { LABELS } from '../instance-spec/constants';
-import { stateVolumeName } from '../instance-spec/names';
+import { isPlainInstanceName, stateVolumeName } from '../instance-spec/names';
 import { bounded } from './engine-call';
 import { removeInstance, type HostTarget } from './instance-ops';
 import type { ObservedContainer } from './reconcile';
 
 /** The manager's node id. Throws FleetError('invalid_input') when the host cannot take services. */
 export async function swarmManager(docker: DockerHost): Promise<string> {
-  const info = (await bounded(
-    docker,
-    call(docker, 'the engine', () => docker.docker.info()),
-    'docker info',
-  )) as {
-    Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string };
-  };
-  const swarm = info.Swarm ?? {};
+  const swarm = await bounded(docker, docker.swarm(), 'docker info');
   const host = docker.where.hostName;
-  if (swarm.LocalNodeState !== 'active') {
+  if (swarm.role === 'inactive') {
     throw new FleetError(
       'invalid_input',
-      `${host} is not part of a Swarm (its engine says "${swarm.LocalNodeState ?? 'inactive'}"): ` +
+      `${host} is not part of a Swarm (its engine says "${swarm.state}"): ` +
         'run `docker swarm init` there, or deploy without --swarm',
     );
   }
-  if (swarm.ControlAvailable !== true || !swarm.NodeID) {
+  if (swarm.role !== 'manager' || swarm.nodeId === null) {
     throw new FleetError(
       'invalid_input',
       `${host} is a Swarm worker, not a manager: deploy --swarm to a manager host`,
     );
   }
-  return swarm.NodeID;
+  return swarm.nodeId;
 }
 
 /**
@@ -83,10 +76,7 @@ export async function servicesIfManager(
   docker: DockerHost,
   server: string | null,
 ): Promise<ObservedContainer[]> {
-  const info = (await call(docker, 'the engine', () => docker.docker.info())) as {
-    Swarm?: { ControlAvailable?: boolean };
-  };
-  return info.Swarm?.ControlAvailable === true ? observeServices(docker, server) : [];
+  return (await docker.swarm()).role === 'manager' ? observeServices(docker, server) : [];
 }
 
 /** Removes a service, then (once its tasks are gone) its secrets; with `all`, its state volume too. */
@@ -97,7 +87,7 @@ export async function removeService(
 ): Promise<void> {
   await removeServiceAndWait(docker, service.id, service.instance);
   await removeSecrets(docker, service.instance, new Set());
-  if (all && /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(service.instance)) {
+  if (all && isPlainInstanceName(service.instance)) {
     await docker.removeVolume(stateVolumeName(service.instance));
   }
 }
@@ -112,24 +102,38 @@ export async function removeNamedInstance(target: HostTarget, name: string): Pro
 }
 
 /** Restarts a service's task (`docker service update --force`). Throws FleetError. */
-export async function restartService(docker: DockerHost, name: string): Promise<void> {
-  const info = await inspectService(docker, name);
-  if (!info) throw new FleetError('not_found', `no Swarm service named "${name}"`);
-  const spec = info.Spec as Dockerode.ServiceSpec & { TaskTemplate: { ForceUpdate?: number } };
-  spec.TaskTemplate.ForceUpdate = (spec.TaskTemplate.ForceUpdate ?? 0) + 1;
-  spec.Mode = { Replicated: { Replicas: 1 } };
-  await call(docker, `service ${name}`, () =>
-    docker.docker.getService(info.ID).update({ _query: { version: info.Version?.Index }, _body: spec }),
-  );
+export function restartService(docker: DockerHost, name: string): Promise<void> {
+  return changeService(docker, name, (spec) => {
+    const task = spec.TaskTemplate as { ForceUpdate?: number } | undefined;
+    return {
+      ...spec,
+      TaskTemplate: { ...task, ForceUpdate: (task?.ForceUpdate ?? 0) + 1 },
+      Mode: { Replicated: { Replicas: 1 } },
+    };
+  });
 }
 
 /** Scales a service to 0 (its definition stays; deploy or restart brings it back). Throws FleetError. */
-export async function stopService(docker: DockerHost, name: string): Promise<void> {
+export function stopService(docker: DockerHost, name: string): Promise<void> {
+  return changeService(docker, name, (spec) => ({ ...spec, Mode: { Replicated: { Replicas: 0 } } }));
+}
+
+/**
+ * Updates a service to `change(its current spec)` at its current version; `rollback` asks Swarm for
+ * its previous spec instead. Throws FleetError('not_found') when there is no such service.
+ */
+export async function changeService(
+  docker: DockerHost,
+  name: string,
+  change: (spec: Dockerode.ServiceSpec) => Dockerode.ServiceSpec,
+  rollback = false,
+): Promise<void> {
   const info = await inspectService(docker, name);
-  if (!info) throw new FleetError('not_found', `no Swarm service named "${name}"`);
-  const spec = { ...info.Spec, Mode: { Replicated: { Replicas: 0 } } };
+  if (!info?.Spec) throw new FleetError('not_found', `no Swarm service named "${name}"`);
+  const query = { version: info.Version?.Index ?? 0, ...(rollback ? { rollback: 'previous' } : {}) };
+  const body = change(info.Spec);
   await call(docker, `service ${name}`, () =>
-    docker.docker.getService(info.ID).update({ _query: { version: info.Version?.Index }, _body: spec }),
+    docker.docker.getService(info.ID).update({ _query: query, _body: body }),
   );
 }
 
@@ -185,12 +189,6 @@ export async function removeServiceAndWait(docker: DockerHost, id: string, name:
   while ((await docker.listByLabel({ [LABELS.swarmService]: name })).length > 0 && Date.now() < deadline) {
     await sleep(250);
   }
-}
-
-export async function serviceVersion(docker: DockerHost, id: string, name: string): Promise<number> {
-  const info = await inspectService(docker, id);
-  if (!info) throw new FleetError('not_found', `the Swarm service ${name} disappeared during the deploy`);
-  return info.Version?.Index ?? 0;
 }
 
 export interface Task {

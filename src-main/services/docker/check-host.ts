@@ -3,7 +3,7 @@ import type { SshSessionRegistry } from '../ssh/ssh-session-registry';
 import type { Store } from '../store/store';
 import type { HostRecord } from '../store/types';
 import type { DockerClientFactory, DockerTransport } from './docker-client-factory';
-import { DockerHost } from './docker-host';
+import { DockerHost, type SwarmRole } from './docker-host';
 import { canListenHere, parseListeningPorts, pickFree } from './free-ports';
 
 /** What `hosts check` reports; each field is filled as far as the check got. */
@@ -24,8 +24,6 @@ export interface HostCheckResult {
   /** The first thing that went wrong, as an operator sentence. */
   error?: string;
 }
-
-export type SwarmRole = 'manager' | 'worker' | 'inactive';
 
 export interface CheckHostDeps {
   store: Store;
@@ -52,13 +50,6 @@ const UNAME_TO_DOCKER: Record<string, string> = {
   s390x: 's390x',
   riscv64: 'riscv64',
 };
-
-/** From `docker info`: manager (can take services), worker, or inactive (not in a Swarm). */
-export function swarmRole(info: Record<string, unknown>): SwarmRole {
-  const swarm = info.Swarm as { LocalNodeState?: string; ControlAvailable?: boolean } | undefined;
-  if (swarm?.LocalNodeState !== 'active') return 'inactive';
-  return swarm.ControlAvailable === true ? 'manager' : 'worker';
-}
 
 function messageOf(err: unknown): string {
   return err instanceof FleetError ? err.message : 'unexpected error; see the log for details';
@@ -119,7 +110,11 @@ export async function checkHost(
     if (err instanceof FleetError && err.code === 'unauthorized') result.dockerPermitted = false;
     fail(err);
   }
-  if (docker) result.swarm = await docker.info().then(swarmRole, () => null);
+  if (docker)
+    result.swarm = await docker.swarm().then(
+      (s) => s.role,
+      () => null,
+    );
 
   try {
     result.arch ??= await machineArch(deps, host);

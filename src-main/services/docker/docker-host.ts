@@ -35,6 +35,9 @@ export interface StatsSnapshot {
 /** A label filter: a value to match, or true for "has the label". */
 export type LabelFilter = Record<string, string | true>;
 
+/** manager: takes `deploy --swarm`; worker: in a Swarm but cannot; inactive: not in one. */
+export type SwarmRole = 'manager' | 'worker' | 'inactive';
+
 /**
  * One host's Docker engine with operator-worded errors. Every method throws FleetError (from
  * mapDockerError): not_found, conflict (name or port taken), unauthorized (login may not use Docker),
@@ -62,6 +65,17 @@ export class DockerHost {
 
   info(): Promise<Record<string, unknown>> {
     return this.call('the engine', () => this.docker.info() as Promise<Record<string, unknown>>);
+  }
+
+  /** The engine's place in a Swarm (from `docker info`): a manager can take services. */
+  async swarm(): Promise<{ role: SwarmRole; nodeId: string | null; state: string }> {
+    const info = await this.info();
+    const swarm = info.Swarm as
+      { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string } | undefined;
+    const state = swarm?.LocalNodeState || 'inactive';
+    const role: SwarmRole =
+      state !== 'active' ? 'inactive' : swarm?.ControlAvailable === true ? 'manager' : 'worker';
+    return { role, nodeId: swarm?.NodeID || null, state };
   }
 
   /** Creates a container (not started); resolves to its id. */

@@ -5,6 +5,7 @@
  */
 import type Dockerode from 'dockerode';
 import type { DockerHost } from '../docker/docker-host';
+import { currentTasks } from '../deploy/reconcile';
 import { CONTAINER_PORT, LABELS } from '../instance-spec/constants';
 import type { InspectFacts } from './instance-tracker';
 import type { ContainerFacts } from './observation';
@@ -14,16 +15,11 @@ export async function listFleetContainers(docker: DockerHost): Promise<Map<strin
   const list = await docker.listByLabel({ [LABELS.server]: true });
   const byName = new Map<string, Dockerode.ContainerInfo>();
   for (const info of list) {
-    const service = info.Labels[LABELS.swarmService];
-    if (service === undefined) {
-      for (const name of info.Names) byName.set(name.replace(/^\//, ''), info);
-      continue;
-    }
-    // A Swarm instance is its service's running task; Swarm keeps stopped ones as history.
-    const other = byName.get(service);
-    const rank = (c: Dockerode.ContainerInfo): number => (c.State === 'running' ? 2e12 : 0) + c.Created;
-    if (!other || rank(info) > rank(other)) byName.set(service, info);
+    if (info.Labels[LABELS.swarmService] !== undefined) continue;
+    for (const name of info.Names) byName.set(name.replace(/^\//, ''), info);
   }
+  // A Swarm instance is its service's current task; Swarm keeps stopped ones as history.
+  for (const [service, info] of currentTasks(list)) byName.set(service, info);
   return byName;
 }
 

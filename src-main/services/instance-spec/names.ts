@@ -31,6 +31,14 @@ export function containerName(server: string, member: string | null): string {
   return `mcp-fleet-${server}-${member}-${digest}`;
 }
 
+/**
+ * Whether an instance name read back from a host (a label anyone with Docker access there could have
+ * written) is a plain container name, and so may become a path or a volume name.
+ */
+export function isPlainInstanceName(name: string): boolean {
+  return /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name);
+}
+
 /** The named volume of a stateful server's instance. */
 export function stateVolumeName(container: string): string {
   return `${container}-state`;
