@@ -1,13 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { TokenVerifier } from './auth';
-import { resolveConfig, type BridgeOptions } from './config';
+import { resolveConfig, type BridgeOptions, type ResolvedConfig } from './config';
+import { readDefaultGateway } from './gateway';
 import { createHttpServer } from './http-server';
-import { createLogger } from './log';
+import { createLogger, type Logger } from './log';
 import { Metrics } from './metrics';
 import { Multiplexer } from './multiplexer';
 import { FailureLimiter } from './rate-limit';
 import { SessionRegistry } from './sessions';
 import { StatelessRegistry } from './stateless-registry';
+import { tlsStatus } from './tls';
 import { Upstream } from './upstream';
 import { BRIDGE_VERSION } from './version';
 
@@ -29,6 +31,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     ...(options.logWrite ? { write: options.logWrite } : {}),
   });
   const metrics = new Metrics();
+  const gateway = admittedGateway(config, log);
   const sessions = new SessionRegistry(
     { maxSessions: limits.maxSessions, idleMs: limits.sessionIdleMs, keepAliveMs: limits.keepAliveMs },
     log,
@@ -81,10 +84,12 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       mode: config.mode,
       startedAt,
       stateless: () => multiplexer.front.statelessFigures(),
+      tls: tlsStatus(config.tls),
     },
     endpoint: { mux: multiplexer, sessions, maxBodyBytes: limits.maxBodyBytes, sessionLimits },
     log,
     isStopping: () => stopping,
+    gateway,
   });
 
   upstream.start();
@@ -110,8 +115,25 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     mode: config.mode,
     members: config.members.map((m) => m.name),
     allowCidr: config.cidrs.map((c) => c.text),
+    allowGateway: gateway ?? null,
+    trustedProxy: config.trustedProxies.map((c) => c.text),
+    tls: config.tls !== undefined,
     version: BRIDGE_VERSION,
   });
+  if (config.tls === undefined) {
+    log.warn('plain_http', {
+      hint: 'serving plain HTTP: tokens cross the network in clear unless a TLS terminator sits in front; pass --tls-cert and --tls-key to serve HTTPS',
+    });
+  } else {
+    const now = Date.now();
+    if (Date.parse(config.tls.notAfter) <= now || Date.parse(config.tls.notBefore) > now) {
+      log.warn('tls_certificate_not_valid_now', {
+        notBefore: config.tls.notBefore,
+        notAfter: config.tls.notAfter,
+        hint: 'clients that verify the certificate will refuse it',
+      });
+    }
+  }
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -138,4 +160,25 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     return closing;
   };
   return { port, host: config.host, close };
+}
+
+/**
+ * --allow-gateway: the default route's gateway, which is the Docker host seen from the container.
+ * Connections relayed by docker-proxy (and the app's SSH tunnel, which dials the published port on
+ * the host) arrive from it. Undefined, with a warning, when there is none to admit.
+ */
+function admittedGateway(config: ResolvedConfig, log: Logger): string | undefined {
+  if (!config.allowGateway) return undefined;
+  if (config.cidrs.length === 0) {
+    log.info('allow_gateway_unused', { hint: 'without --allow-cidr every source is admitted already' });
+    return undefined;
+  }
+  const found = readDefaultGateway(config.routeTablePath);
+  if (found.address === undefined) {
+    log.warn('allow_gateway_none', {
+      ...(found.error === undefined ? {} : { error: found.error }),
+      hint: 'no IPv4 default route: --allow-gateway admits nothing beyond --allow-cidr',
+    });
+  }
+  return found.address;
 }

@@ -46,14 +46,17 @@ export function addressBytes(raw: string): Uint8Array | undefined {
   return bytes;
 }
 
-/** Parses `10.0.0.0/8`, `192.168.1.7` (one address), `fd00::/8` or `::ffff:10.0.0.0/104`; throws BridgeError. */
-export function parseCidr(text: string): Cidr {
+/**
+ * Parses `10.0.0.0/8`, `192.168.1.7` (one address), `fd00::/8` or `::ffff:10.0.0.0/104`; throws
+ * BridgeError naming `flag` (the option the range came from).
+ */
+export function parseCidr(text: string, flag = '--allow-cidr'): Cidr {
   const [address = '', prefixText, extra] = text.trim().split('/');
   const bytes = addressBytes(address);
   if (!bytes || extra !== undefined) {
     throw new BridgeError(
       'invalid_input',
-      `--allow-cidr ${JSON.stringify(text)} is not an address range such as 10.0.0.0/8 or fd00::/8`,
+      `${flag} ${JSON.stringify(text)} is not an address range such as 10.0.0.0/8 or fd00::/8`,
     );
   }
   const v4 = isIPv4(address);
@@ -62,7 +65,7 @@ export function parseCidr(text: string): Cidr {
   if (!/^\d{1,3}$/.test(prefixText ?? String(max)) || prefix > max) {
     throw new BridgeError(
       'invalid_input',
-      `--allow-cidr ${JSON.stringify(text)} has a prefix length outside 0-${max}`,
+      `${flag} ${JSON.stringify(text)} has a prefix length outside 0-${max}`,
     );
   }
   return { text, bytes, prefix: v4 ? prefix + 96 : prefix };

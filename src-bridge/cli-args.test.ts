@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { parseCliArgs, type CliArgs } from './cli-args';
+import { certificateDir, makeTestCertificate } from './test-certificates';
 import { serverCommand, sha256, waitFor } from './test-helpers';
 
 const HASH = sha256('token');
@@ -32,6 +33,13 @@ describe('parseCliArgs', () => {
       '--allow-cidr',
       '10.0.0.0/8',
       '--allow-cidr=fd00::/8',
+      '--allow-gateway',
+      '--trusted-proxy',
+      '10.9.0.0/16',
+      '--trusted-proxy=fd12::/64',
+      '--tls-cert',
+      '/tls/cert.pem',
+      '--tls-key=/tls/key.pem',
       '--allow-origin',
       'https://a.example',
       '--env-file=/e.env',
@@ -49,6 +57,10 @@ describe('parseCliArgs', () => {
       membersFile: '/m.json',
       mode: 'dedicated',
       allowCidr: ['10.0.0.0/8', 'fd00::/8'],
+      allowGateway: true,
+      trustedProxy: ['10.9.0.0/16', 'fd12::/64'],
+      tlsCert: '/tls/cert.pem',
+      tlsKey: '/tls/key.pem',
       allowOrigin: ['https://a.example'],
       envFile: '/e.env',
       command: 'npx',
@@ -56,10 +68,21 @@ describe('parseCliArgs', () => {
     });
   });
 
-  it('defaults to host 0.0.0.0 and shared mode', () => {
+  it('defaults to host 0.0.0.0, shared mode, plain HTTP, no gateway and no trusted proxy', () => {
     const args = run(['--port', '1', '--token-sha256', HASH, '--', 'cmd']);
     assert.equal(args.host, '0.0.0.0');
     assert.equal(args.mode, 'shared');
+    assert.equal(args.tlsCert, undefined);
+    assert.equal(args.tlsKey, undefined);
+    assert.equal(args.allowGateway, false);
+    assert.deepEqual(args.trustedProxy, []);
+  });
+
+  it('takes --allow-gateway as a switch, right before the command too', () => {
+    assert.equal(
+      run(['--port', '1', '--token-sha256', HASH, '--allow-gateway', '--', 'cmd']).allowGateway,
+      true,
+    );
   });
 
   const bad: [string, string[], RegExp][] = [
@@ -77,6 +100,44 @@ describe('parseCliArgs', () => {
       /--host needs a value/,
     ],
     ['port twice', ['--port', '1', '--port', '2', '--token-sha256', HASH, '--', 'x'], /only once/],
+    [
+      '--tls-cert without --tls-key',
+      ['--port', '1', '--token-sha256', HASH, '--tls-cert', '/c.pem', '--', 'x'],
+      /give both --tls-cert FILE and --tls-key FILE, or neither/,
+    ],
+    [
+      '--tls-key without --tls-cert',
+      ['--port', '1', '--token-sha256', HASH, '--tls-key', '/k.pem', '--', 'x'],
+      /give both --tls-cert FILE and --tls-key FILE, or neither/,
+    ],
+    [
+      'two certificates',
+      [
+        '--port',
+        '1',
+        '--token-sha256',
+        HASH,
+        '--tls-cert',
+        'a',
+        '--tls-cert',
+        'b',
+        '--tls-key',
+        'k',
+        '--',
+        'x',
+      ],
+      /--tls-cert may be given only once/,
+    ],
+    [
+      'a value for --allow-gateway',
+      ['--port', '1', '--token-sha256', HASH, '--allow-gateway=yes', '--', 'x'],
+      /--allow-gateway takes no value/,
+    ],
+    [
+      '--trusted-proxy without a range',
+      ['--port', '1', '--token-sha256', HASH, '--trusted-proxy', '--', 'x'],
+      /--trusted-proxy needs a value/,
+    ],
     [
       'stray argument',
       ['--port', '1', '--token-sha256', HASH, 'npx', '--', 'x'],
@@ -124,6 +185,44 @@ describe('mcp-fleet-bridge executable', () => {
     ]).done;
     assert.equal(code, 2);
     assert.match(stderr, /cannot read the members file \/nonexistent\/members.json/);
+  });
+
+  it('exits 2 before listening when a TLS file is unreadable or the key is not the certificate’s, naming the flag', async () => {
+    const { dir, cleanup } = await certificateDir();
+    try {
+      const good = await makeTestCertificate(dir, 'good');
+      const other = await makeTestCertificate(dir, 'other');
+      const base = ['--port', '0', '--host', '127.0.0.1', '--token-sha256', HASH];
+      const missing = await spawnBin([
+        ...base,
+        '--tls-cert',
+        good.certFile,
+        '--tls-key',
+        `${dir}/absent.key`,
+        '--',
+        'x',
+      ]).done;
+      assert.equal(missing.code, 2);
+      assert.equal(missing.stdout, '', 'nothing logged: it never listened');
+      assert.match(missing.stderr, /^mcp-fleet-bridge: --tls-key \S+absent\.key: cannot read it \(ENOENT/);
+      const mismatched = await spawnBin([
+        ...base,
+        '--tls-cert',
+        good.certFile,
+        '--tls-key',
+        other.keyFile,
+        '--',
+        'x',
+      ]).done;
+      assert.equal(mismatched.code, 2);
+      assert.equal(mismatched.stdout, '');
+      assert.match(
+        mismatched.stderr,
+        /^mcp-fleet-bridge: --tls-key \S+other\.key does not match the certificate in --tls-cert \S+good\.crt\n$/,
+      );
+    } finally {
+      await cleanup();
+    }
   });
 
   it('serves a real server, then on SIGTERM stops it and exits 0', async () => {

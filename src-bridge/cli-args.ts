@@ -9,7 +9,11 @@ export interface CliArgs {
   membersFile?: string;
   mode: BridgeMode;
   allowCidr: string[];
+  allowGateway: boolean;
+  trustedProxy: string[];
   allowOrigin: string[];
+  tlsCert?: string;
+  tlsKey?: string;
   envFile?: string;
   logLevel?: string;
   command: string;
@@ -19,7 +23,8 @@ export interface CliArgs {
 export type CliParse = { kind: 'run'; args: CliArgs } | { kind: 'help' } | { kind: 'version' };
 
 export const USAGE = `usage: mcp-fleet-bridge --port N [--host ADDR] --token-sha256 HEX [--token-sha256 HEX]...
-                        [--members FILE] [--mode shared|dedicated] [--allow-cidr CIDR]...
+                        [--members FILE] [--mode shared|dedicated] [--allow-cidr CIDR]... [--allow-gateway]
+                        [--trusted-proxy CIDR]... [--tls-cert FILE --tls-key FILE]
                         [--allow-origin ORIGIN]... [--env-file FILE] [--log-level debug|info|warn|error]
                         -- COMMAND [ARG...]`;
 
@@ -30,10 +35,15 @@ const VALUE_FLAGS = new Set([
   '--members',
   '--mode',
   '--allow-cidr',
+  '--trusted-proxy',
+  '--tls-cert',
+  '--tls-key',
   '--allow-origin',
   '--env-file',
   '--log-level',
 ]);
+/** Flags that take no value: present or not. */
+const SWITCH_FLAGS = new Set(['--allow-gateway']);
 
 function fail(message: string): never {
   throw new BridgeError('invalid_input', message);
@@ -42,6 +52,7 @@ function fail(message: string): never {
 /** Parses the command line; throws BridgeError with a one-line message for anything it cannot accept. */
 export function parseCliArgs(argv: readonly string[]): CliParse {
   const values = new Map<string, string[]>();
+  const switches = new Set<string>();
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -50,6 +61,11 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
     if (arg === '--version') return { kind: 'version' };
     const eq = arg.indexOf('=');
     const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (SWITCH_FLAGS.has(flag)) {
+      if (eq > 0) fail(`${flag} takes no value`);
+      switches.add(flag);
+      continue;
+    }
     if (!VALUE_FLAGS.has(flag)) {
       fail(
         arg.startsWith('-')
@@ -93,6 +109,11 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
   if (host === '') fail('--host needs an address');
   const envFile = single('--env-file');
   const logLevel = single('--log-level');
+  const tlsCert = single('--tls-cert');
+  const tlsKey = single('--tls-key');
+  if ((tlsCert === undefined) !== (tlsKey === undefined))
+    fail('give both --tls-cert FILE and --tls-key FILE, or neither (then the bridge serves plain HTTP)');
+  if (tlsCert === '' || tlsKey === '') fail('--tls-cert and --tls-key need a file');
 
   return {
     kind: 'run',
@@ -102,11 +123,14 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
       tokenSha256,
       mode,
       allowCidr: values.get('--allow-cidr') ?? [],
+      allowGateway: switches.has('--allow-gateway'),
+      trustedProxy: values.get('--trusted-proxy') ?? [],
       allowOrigin: values.get('--allow-origin') ?? [],
       command,
       args: argv.slice(i + 2),
       ...(membersFile === undefined ? {} : { membersFile }),
       ...(envFile === undefined ? {} : { envFile }),
+      ...(tlsCert === undefined || tlsKey === undefined ? {} : { tlsCert, tlsKey }),
       ...(logLevel === undefined ? {} : { logLevel }),
     },
   };

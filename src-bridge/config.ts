@@ -4,6 +4,7 @@ import { childEnvironment } from './env-file';
 import { BridgeError } from './errors';
 import type { LogLevel } from './log';
 import { buildMembers, type Member, type MemberSpec } from './members';
+import { loadTlsFiles, type TlsFiles, type TlsMaterial } from './tls';
 
 /** Limits and timings; every one has a default suited to a container serving a team. */
 export interface BridgeLimits {
@@ -72,7 +73,18 @@ export interface BridgeOptions {
   members?: readonly MemberSpec[];
   mode?: BridgeMode;
   allowCidr?: readonly string[];
+  /**
+   * Also admit the container's default gateway (the Docker host, where docker-proxy and the app's SSH
+   * tunnel arrive from); only meaningful beside allowCidr.
+   */
+  allowGateway?: boolean;
+  /** Where allowGateway reads the default route; /proc/net/route unless a test says otherwise. */
+  routeTablePath?: string;
+  /** Peers whose X-Forwarded-For names the client (reverse proxies in front of the bridge). */
+  trustedProxy?: readonly string[];
   allowOrigin?: readonly string[];
+  /** Serve HTTPS with this certificate and key (PEM files, read and checked at start). */
+  tls?: TlsFiles;
   /** The child's variables (what --env-file holds); the bridge's own environment is not passed on. */
   env?: Record<string, string>;
   command: string;
@@ -89,7 +101,11 @@ export interface ResolvedConfig {
   members: Member[];
   mode: BridgeMode;
   cidrs: Cidr[];
+  allowGateway: boolean;
+  routeTablePath: string;
+  trustedProxies: Cidr[];
   origins: string[];
+  tls: TlsMaterial | undefined;
   child: { command: string; args: string[]; env: Record<string, string> };
   limits: BridgeLimits;
 }
@@ -122,8 +138,13 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
     host: options.host ?? '0.0.0.0',
     members,
     mode,
-    cidrs: (options.allowCidr ?? []).map(parseCidr),
+    cidrs: (options.allowCidr ?? []).map((text) => parseCidr(text)),
+    allowGateway: options.allowGateway ?? false,
+    routeTablePath: options.routeTablePath ?? '/proc/net/route',
+    trustedProxies: (options.trustedProxy ?? []).map((text) => parseCidr(text, '--trusted-proxy')),
     origins: [...(options.allowOrigin ?? [])],
+    // Read last: every cheaper mistake is reported first, and nothing listens before this passes.
+    tls: options.tls ? loadTlsFiles(options.tls) : undefined,
     child: {
       command: options.command,
       args: [...(options.args ?? [])],

@@ -1,6 +1,7 @@
 import type { BridgeMode } from './cli-args';
 import type { Metrics } from './metrics';
 import type { SessionRegistry } from './sessions';
+import type { TlsStatus } from './tls';
 import type { Upstream } from './upstream';
 import { BRIDGE_VERSION } from './version';
 
@@ -20,9 +21,12 @@ export interface HealthSources {
   mode: BridgeMode;
   startedAt: number;
   stateless?: () => StatelessFigures;
+  /** Whether the bridge serves HTTPS, and with which certificate. */
+  tls?: TlsStatus;
 }
 
 const NO_STATELESS: StatelessFigures = { inFlight: 0, waitingForInput: 0, listenStreams: 0 };
+const NO_TLS: TlsStatus = { enabled: false, notAfter: null, fingerprint256: null };
 
 /**
  * Liveness: the bridge answers, and its server is not stuck in a crash loop. A bridge whose child keeps
@@ -60,6 +64,7 @@ export function statusReport(s: HealthSources): Record<string, unknown> {
     latencyMs: { p50: latency.p50, p99: latency.p99, window: latency.window },
     auth: { failures: s.metrics.authFailures, rateLimited: s.metrics.rateLimited },
     serverRequestsRefused: s.metrics.serverRequestsRefused,
+    tls: s.tls ?? NO_TLS,
   };
 }
 
@@ -138,5 +143,18 @@ export function prometheusText(s: HealthSources): string {
     'Server-to-client requests the bridge could not route.',
     [['', s.metrics.serverRequestsRefused]],
   );
+  const tls = s.tls ?? NO_TLS;
+  metric('mcp_bridge_tls_enabled', 'gauge', '1 when the bridge serves HTTPS itself (--tls-cert).', [
+    ['', tls.enabled ? 1 : 0],
+  ]);
+  // Absent without TLS: no certificate, no expiry (a 0 would read as long expired).
+  if (tls.notAfter !== null) {
+    metric(
+      'mcp_bridge_tls_not_after_timestamp_seconds',
+      'gauge',
+      "When the bridge's TLS certificate expires (notAfter).",
+      [['', Date.parse(tls.notAfter) / 1000]],
+    );
+  }
   return lines.join('\n') + '\n';
 }

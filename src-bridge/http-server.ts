@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { hasQueryCredential, parseAuthorization, type TokenVerifier } from './auth';
-import { addressAllowed, isLoopbackAddress, sourceKey } from './cidr';
+import { forwardedClient, isTrustedProxy } from './client-address';
+import { addressAllowed, isLoopbackAddress, parseCidr, sourceKey } from './cidr';
 import type { ResolvedConfig } from './config';
 import { describeError } from './errors';
 import { liveness, prometheusText, readiness, statusReport, type HealthSources } from './health';
@@ -21,41 +23,67 @@ export interface HttpDeps {
   endpoint: McpEndpointDeps;
   log: Logger;
   isStopping(): boolean;
+  /** The container's default gateway, admitted beside --allow-cidr (--allow-gateway found one). */
+  gateway?: string | undefined;
 }
 
-interface Peer {
+/** Who a request is from, as every check and log line sees it. */
+interface Client {
+  /** The limiter's and the logs' key: the address, or the /64 of an IPv6 one. */
   source: string;
   allowed: boolean;
   loopback: boolean;
 }
 
+interface Peer extends Client {
+  /** A --trusted-proxy: its requests name their client in X-Forwarded-For. */
+  trustedProxy: boolean;
+}
+
 const AUTH_PATHS = new Set(['/mcp', '/status', '/metrics']);
 const REALM = 'Bearer realm="mcp-fleet-bridge"';
 
-/** The HTTP front door. Order matters: source address, then authentication, then everything else. */
-export function createHttpServer(deps: HttpDeps): Server {
-  const { limits } = deps.config;
+/**
+ * The HTTP (or, with --tls-cert, HTTPS only) front door. Order matters: source address, then
+ * authentication, then everything else.
+ */
+export function createHttpServer(deps: HttpDeps): Server | HttpsServer {
+  const { limits, tls, trustedProxies } = deps.config;
   const origins = new OriginPolicy(deps.config.origins);
   const loopbackBind = isLoopbackBind(deps.config.host);
-  const server = createServer(
-    {
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      keepAliveTimeout: 30_000,
-      // Node checks the two timeouts above only this often (30 s by default): slow-loris clients
-      // would hold sockets far longer than the limits say.
-      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs, limits.requestTimeoutMs),
-    },
-    (req, res) => {
-      handle(req, res).catch((err: unknown) => {
-        deps.log.error('request_failed', { error: describeError(err) });
-        if (!res.headersSent)
-          sendRpcError(res, 500, ErrorCodes.internalError, 'Internal error in the bridge.');
-        else res.destroy();
-      });
-    },
-  );
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+  const allowlist =
+    deps.gateway !== undefined && deps.config.cidrs.length > 0
+      ? [...deps.config.cidrs, parseCidr(deps.gateway)]
+      : deps.config.cidrs;
+  const options = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: 30_000,
+    // Node checks the two timeouts above only this often (30 s by default): slow-loris clients
+    // would hold sockets far longer than the limits say.
+    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs, limits.requestTimeoutMs),
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(req, res).catch((err: unknown) => {
+      deps.log.error('request_failed', { error: describeError(err) });
+      if (!res.headersSent) sendRpcError(res, 500, ErrorCodes.internalError, 'Internal error in the bridge.');
+      else res.destroy();
+    });
+  };
+  const server = tls
+    ? createHttpsServer(
+        {
+          ...options,
+          cert: tls.cert,
+          key: tls.key,
+          minVersion: 'TLSv1.2',
+          // The handshake comes before the headers timeout starts; bound it the same way.
+          handshakeTimeout: limits.headersTimeoutMs,
+        },
+        onRequest,
+      )
+    : createServer(options, onRequest);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const status =
       err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? '408 Request Timeout'
@@ -65,6 +93,21 @@ export function createHttpServer(deps: HttpDeps): Server {
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
+  if (tls) {
+    // A failed handshake: plain HTTP sent to the HTTPS port, a client that distrusts the certificate,
+    // a scanner. The socket is closed without a byte of HTTP; the line names the peer and OpenSSL's
+    // code, never what was sent (a plain-HTTP request carries its token in clear).
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      const source = sourceKey(socket.remoteAddress);
+      if (err.code === 'ERR_SSL_HTTP_REQUEST')
+        deps.log.warn('tls_plain_http_refused', {
+          source,
+          hint: 'a client sent plain HTTP to the HTTPS port; use an https:// URL',
+        });
+      else deps.log.debug('tls_client_error', { source, code: err.code ?? 'unknown' });
+      socket.destroy();
+    });
+  }
 
   const refuseAuth = (
     res: ServerResponse,
@@ -74,39 +117,62 @@ export function createHttpServer(deps: HttpDeps): Server {
     error: string,
     description: string,
   ): void => {
-    deps.limiter.recordFailure(source);
+    // A request without any credential guesses nothing: it is refused and counted in the metrics,
+    // but does not move its source toward 429, where it would shut out good tokens from that source.
+    if (reason !== 'missing') deps.limiter.recordFailure(source);
     deps.health.metrics.authFailures += 1;
     deps.log.warn('auth_failed', { source, reason });
     const challenge = reason === 'missing' ? REALM : `${REALM}, error="${error}"`;
     sendJson(res, status, { error, error_description: description }, { 'www-authenticate': challenge });
   };
 
-  // What the bridge decides from a peer's address holds for the connection's life: work it out once,
-  // not on every keep-alive request.
+  const describe = (address: string | undefined): Client => ({
+    source: sourceKey(address),
+    allowed: addressAllowed(allowlist, address),
+    loopback: isLoopbackAddress(address),
+  });
+
+  // What the bridge decides from a direct peer's address holds for the connection's life: work it
+  // out once, not on every keep-alive request. A trusted proxy's connection carries many clients, so
+  // behind one the decision is made per request, from its X-Forwarded-For.
   const peers = new WeakMap<Socket, Peer>();
   const peerOf = (socket: Socket): Peer => {
     let peer = peers.get(socket);
     if (!peer) {
       const address = socket.remoteAddress;
-      peer = {
-        source: sourceKey(address),
-        allowed: addressAllowed(deps.config.cidrs, address),
-        loopback: isLoopbackAddress(address),
-      };
+      peer = { ...describe(address), trustedProxy: isTrustedProxy(trustedProxies, address) };
       peers.set(socket, peer);
+    }
+    return peer;
+  };
+  let warnedMalformed = false;
+  const clientOf = (req: IncomingMessage): Client => {
+    const peer = peerOf(req.socket);
+    if (!peer.trustedProxy) return peer;
+    const header = headerValue(req, 'x-forwarded-for');
+    if (header === undefined || header.trim() === '') return peer;
+    const found = forwardedClient(header, trustedProxies);
+    if (found.kind === 'client') return describe(found.address);
+    // Once: a proxy that writes what this cannot read does so on every request.
+    if (!warnedMalformed) {
+      warnedMalformed = true;
+      deps.log.warn('forwarded_for_malformed', {
+        source: peer.source,
+        hint: 'X-Forwarded-For from a trusted proxy holds an entry that is not an IP address; the proxy itself counts as the client',
+      });
     }
     return peer;
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const peer = peerOf(req.socket);
+    const client = clientOf(req);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const isHealth = path === '/healthz' || path === '/readyz';
     // The container's own health check comes from loopback and must work whatever the allowlist says.
-    if (!peer.allowed && !(isHealth && peer.loopback)) {
-      deps.log.warn('source_refused', { source: peer.source });
+    if (!client.allowed && !(isHealth && client.loopback)) {
+      deps.log.warn('source_refused', { source: client.source });
       sendText(res, 403, 'forbidden');
       return;
     }
@@ -124,7 +190,9 @@ export function createHttpServer(deps: HttpDeps): Server {
     // Browsers send preflights without credentials; the answer reveals only which headers are allowed.
     if (req.method === 'OPTIONS' && path === '/mcp') return origins.preflight(req, res);
 
-    const source = peer.source;
+    // A source that failed too often is refused before its token is looked at, so guessing from it
+    // teaches nothing; sources that did not fail themselves are never refused here.
+    const source = client.source;
     const retryAfter = deps.limiter.retryAfter(source);
     if (retryAfter > 0) {
       deps.health.metrics.rateLimited += 1;

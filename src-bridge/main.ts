@@ -46,7 +46,12 @@ export async function runCli(argv: readonly string[]): Promise<void> {
           : parseMembersJson(readConfigFile(args.membersFile, 'members file'), args.membersFile),
       mode: args.mode,
       allowCidr: args.allowCidr,
+      allowGateway: args.allowGateway,
+      trustedProxy: args.trustedProxy,
       allowOrigin: args.allowOrigin,
+      ...(args.tlsCert === undefined || args.tlsKey === undefined
+        ? {}
+        : { tls: { certFile: args.tlsCert, keyFile: args.tlsKey } }),
       env:
         args.envFile === undefined
           ? {}

@@ -22,6 +22,11 @@ export class FailureLimiter {
     this.maxSources = options.maxSources ?? 10_000;
   }
 
+  /** Sources tracked now; never more than maxSources. */
+  get size(): number {
+    return this.windows.size;
+  }
+
   /** Seconds until the source may try again, or 0 when it is not blocked. */
   retryAfter(source: string): number {
     const window = this.windows.get(source);

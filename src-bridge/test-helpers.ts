@@ -82,6 +82,58 @@ export async function raw(
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
+export interface NodeReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  /** Whether the request went out on a kept-alive socket that carried an earlier one. */
+  reusedSocket: boolean;
+}
+
+/**
+ * One HTTP request with node:http, for what fetch cannot do: leave from a chosen local address (any
+ * 127.x.y.z reaches a loopback bind on Linux, so one test can play several sources) or share a
+ * keep-alive agent.
+ */
+export function requestFrom(
+  url: string,
+  options: {
+    localAddress?: string;
+    agent?: http.Agent;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  } = {},
+): Promise<NodeReply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        agent: options.agent ?? false,
+        ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text,
+            reusedSocket: req.reusedSocket,
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
 export const MCP_HEADERS = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',

@@ -19,7 +19,7 @@ import {
   type MemoryResult,
 } from './measure';
 import { rssMb } from './proc';
-import { formatReport, type LoadPhases, type PhaseOutcome, type TargetResult } from './report';
+import { formatReport, formatTls, type LoadPhases, type PhaseOutcome, type TargetResult } from './report';
 import type { ClientKind, EchoSession } from './sessions';
 import {
   directStdio,
@@ -34,6 +34,7 @@ import {
   type Running,
   type TargetSpec,
 } from './targets';
+import { tlsComparison, type TlsComparison } from './tls';
 
 const envNumber = (name: string, fallback: number): number => {
   const value = Number(process.env[name]);
@@ -48,6 +49,8 @@ const params = {
   idleSessions: envNumber('BENCH_IDLE_SESSIONS', 100),
 };
 const phaseLimitMs = envNumber('BENCH_PHASE_LIMIT_MS', 60_000);
+const tlsRounds = envNumber('BENCH_TLS_ROUNDS', 5);
+const TLS_ROW = 'mcp-fleet bridge TLS';
 
 async function phase<T>(work: (deadline: number) => Promise<T>, note?: string): Promise<PhaseOutcome<T>> {
   const deadline = Date.now() + phaseLimitMs;
@@ -162,28 +165,46 @@ async function runTarget(spec: TargetSpec): Promise<TargetResult> {
   }
 }
 
-async function bridgeSpec(): Promise<TargetSpec> {
+/** Builds the bridge bundle once for the bridge row and the TLS row; `error` says why it did not build. */
+async function bridgeBundle(): Promise<{ path: string } | { error: string }> {
   try {
-    return fleetBridge(await buildBridgeBundle({ quiet: true }));
+    return { path: await buildBridgeBundle({ quiet: true }) };
   } catch (err) {
     const first = (err as { errors?: { text?: string; location?: { file?: string; line?: number } }[] })
       .errors?.[0];
     const where =
       first?.location?.file === undefined ? '' : ` (${first.location.file}:${first.location.line})`;
     const text = first?.text ?? (err instanceof Error ? err.message : String(err));
-    const reason = `bundle did not build: ${text}${where}`;
-    return { ...fleetBridge(''), start: () => Promise.reject(new Error(reason)) };
+    return { error: `bundle did not build: ${text}${where}` };
   }
 }
 
+function bridgeSpec(bundle: { path: string } | { error: string }): TargetSpec {
+  if ('path' in bundle) return fleetBridge(bundle.path);
+  return { ...fleetBridge(''), start: () => Promise.reject(new Error(bundle.error)) };
+}
+
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
-  const specs = [directStdio, httpFloor, await bridgeSpec(), nativeV2, supergateway, mcpProxy].filter(
-    (spec) => only.length === 0 || only.some((name) => spec.name.includes(name)),
+  const only = process.argv.slice(2).map((name) => name.toLowerCase());
+  const picked = (name: string): boolean =>
+    only.length === 0 || only.some((fragment) => name.toLowerCase().includes(fragment));
+  const bundle = await bridgeBundle();
+  const specs = [directStdio, httpFloor, bridgeSpec(bundle), nativeV2, supergateway, mcpProxy].filter(
+    (spec) => picked(spec.name),
   );
   const started = Date.now();
   const results: TargetResult[] = [];
   for (const spec of specs) results.push(await runTarget(spec));
+  let tls: TlsComparison | undefined;
+  if (picked(TLS_ROW)) {
+    process.stderr.write(`bench: ${TLS_ROW}…\n`);
+    // Two phases per scheme and round, each within the phase limit.
+    const deadline = Date.now() + phaseLimitMs * 4 * tlsRounds;
+    tls =
+      'path' in bundle
+        ? await tlsComparison(bundle.path, params, tlsRounds, deadline)
+        : { rounds: tlsRounds, samples: [], error: bundle.error };
+  }
 
   const cpus = os.cpus();
   const machine = {
@@ -193,12 +214,15 @@ async function main(): Promise<void> {
     platform: `${os.platform()} ${os.release()}`,
   };
   const seconds = Math.round((Date.now() - started) / 1000);
-  process.stdout.write(`\n${formatReport(results, params, [...SESSION_KINDS, ...STATELESS_KINDS])}\n\n`);
+  if (results.length > 0)
+    process.stdout.write(`\n${formatReport(results, params, [...SESSION_KINDS, ...STATELESS_KINDS])}\n`);
+  if (tls !== undefined) process.stdout.write(`\n${formatTls(tls, params)}\n`);
+  process.stdout.write('\n');
   process.stdout.write(`${machine.cpus} × ${machine.cpu}, node ${machine.node}, ${seconds} s\n`);
 
   const outFile = path.join(repoRoot, 'out', 'bench', 'bridge.json');
   await mkdir(path.dirname(outFile), { recursive: true });
-  const document = { date: new Date().toISOString(), machine, params, seconds, results };
+  const document = { date: new Date().toISOString(), machine, params, seconds, results, tls };
   await writeFile(outFile, `${JSON.stringify(document, null, 2)}\n`);
   process.stdout.write(`results: ${path.relative(process.cwd(), outFile)}\n`);
 }

@@ -88,6 +88,9 @@ export async function singleClient(session: EchoSession, warmup: number, calls: 
   return summarize(tally, warm, calls, performance.now() - started);
 }
 
+/** Uncounted calls each client makes before concurrentClients starts its clock. */
+export const CONCURRENT_WARMUP = 10;
+
 /**
  * Every client runs its own sequential loop at the same time; the clients were connected beforehand,
  * so session set-up is not in the figure. Each message names its client, so a crossed answer shows.
@@ -96,7 +99,7 @@ export async function concurrentClients(clients: EchoSession[], callsEach: numbe
   const warm = newTally();
   await Promise.all(
     clients.map(async (client, c) => {
-      for (let i = 0; i < 10; i += 1) await echoOnce(client, `cw${c}-${i}`, warm, false);
+      for (let i = 0; i < CONCURRENT_WARMUP; i += 1) await echoOnce(client, `cw${c}-${i}`, warm, false);
     }),
   );
   const tally = newTally();

@@ -1,6 +1,7 @@
 // Process and port helpers for the benchmark: Linux /proc only, loopback only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import https from 'node:https';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -23,6 +24,27 @@ export function rssMb(pid: number): number | undefined {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
     return match?.[1] === undefined ? undefined : Number(match[1]) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time pid has used so far, in seconds, all its threads together (OpenSSL and the libuv pool work
+ * off the main thread): the sum of the first field of /proc/<pid>/task/<tid>/schedstat (nanoseconds
+ * on a CPU). Undefined when the process is gone or the kernel has no schedstat.
+ */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // The thread ended while we looked.
+      }
+    }
+    return ns / 1e9;
   } catch {
     return undefined;
   }
@@ -121,6 +143,32 @@ export async function waitForHttp(url: string, timeoutMs: number, spawned: Spawn
       if (Date.now() > deadline) throw new Error(`no answer at ${url} within ${timeoutMs} ms`);
       await sleep(100);
     }
+  }
+}
+
+/** waitForHttp for an HTTPS listener whose certificate is `ca` (self-signed). */
+export async function waitForHttps(
+  url: string,
+  ca: string,
+  timeoutMs: number,
+  spawned: Spawned,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (spawned.child.exitCode !== null) {
+      throw new Error(`exited with code ${spawned.child.exitCode}: ${lastLine(spawned.tail())}`);
+    }
+    const answered = await new Promise<boolean>((resolve) => {
+      const req = https.get(url, { ca, agent: false, timeout: 1000 }, (res) => {
+        res.resume();
+        resolve(true);
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(false));
+    });
+    if (answered) return;
+    if (Date.now() > deadline) throw new Error(`no answer at ${url} within ${timeoutMs} ms`);
+    await sleep(100);
   }
 }
 

@@ -1,6 +1,7 @@
 // Formats benchmark results as plain-text tables for the terminal and the README.
 import type { LoadResult, MemoryResult } from './measure';
 import type { ClientKind } from './sessions';
+import { SCHEMES, type TlsComparison } from './tls';
 
 export interface PhaseOutcome<T> {
   ok: boolean;
@@ -196,4 +197,72 @@ export function formatReport(results: TargetResult[], params: Params, kinds: Cli
   }
   if (notes.length > 0) sections.push('', 'notes:', ...notes.map((note) => `  ${note}`));
   return sections.join('\n');
+}
+
+const median = (values: number[]): number | undefined => {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+/**
+ * The TLS row: HTTPS beside plain HTTP through the same bridge bundle, medians of the alternating
+ * rounds (the range of calls/s beside), and the throughput TLS costs against the goal (≤ 15 %).
+ */
+export function formatTls(comparison: TlsComparison, params: Params): string {
+  const title =
+    `HTTPS (--tls-cert, self-signed P-256) beside plain HTTP through the mcp-fleet bridge: raw keep-alive ` +
+    `client, median of ${comparison.rounds} alternating rounds`;
+  if (comparison.error !== undefined) return `${title}\n  failed: ${comparison.error}`;
+  const phases = [
+    ['single', '1 client'],
+    ['concurrent', `${params.clients} clients`],
+  ] as const;
+  const rows: string[][] = [
+    ['', 'calls/s', 'range', 'p50 ms', 'bridge CPU ms/call', 'client CPU ms/call', 'wrong', 'errors'],
+  ];
+  const rates: Partial<Record<string, number>> = {};
+  const cpu: Partial<Record<string, number>> = {};
+  for (const [phase, label] of phases) {
+    for (const scheme of SCHEMES) {
+      const samples = comparison.samples.filter((s) => s.phase === phase && s.scheme === scheme);
+      const perSecond = samples.map((s) => s.load.callsPerSecond);
+      const rate = median(perSecond);
+      rates[`${phase}/${scheme}`] = rate;
+      cpu[`${phase}/${scheme}`] = median(samples.map((s) => s.bridgeCpuMsPerCall ?? Number.NaN));
+      rows.push([
+        `${label}, ${scheme.toUpperCase()}`,
+        num(rate),
+        perSecond.length === 0 ? '—' : `${num(Math.min(...perSecond))}–${num(Math.max(...perSecond))}`,
+        num(median(samples.map((s) => s.load.p50Ms)), 2),
+        num(cpu[`${phase}/${scheme}`], 3),
+        num(median(samples.map((s) => s.clientCpuMsPerCall)), 3),
+        String(samples.reduce((sum, s) => sum + s.load.wrongAnswers, 0)),
+        String(samples.reduce((sum, s) => sum + s.load.errors, 0)),
+      ]);
+    }
+  }
+  const lines = [title, render(rows)];
+  for (const [phase, label] of phases) {
+    const plain = rates[`${phase}/http`];
+    const secure = rates[`${phase}/https`];
+    const cost = plain === undefined || secure === undefined || plain === 0 ? undefined : 1 - secure / plain;
+    const plainCpu = cpu[`${phase}/http`];
+    const secureCpu = cpu[`${phase}/https`];
+    const extraCpu =
+      plainCpu === undefined || secureCpu === undefined || plainCpu === 0
+        ? '—'
+        : `${(secureCpu - plainCpu).toFixed(3)} ms (${(((secureCpu - plainCpu) / plainCpu) * 100).toFixed(1)} %)`;
+    lines.push(
+      cost === undefined
+        ? `  ?   TLS cost in throughput, ${label}: not measured`
+        : `  ${cost <= 0.15 ? 'met' : 'NOT'} TLS cost in throughput, ${label}: ${(cost * 100).toFixed(1)} % ` +
+            `(goal ≤ 15 %); bridge CPU per call ${extraCpu} more`,
+    );
+  }
+  const firstError = comparison.samples.find((s) => s.load.firstError !== undefined);
+  if (firstError !== undefined)
+    lines.push(`  first error (${firstError.scheme}, ${firstError.phase}): ${firstError.load.firstError}`);
+  return lines.join('\n');
 }

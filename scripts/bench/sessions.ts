@@ -3,6 +3,7 @@
 // CPU sits in the figure and what remains is the bridge's own cost. Both run every check the same way.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
+import https from 'node:https';
 import { createInterface } from 'node:readline';
 import {
   Client as ModernClient,
@@ -64,6 +65,18 @@ export function sdkSession(client: Client, pid?: number): EchoSession {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+// One keep-alive HTTPS agent per trusted certificate, so the sockets (and TLS sessions) are reused as
+// the HTTP agent's are.
+const httpsAgents = new Map<string, https.Agent>();
+
+function httpsAgent(ca: string): https.Agent {
+  let found = httpsAgents.get(ca);
+  if (!found) {
+    found = new https.Agent({ keepAlive: true, maxSockets: Infinity, ca });
+    httpsAgents.set(ca, found);
+  }
+  return found;
+}
 
 interface HttpReply {
   status: number;
@@ -71,20 +84,30 @@ interface HttpReply {
   body: string;
 }
 
+/** For an https:// endpoint: the certificate to trust (the bench's own, self-signed). */
+export interface TlsTrust {
+  ca: string;
+}
+
 function request(
   url: URL,
   method: string,
   headers: Record<string, string>,
   body?: string,
+  tls?: TlsTrust,
 ): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
+    const onResponse = (res: http.IncomingMessage): void => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
       res.on('error', reject);
-    });
+    };
+    const req =
+      url.protocol === 'https:'
+        ? https.request(url, { method, headers, agent: httpsAgent(tls?.ca ?? '') }, onResponse)
+        : http.request(url, { method, headers, agent }, onResponse);
     req.on('error', reject);
     req.end(body);
   });
@@ -105,13 +128,21 @@ function answerFrom(reply: HttpReply, id: number): JsonRpcAnswer {
   return answer;
 }
 
-/** Streamable HTTP by hand: initialize, initialized, then one POST per call on a kept-alive socket. */
-export async function rawHttpSession(endpoint: string, auth: Record<string, string>): Promise<EchoSession> {
+/**
+ * Streamable HTTP by hand: initialize, initialized, then one POST per call on a kept-alive socket.
+ * An https:// endpoint is reached over TLS, trusting `tls.ca`.
+ */
+export async function rawHttpSession(
+  endpoint: string,
+  auth: Record<string, string>,
+  tls?: TlsTrust,
+): Promise<EchoSession> {
   const url = new URL(endpoint);
+  const send = (method: string, headers: Record<string, string>, body?: string) =>
+    request(url, method, headers, body, tls);
   const base = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...auth };
   let nextId = 1;
-  const init = await request(
-    url,
+  const init = await send(
     'POST',
     base,
     JSON.stringify({
@@ -128,8 +159,7 @@ export async function rawHttpSession(endpoint: string, auth: Record<string, stri
     'mcp-protocol-version': negotiated,
     ...(typeof sessionId === 'string' ? { 'mcp-session-id': sessionId } : {}),
   };
-  const initialized = await request(
-    url,
+  const initialized = await send(
     'POST',
     headers,
     JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
@@ -146,10 +176,10 @@ export async function rawHttpSession(endpoint: string, auth: Record<string, stri
         method: 'tools/call',
         params: { name: 'echo', arguments: { message } },
       });
-      return firstText(answerFrom(await request(url, 'POST', headers, body), id));
+      return firstText(answerFrom(await send('POST', headers, body), id));
     },
     close: async () => {
-      await request(url, 'DELETE', headers).catch(() => undefined);
+      await send('DELETE', headers).catch(() => undefined);
     },
   };
 }

@@ -32,7 +32,7 @@ const supergatewayEntry = path.join(nodeModules, 'supergateway', 'dist', 'index.
 const mcpProxyEntry = path.join(nodeModules, 'mcp-proxy', 'dist', 'bin', 'mcp-proxy.mjs');
 const node = process.execPath;
 const serverCommand = [node, everythingEntry, 'stdio'];
-const startTimeoutMs = 30_000;
+export const startTimeoutMs = 30_000;
 
 export type TargetName =
   'direct stdio' | 'HTTP floor' | 'mcp-fleet bridge' | 'native v2 server' | 'supergateway' | 'mcp-proxy';
@@ -146,29 +146,39 @@ export const httpFloor: TargetSpec = {
   },
 };
 
+/** A bundled bridge in its own process on a free loopback port, `--mode shared`, with a fresh token. */
+export async function spawnFleetBridge(
+  bundlePath: string,
+  extraArgs: string[] = [],
+): Promise<{ spawned: Spawned; port: number; token: string }> {
+  if (!existsSync(bundlePath)) throw new Error(`no bundle at ${bundlePath}`);
+  const port = await freePort();
+  const token = randomBytes(32).toString('base64url');
+  const hash = createHash('sha256').update(token).digest('hex');
+  const spawned = spawnDrained(node, [
+    bundlePath,
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--token-sha256',
+    hash,
+    '--mode',
+    'shared',
+    ...extraArgs,
+    '--',
+    ...serverCommand,
+  ]);
+  return { spawned, port, token };
+}
+
 export function fleetBridge(bundlePath: string): TargetSpec {
   return {
     name: 'mcp-fleet bridge',
     describe: `node ${path.relative(repoRoot, bundlePath)} --mode shared (one child for all sessions)`,
     kinds: [...SESSION_KINDS, ...STATELESS_KINDS],
     start: async () => {
-      if (!existsSync(bundlePath)) throw new Error(`no bundle at ${bundlePath}`);
-      const port = await freePort();
-      const token = randomBytes(32).toString('base64url');
-      const hash = createHash('sha256').update(token).digest('hex');
-      const spawned = spawnDrained(node, [
-        bundlePath,
-        '--port',
-        String(port),
-        '--host',
-        '127.0.0.1',
-        '--token-sha256',
-        hash,
-        '--mode',
-        'shared',
-        '--',
-        ...serverCommand,
-      ]);
+      const { spawned, port, token } = await spawnFleetBridge(bundlePath);
       await waitForHttp(`http://127.0.0.1:${port}/healthz`, startTimeoutMs, spawned);
       return httpTarget(spawned, `http://127.0.0.1:${port}/mcp`, { authorization: `Bearer ${token}` });
     },
