@@ -8,6 +8,9 @@
 // Needs the testbed: `bash scripts/testbed/up.sh`. BENCH_DEPLOY_RUNS (default 5), BENCH_DEPLOY_MEMBERS
 // (default 10), BENCH_DOCKER_CALLS (default 200), MCP_FLEET_BRIDGE_BUNDLE (a bridge build to use instead
 // of bundling src-bridge). Results also go to out/bench/deploy.json.
+import { FleetCa } from '../../src-main/services/tls/fleet-ca';
+import { InstanceTls } from '../../src-main/services/tls/instance-tls';
+import { FleetHostAccess } from '../../src-main/services/bridge-client/host-access';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -105,7 +108,8 @@ async function main(): Promise<void> {
 
   const make = (): { ssh: SshSessionRegistry; deploy: DeployService; targets: HostTargets } => {
     const ssh = new SshSessionRegistry({ store });
-    const targets = new HostTargets(store, ssh, new DefaultDockerClientFactory({ store, ssh }));
+    const dockerClients = new DefaultDockerClientFactory({ store, ssh });
+    const targets = new HostTargets(store, ssh, dockerClients, new FleetHostAccess(ssh, dockerClients));
     return {
       ssh,
       targets,
@@ -116,6 +120,7 @@ async function main(): Promise<void> {
         targets,
         images,
         concurrency: memberCount,
+        tls: new InstanceTls(store, new FleetCa({ store })),
       }),
     };
   };

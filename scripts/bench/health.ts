@@ -26,7 +26,7 @@ import { readTestbed, TESTBED_MISSING_REASON } from '../../e2e/fixtures/env';
 import { DefaultDockerClientFactory } from '../../src-main/services/docker/docker-client-factory';
 import { EventBus } from '../../src-main/services/events';
 import { HealthMonitor } from '../../src-main/services/health/health-monitor';
-import { FleetHostAccess } from '../../src-main/services/health/host-access';
+import { FleetHostAccess } from '../../src-main/services/bridge-client/host-access';
 import { freeLoopbackPort, startPrivateSshd } from '../../src-main/services/health/private-sshd.fixture';
 import type { PrivateSshd } from '../../src-main/services/health/private-sshd.fixture';
 import { LABELS } from '../../src-main/services/instance-spec/constants';

@@ -15,7 +15,6 @@ import { runtimeImageResolver, sourceImageInspector } from '../services/export/r
 import { ImportService } from '../services/import/import-service';
 import { runtimePaths } from './runtime-paths';
 import { watchExternalChanges } from '../services/external-changes';
-import { FleetHostAccess } from '../services/health/host-access';
 import { HealthMonitor } from '../services/health/health-monitor';
 import { HostService } from '../services/host/host-service';
 import { ServerService } from '../services/server/server-service';
@@ -60,13 +59,6 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const paths = runtimePaths();
   // Export and deploy resolve the runtime image from the same settings, so both name the same tag.
   const runtime = runtimeSettingsFromEnv(paths);
-  const exports = new ExportService({
-    store,
-    runtimeImage: async (server, opts) => runtimeImageResolver(await runtime())(server, opts),
-    // Image sources: the operator's image is inspected on this machine's engine to learn its command.
-    inspectSourceImage: sourceImageInspector(new Dockerode()),
-    actor,
-  });
   const imports = new ImportService(store, servers);
   const fleet = createDeployServices({
     store,
@@ -75,12 +67,22 @@ export async function createServices(options: ServicesOptions): Promise<Services
     home: options.home,
     runtime,
   });
+  const exports = new ExportService({
+    store,
+    runtimeImage: async (server, opts) => runtimeImageResolver(await runtime())(server, opts),
+    // Image sources: the operator's image is inspected on this machine's engine to learn its command.
+    inspectSourceImage: sourceImageInspector(new Dockerode()),
+    // The same certificates deploys use: an export for a host carries the leaf its instance serves.
+    tlsFor: (input) => fleet.tls.forExport(input),
+    actor,
+  });
   const health = new HealthMonitor({
     store,
-    access: new FleetHostAccess(fleet.ssh, fleet.docker),
+    access: fleet.access,
     events,
     clientVersion: APP_VERSION,
   });
+  fleet.deploy.onTested((tested) => health.noteTested(tested));
   const handlers = createHandlers({
     info: { version: APP_VERSION, home: options.home, transport: options.transport },
     hosts,
@@ -89,6 +91,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
     imports,
     fleet,
     health,
+    // One FleetCa per process (deploy's): it serializes issuing per container.
+    tls: fleet.ca,
   });
   if (options.monitorHealth ?? options.watchExternalChanges ?? false) health.start();
   const stopWatching = options.watchExternalChanges ? watchExternalChanges(store, events) : () => {};

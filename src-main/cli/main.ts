@@ -17,6 +17,7 @@ import { MEMBERS_USAGE, membersCommand } from './commands/members';
 import { SECRETS_USAGE, secretsCommand } from './commands/secrets';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
 import { serversCommand, SERVERS_USAGE } from './commands/servers';
+import { TLS_USAGE, tlsCommand } from './commands/tls';
 import { makeContext } from './context';
 import { promptHidden } from './stdin';
 
@@ -31,6 +32,7 @@ ${MEMBERS_USAGE}
 ${INSTANCES_USAGE}
 ${HEALTH_USAGE}
 ${SECRETS_USAGE}
+${TLS_USAGE}
 
 The store is encrypted with a key derived from MCP_FLEET_PASSPHRASE (asked for on a terminal when unset).
 Data lives in --home DIR, else MCP_FLEET_HOME, else the per-user app-data folder (${defaultHome()}).`;
@@ -87,6 +89,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'health':
         await healthCommand(ctx, args);
+        break;
+      case 'tls':
+        await tlsCommand(ctx, args);
         break;
       case 'export':
         await exportCommand(ctx, args, (input) => ctx.call('export:render', input));

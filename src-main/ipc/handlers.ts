@@ -8,6 +8,8 @@ import type { HealthMonitor } from '../services/health/health-monitor';
 import type { HostService } from '../services/host/host-service';
 import type { ImportService } from '../services/import/import-service';
 import type { ServerService } from '../services/server/server-service';
+import type { FleetCa } from '../services/tls/fleet-ca';
+import { FleetError } from '../shared/errors';
 import type { Handlers } from './handle';
 
 export interface HandlerDeps {
@@ -18,6 +20,13 @@ export interface HandlerDeps {
   imports: ImportService;
   fleet: DeployServices;
   health: HealthMonitor;
+  /** The fleet CA; without it `tls:ca` answers unavailable. */
+  tls?: FleetCa;
+}
+
+function fleetCa(d: HandlerDeps): FleetCa {
+  if (!d.tls) throw new FleetError('unavailable', 'the fleet CA is not available in this process');
+  return d.tls;
 }
 
 export function createHandlers(d: HandlerDeps): Handlers {
@@ -54,5 +63,6 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'health:summary': async () => d.health.summary(),
     'health:history': async ({ instanceId }) => d.health.history(instanceId),
     'health:pause': async ({ paused }) => d.health.setPaused(paused),
+    'tls:ca': async () => fleetCa(d).caInfo(),
   };
 }

@@ -139,6 +139,8 @@ export const InstanceHealth = z.object({
   member: z.string().nullable(),
   host: z.string(),
   containerName: z.string(),
+  /** Its server runs without TLS (--no-tls): tokens cross the network in clear unless a terminator is in front. */
+  plainHttp: z.boolean(),
   state: HealthState,
   /** A sentence a person can read: "child exited with code 1 three times in 2 minutes". */
   reason: z.string(),
@@ -249,6 +251,11 @@ export const ExportRenderInput = z.object({
   publishAddress: z.string().max(64).optional(),
   /** Source ranges admitted (bridge --allow-cidr, NetworkPolicy, firewall rules). */
   allowCidrs: z.array(z.string().max(64)).max(64).default([]),
+  /**
+   * Client formats: the absolute path where the member's machine keeps the fleet CA (the Claude snippet's
+   * NODE_EXTRA_CA_CERTS); default mcp-fleet-ca.pem in the home folder of the machine exporting.
+   */
+  caFile: z.string().min(1).max(4096).optional(),
 });
 export type ExportRenderInput = z.input<typeof ExportRenderInput>;
 
@@ -259,6 +266,8 @@ export const ExportResult = z.object({
   content: z.string(),
   /** True when the content holds a secret value or a token (the operator asked for inline secrets). */
   containsSecrets: z.boolean(),
+  /** Lines to show beside the content: TLS (certificate expiry, how to trust the CA, or plain HTTP). */
+  notes: z.array(z.string()).optional(),
 });
 export type ExportResult = z.infer<typeof ExportResult>;
 
@@ -299,6 +308,13 @@ export const LimitsInput = z.object({
   tmpExec: z.boolean().optional(),
 });
 
+export const TlsChoice = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fleet') }),
+  z.object({ kind: z.literal('own'), certPem: z.string().max(65_536), keyPem: z.string().max(65_536) }),
+  z.object({ kind: z.literal('none') }),
+]);
+export type TlsChoice = z.infer<typeof TlsChoice>;
+
 export const DeployRunInput = z.object({
   server: Name,
   host: Name,
@@ -310,6 +326,10 @@ export const DeployRunInput = z.object({
   limits: LimitsInput.optional(),
   /** Run the instances as Swarm services (the host must be a Swarm manager); saved on the server. */
   swarm: z.boolean().optional(),
+  /** How the bridges serve TLS; saved on the server. Absent: as saved (default: the fleet CA's leaves). */
+  tls: TlsChoice.optional(),
+  /** Names clients use for the host (DNS or IP), added to the fleet leaves' SANs; saved on the server. */
+  tlsNames: z.array(z.string().min(1).max(253)).max(32).optional(),
   streamId: StreamId.optional(),
 });
 export type DeployRunInput = z.input<typeof DeployRunInput>;
@@ -391,6 +411,11 @@ export const InstanceView = z.object({
   state: z.string(),
   drift: Drift,
   tools: z.array(z.string()).nullable(),
+  /**
+   * How its bridge serves: a fleet CA leaf, the operator's own certificate, or `none` (plain HTTP,
+   * --no-tls); notAfter is when the certificate deployed to it expires. null: not known here.
+   */
+  tls: z.object({ kind: z.enum(['fleet', 'own', 'none']), notAfter: z.string().nullable() }).nullable(),
   error: z.string().optional(),
 });
 export type InstanceView = z.infer<typeof InstanceView>;
@@ -436,6 +461,18 @@ export const HostCheck = z.object({
 });
 export type HostCheck = z.infer<typeof HostCheck>;
 
+// ---------- tls ----------
+
+/** The fleet CA's certificate: public, what clients trust. Its private key never leaves the store. */
+export const TlsCaInfo = z.object({
+  pem: z.string(),
+  /** SHA-256 fingerprint as AA:BB:…, for comparing by eye. */
+  fingerprint256: z.string(),
+  /** When the CA expires (ISO time). */
+  notAfter: z.string(),
+});
+export type TlsCaInfo = z.infer<typeof TlsCaInfo>;
+
 const NameInput = z.object({ name: Name });
 const Removed = z.object({ removed: z.literal(true) });
 const Nothing = z.object({}).strict();
@@ -473,6 +510,8 @@ export const channels = {
   'instances:remove': { input: InstanceRefInput, output: Removed },
   'secrets:rotate': { input: SecretsRotateInput, output: RotateResult },
   'hosts:check': { input: NameInput, output: HostCheck },
+  /** The fleet CA (created on first need), for clients to trust. */
+  'tls:ca': { input: Nothing, output: TlsCaInfo },
 } as const;
 
 export type Channel = keyof typeof channels;

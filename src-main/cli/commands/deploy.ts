@@ -3,6 +3,8 @@
  * to stderr as it happens (stdout keeps the result, or the JSON with --json).
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { FleetError } from '../../shared/errors';
 import type { ChannelInput, DeployResult, HostCheck } from '../../shared/contract';
 import { parseArgs, usage, type ParsedArgs } from '../args';
 import type { CommandContext } from '../context';
@@ -11,8 +13,12 @@ import { single } from './hosts';
 
 export const DEPLOY_USAGE = `mcp-fleet deploy SERVER --host HOST [--port N] [--publish ADDR] [--allow-cidr CIDR]...
     [--memory SIZE] [--cpus N] [--pids N] [--tmpfs-size SIZE] [--tmp-exec] [--swarm | --no-swarm]
+    [--tls-name NAME]... [--tls-cert FILE --tls-key FILE | --no-tls | --fleet-tls]
     (options given are kept for later deploys; the port is pinned at the first deploy;
-     --swarm runs the instances as Swarm services on a manager host, secrets as Docker secrets)
+     --swarm runs the instances as Swarm services on a manager host, secrets as Docker secrets;
+     TLS by default: a certificate from the fleet CA for the host's address and each --tls-name;
+     --tls-cert/--tls-key: your own PEM certificate and key instead; --no-tls: plain HTTP, only
+     behind your own TLS terminator; --fleet-tls: back to the fleet CA's certificates)
 mcp-fleet servers update SERVER      (Dedicated: one instance at a time, stops at the first failure)
 mcp-fleet hosts check NAME`;
 
@@ -41,12 +47,17 @@ export async function deployCommand(ctx: CommandContext, argv: string[]): Promis
     'tmp-exec': 'flag',
     swarm: 'flag',
     'no-swarm': 'flag',
+    'tls-name': 'multi',
+    'tls-cert': 'string',
+    'tls-key': 'string',
+    'no-tls': 'flag',
+    'fleet-tls': 'flag',
   });
   const server = single(a.positionals, 'deploy SERVER --host HOST');
   if (a.flags.has('swarm') && a.flags.has('no-swarm')) throw usage('give --swarm or --no-swarm, not both');
   const host = a.values.get('host');
   if (host === undefined) throw usage('deploy needs --host HOST (see `mcp-fleet hosts list`)');
-  const input: ChannelInput<'deploy:run'> = { server, host, ...deployOptions(a) };
+  const input: ChannelInput<'deploy:run'> = { server, host, ...deployOptions(a), ...(await tlsOptions(a)) };
   const { streamId, stop } = await progressStream(ctx);
   try {
     const result = await ctx.call('deploy:run', { ...input, streamId });
@@ -121,6 +132,42 @@ function deployOptions(a: ParsedArgs): Omit<ChannelInput<'deploy:run'>, 'server'
     ...(Object.keys(limits).length === 0 ? {} : { limits }),
     ...(a.flags.has('swarm') ? { swarm: true } : a.flags.has('no-swarm') ? { swarm: false } : {}),
   };
+}
+
+/** The TLS choice and names of the command line; own PEM files are read here (never echoed). */
+async function tlsOptions(a: ParsedArgs): Promise<Pick<ChannelInput<'deploy:run'>, 'tls' | 'tlsNames'>> {
+  const cert = a.values.get('tls-cert');
+  const key = a.values.get('tls-key');
+  const choices = [cert !== undefined || key !== undefined, a.flags.has('no-tls'), a.flags.has('fleet-tls')];
+  if (choices.filter(Boolean).length > 1)
+    throw usage('give one of --tls-cert/--tls-key, --no-tls or --fleet-tls');
+  if ((cert === undefined) !== (key === undefined))
+    throw usage('give --tls-cert FILE and --tls-key FILE together');
+  const names = a.multi.get('tls-name');
+  const out: Pick<ChannelInput<'deploy:run'>, 'tls' | 'tlsNames'> = names === undefined
+    ? {}
+    : { tlsNames: names };
+  if (cert !== undefined && key !== undefined) {
+    out.tls = {
+      kind: 'own',
+      certPem: await readPem(cert, '--tls-cert'),
+      keyPem: await readPem(key, '--tls-key'),
+    };
+  } else if (a.flags.has('no-tls')) out.tls = { kind: 'none' };
+  else if (a.flags.has('fleet-tls')) out.tls = { kind: 'fleet' };
+  return out;
+}
+
+async function readPem(file: string, flag: string): Promise<string> {
+  try {
+    const text = await readFile(file, 'utf8');
+    if (text.length > 65_536)
+      throw usage(`${flag} ${file} is larger than 64 KiB: not a PEM certificate or key`);
+    return text;
+  } catch (err) {
+    if (err instanceof FleetError) throw err;
+    throw usage(`${flag}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }
 
 function optional<K extends string, T>(

@@ -1,6 +1,8 @@
 // The `export` and `servers import` commands over the real services (encrypted test store,
 // ServerService, ExportService, ImportService); only the wiring of the channels is the lead's.
 import assert from 'node:assert/strict';
+import { FleetCa } from '../../services/tls/fleet-ca';
+import { InstanceTls } from '../../services/tls/instance-tls';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -35,6 +37,7 @@ describe('export and servers import commands', () => {
       // Client snippets need no image; a resolver that is called would be a defect here.
       runtimeImage: () => Promise.reject(new FleetError('internal', 'no image expected')),
       inspectSourceImage: sourceImageInspector(new Docker()),
+      tlsFor: (input) => new InstanceTls(t.store, new FleetCa({ store: t.store })).forExport(input),
     });
     ctx = {
       output: { json: false, out: (text) => void printed.push(text) },
@@ -91,7 +94,7 @@ describe('export and servers import commands', () => {
     };
     assert.deepEqual(config.servers.memory, {
       type: 'http',
-      url: 'http://localhost:18300/mcp',
+      url: 'https://localhost:18300/mcp',
       headers: { Authorization: 'Bearer tok' },
     });
   });

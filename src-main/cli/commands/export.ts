@@ -1,4 +1,5 @@
 import { chmod, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { FleetError } from '../../shared/errors';
 import { ExportFormat, type ExportRenderInput, type ExportResult } from '../../services/export/export-schema';
 import { parseArgs, usage } from '../args';
@@ -6,8 +7,9 @@ import type { CommandContext } from '../context';
 import { single } from './hosts';
 
 export const EXPORT_USAGE = `mcp-fleet export SERVER --format docker-run|compose|swarm|k8s|firewall|claude|vscode|cursor
-    [--member M] [--host HOST] [--inline-secrets] [--port N] [--publish ADDR] [--allow-cidr CIDR]... [--out FILE]
-    (--port: the host port where none is pinned yet; for every member of a Dedicated server, the first of consecutive ports)`;
+    [--member M] [--host HOST] [--inline-secrets] [--port N] [--publish ADDR] [--allow-cidr CIDR]... [--ca-file PATH] [--out FILE]
+    (--port: the host port where none is pinned yet; for every member of a Dedicated server, the first of consecutive ports)
+    (--ca-file: where the member's machine keeps the fleet CA, for client snippets; default ~/mcp-fleet-ca.pem of this machine)`;
 
 /** How the command reaches the export service: `(input) => ctx.call('export:render', input)` once wired. */
 export type RenderExport = (input: ExportRenderInput) => Promise<ExportResult>;
@@ -25,6 +27,7 @@ export async function exportCommand(
     port: 'string',
     publish: 'string',
     'allow-cidr': 'multi',
+    'ca-file': 'string',
     out: 'string',
   });
   const server = single(a.positionals, 'export SERVER --format FORMAT');
@@ -40,6 +43,8 @@ export async function exportCommand(
   const member = a.values.get('member');
   const host = a.values.get('host');
   const publish = a.values.get('publish');
+  const caFile = a.values.get('ca-file');
+  if (caFile === '') throw usage('--ca-file needs a path');
   const result = await render({
     server,
     format: format.data,
@@ -49,15 +54,23 @@ export async function exportCommand(
     ...(host === undefined ? {} : { host }),
     ...(portText === undefined ? {} : { port: Number(portText) }),
     ...(publish === undefined ? {} : { publishAddress: publish }),
+    // The client resolves it from wherever it starts, so a relative path is made absolute here.
+    ...(caFile === undefined ? {} : { caFile: path.resolve(caFile) }),
   });
+  const notes = (result.notes ?? []).map((line) => `note: ${line}`);
   const out = a.values.get('out');
   if (out !== undefined) {
     await writePrivate(out, result.content);
-    if (ctx.output.json) return ctx.output.out(JSON.stringify({ format: result.format, file: out }));
-    return ctx.output.out(`wrote ${result.format} export of ${server} to ${out} (mode 0600)`);
+    if (ctx.output.json)
+      return ctx.output.out(JSON.stringify({ format: result.format, file: out, notes: result.notes ?? [] }));
+    ctx.output.out(`wrote ${result.format} export of ${server} to ${out} (mode 0600)`);
+    for (const line of notes) ctx.output.out(line);
+    return;
   }
   if (ctx.output.json) return ctx.output.out(JSON.stringify(result, null, 2));
   process.stdout.write(result.content);
+  // Beside the content, not in it: a snippet stays JSON that pastes as it is.
+  for (const line of notes) process.stderr.write(`${line}\n`);
 }
 
 /** Writes with mode 0600 from the first byte, and narrows an existing file's mode too. */

@@ -53,11 +53,26 @@ async function list(ctx: CommandContext, argv: string[]): Promise<void> {
       drift: r.drift,
       url: r.url ?? '-',
       tools: r.tools === null ? '-' : String(r.tools.length),
+      tls: tlsWords(r.tls),
     })),
-    ['instance', 'server', 'member', 'host', 'state', 'drift', 'url', 'tools'],
+    ['instance', 'server', 'member', 'host', 'state', 'drift', 'url', 'tools', 'tls'],
     'no instances: deploy a server with `mcp-fleet deploy SERVER --host HOST`',
   );
   for (const r of rows) if (r.error !== undefined) ctx.output.out(`${r.name}: ${r.error}`);
+  const clear = rows.filter((r) => r.tls?.kind === 'none');
+  if (clear.length > 0) {
+    ctx.output.out(
+      `WARNING: ${clear.map((r) => r.name).join(', ')} serve${clear.length === 1 ? 's' : ''} plain HTTP (--no-tls): tokens cross the network readable unless your own TLS terminator sits in front`,
+    );
+  }
+}
+
+/** "expires 2027-03-02" for a certificate, "NO TLS" said loudly for a plain-HTTP instance. */
+export function tlsWords(tls: { kind: string; notAfter: string | null } | null): string {
+  if (tls === null) return '-';
+  if (tls.kind === 'none') return 'NO TLS';
+  const own = tls.kind === 'own' ? 'own, ' : '';
+  return tls.notAfter === null ? `${own}not issued` : `${own}expires ${tls.notAfter.slice(0, 10)}`;
 }
 
 async function logs(ctx: CommandContext, argv: string[]): Promise<void> {

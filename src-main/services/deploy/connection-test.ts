@@ -5,9 +5,9 @@
  * fails at once with the reason (and the limit to relax) instead of at the deadline.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { FleetError } from '../../shared/errors';
+import { toFailure } from '../bridge-client/bridge-http';
+import type { BridgeClient, BridgeTarget } from '../bridge-client/bridge-client';
 import type { DockerHost } from '../docker/docker-host';
 import { diagnose } from './diagnose';
 
@@ -15,32 +15,54 @@ export interface ConnectionTestInput {
   docker: DockerHost;
   /** Container name, for watching it and reading its log. */
   container: string;
-  /** http://ADDRESS:PORT/mcp */
-  url: string;
+  /** The app's bridge client and where the bridge answers, over the host's road (host-access.ts). */
+  client: BridgeClient;
+  target: BridgeTarget;
   token: string;
+  /** Whose token it is, for messages (never the token). */
+  member: string;
   timeoutMs?: number;
   /** Secret values of the instance, masked in any log excerpt. */
   secrets?: readonly string[];
 }
 
+/** What the test saw: the tools, and when it passed (handed to the health monitor). */
+export interface ConnectionTestResult {
+  tools: string[];
+  at: number;
+  /** How long initialize + tools/list took, ms. */
+  elapsedMs: number;
+}
+
 const POLL_MS = 100;
 
 /** Resolves to the tool names. Throws FleetError('unavailable') naming what went wrong. */
-export async function testConnection(input: ConnectionTestInput): Promise<string[]> {
+export async function testConnection(input: ConnectionTestInput): Promise<ConnectionTestResult> {
   await waitUntilReady(input);
-  return listTools(input);
+  const started = performance.now();
+  try {
+    const tools = await input.client.listTools(input.target, { token: input.token, member: input.member });
+    return { tools, at: Date.now(), elapsedMs: performance.now() - started };
+  } catch (err) {
+    const failed = toFailure(err);
+    throw await failure(
+      input,
+      failed.kind === 'unauthorized'
+        ? 'it refused the member token (401): the members file on the host does not match the store'
+        : `initialize + tools/list failed: ${failed.message.slice(0, 300)}`,
+    );
+  }
 }
 
 /** Resolves once the bridge's server is initialized (/readyz). Throws FleetError('unavailable') as testConnection does. */
-export async function waitUntilReady(input: Omit<ConnectionTestInput, 'token'>): Promise<void> {
-  const base = input.url.replace(/\/mcp$/, '');
+export async function waitUntilReady(input: Omit<ConnectionTestInput, 'token' | 'member'>): Promise<void> {
   const deadline = Date.now() + (input.timeoutMs ?? 60_000);
   for (let round = 0; ; round += 1) {
-    if ((await status(`${base}/readyz`)) === 200) break;
+    if ((await readyz(input)) === 200) break;
     // The container's state costs a round trip to the engine: look every few polls.
-    if (round % 5 === 4) await failIfDown(input, base);
+    if (round % 5 === 4) await failIfDown(input);
     if (Date.now() > deadline) {
-      await failIfDown(input, base);
+      await failIfDown(input);
       throw await failure(
         input,
         `it did not become ready within ${Math.round((input.timeoutMs ?? 60_000) / 1000)} s`,
@@ -50,47 +72,16 @@ export async function waitUntilReady(input: Omit<ConnectionTestInput, 'token'>):
   }
 }
 
-async function listTools(input: ConnectionTestInput): Promise<string[]> {
-  const client = new Client({ name: 'mcp-fleet-connection-test', version: '1.0.0' }, { capabilities: {} });
-  const transport = new StreamableHTTPClientTransport(new URL(input.url), {
-    requestInit: { headers: { authorization: `Bearer ${input.token}` } },
-  });
+async function readyz(input: Omit<ConnectionTestInput, 'token' | 'member'>): Promise<number | null> {
   try {
-    await client.connect(transport, { timeout: 30_000 });
-    const names: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client.listTools(cursor === undefined ? {} : { cursor }, { timeout: 30_000 });
-      names.push(...page.tools.map((t) => t.name));
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-    return names;
+    return await input.client.probePath(input.target, '/readyz');
   } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
-    const refused = /\b401\b|unauthori[sz]ed/i.test(text);
-    throw await failure(
-      input,
-      refused
-        ? 'it refused the member token (401): the members file on the host does not match the store'
-        : `initialize + tools/list failed: ${text.slice(0, 300)}`,
-    );
-  } finally {
-    await client.close().catch(() => undefined);
-  }
-}
-
-async function status(url: string): Promise<number | null> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await res.body?.cancel();
-    return res.status;
-  } catch {
-    return null;
+    throw await failure(input, toFailure(err).message);
   }
 }
 
 /** Throws when the container stopped, restarts, or its server keeps crashing (healthz 503). */
-async function failIfDown(input: Omit<ConnectionTestInput, 'token'>, base: string): Promise<void> {
+async function failIfDown(input: Omit<ConnectionTestInput, 'token' | 'member'>): Promise<void> {
   const info = await input.docker.inspect(input.container);
   if (!info) throw await failure(input, 'the container disappeared');
   const state = info.State;
@@ -98,13 +89,13 @@ async function failIfDown(input: Omit<ConnectionTestInput, 'token'>, base: strin
     const how = state.OOMKilled ? 'was killed for memory' : `exited at once (exit code ${state.ExitCode})`;
     throw await failure(input, `the container ${how}`, state.OOMKilled);
   }
-  if ((await status(`${base}/healthz`)) === 503) {
+  if ((await input.client.probePath(input.target, '/healthz')) === 503) {
     throw await failure(input, 'its server process keeps exiting');
   }
 }
 
 async function failure(
-  input: Omit<ConnectionTestInput, 'token'>,
+  input: Omit<ConnectionTestInput, 'token' | 'member'>,
   what: string,
   oomKilled = false,
 ): Promise<FleetError> {

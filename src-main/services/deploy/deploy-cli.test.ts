@@ -417,7 +417,7 @@ async function assertExactly(fl: TestFleet, server: string, result: DeployResult
     );
     assert.deepEqual(
       left.filter((n) => n !== '').sort(),
-      ['env', 'members.json'],
+      ['env', 'members.json', 'tls.crt', 'tls.key'],
       `${name}: no .previous or .tmp files`,
     );
   }

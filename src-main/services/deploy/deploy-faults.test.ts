@@ -1,6 +1,7 @@
 // Integration, real parts: the testbed's sshd and dockerd, server-everything from node_modules, the
 // services through the contract (dispatch, as the UI calls them). Each fault must end in a clear error
 // naming its cause, a failed deploy-history row and audit entry, and nothing of it left running.
+import { FleetHostAccess } from '../bridge-client/host-access';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -182,7 +183,8 @@ void describe('deploy faults (testbed sshd + dockerd, server-everything)', () =>
         events: new EventBus(),
         actor: 'test',
         images: services.fleet.images,
-        targets: new HostTargets(store, ssh, docker),
+        targets: new HostTargets(store, ssh, docker, new FleetHostAccess(ssh, docker)),
+        tls: services.fleet.tls,
       });
       await assert.rejects(deploy.deploy(server, 'tb'), (err: Error & { code?: string }) => {
         assert.equal(err.code, code);

@@ -11,7 +11,10 @@ import { LABELS } from '../instance-spec/constants';
 import type { ServerDeployOptions } from '../store/deploy-state-repository';
 import type { Store } from '../store/store';
 import type { HostRecord, ServerRecord } from '../store/types';
-import { plannedInstances, type MemberWithState } from './desired-state';
+import { ownCertificateInfo } from '../tls/fleet-ca';
+import { assertTlsName, type InstanceTls } from '../tls/instance-tls';
+import type { TlsMaterial } from '../instance-spec/types';
+import { desiredNames, plannedInstances, type MemberWithState } from './desired-state';
 import type { HostTargets } from './host-targets';
 import type { HostTarget, PlannedInstance } from './instance-ops';
 import { removePrepareLeftovers } from './prepare-run';
@@ -34,10 +37,23 @@ export interface DeployServiceDeps {
   concurrency?: number;
   /** Locks shared with other processes on this machine (the app and the CLI); none in some tests. */
   locks?: FileLocks;
+  /** The certificate each instance serves (fleet CA leaf, the operator's own, or none). */
+  tls: InstanceTls;
+}
+
+/** An instance whose connection test passed in a deploy: what the health monitor is handed. */
+export interface TestedInstance {
+  hostId: string;
+  containerName: string;
+  /** Epoch ms the test passed. */
+  at: number;
+  /** How long initialize + tools/list took, ms. */
+  elapsedMs: number;
 }
 
 export class DeployService {
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly testedListeners = new Set<(tested: TestedInstance[]) => void>();
 
   constructor(private readonly d: DeployServiceDeps) {}
 
@@ -55,6 +71,12 @@ export class DeployService {
     const server = this.server(serverName);
     const host = this.d.targets.host(hostName);
     return this.locked(server.id, () => this.deployLocked(server, host, options, run), run.onProgress);
+  }
+
+  /** Hears of every instance a deploy tested green (the health monitor); returns the unsubscribe. */
+  onTested(listener: (tested: TestedInstance[]) => void): () => void {
+    this.testedListeners.add(listener);
+    return () => this.testedListeners.delete(listener);
   }
 
   /** Deploys the server again on every host that runs it (after members or tokens changed). */
@@ -142,6 +164,15 @@ export class DeployService {
       );
       // A Shared server whose last member left serves nobody: its instance goes (with the tokens it holds).
       const undeploy = server.mode === 'shared' && members.length === 0 && run.removeIfNoMembers === true;
+      const tls = new Map<string, TlsMaterial | null>();
+      if (!undeploy) {
+        for (const name of desiredNames(
+          server,
+          members.map((m) => m.record),
+        )) {
+          tls.set(name, await this.d.tls.forDeploy(host, name, options));
+        }
+      }
       const planned = undeploy
         ? []
         : plannedInstances({
@@ -151,6 +182,7 @@ export class DeployService {
             home: target.home,
             portOf,
             options,
+            tlsOf: (name) => tls.get(name) ?? null,
           });
       const containers = observeAll(await target.docker.listByLabel({ [LABELS.server]: server.name }));
       const names = [
@@ -182,6 +214,10 @@ export class DeployService {
     );
     recordOutcomes(store, server, host, outcomes, hashes);
     this.d.events.emit('store:changed', { domain: 'instances' });
+    const tested = outcomes.flatMap((o) =>
+      o.tested ? [{ hostId: host.id, containerName: o.name, ...o.tested }] : [],
+    );
+    if (tested.length > 0) for (const listener of this.testedListeners) listener(tested);
     const failed = outcomes.filter((o) => o.action === 'failed');
     const summary = outcomes.map((o) => `${o.name} ${o.action}`).join(', ') || 'no instances';
     const result: DeployResult = {
@@ -233,7 +269,10 @@ export class DeployService {
     });
   }
 
+  /** Validates the given options before anything is saved or a host contacted. Throws FleetError('invalid_input'). */
   private saveOptions(server: ServerRecord, given: DeployOptions): ServerDeployOptions {
+    if (given.tls?.kind === 'own') ownCertificateInfo(given.tls.certPem, given.tls.keyPem);
+    given.tlsNames?.forEach(assertTlsName);
     const saved = this.d.store.deployState.serverOptions(server.id);
     const next: ServerDeployOptions = {
       ...saved,
@@ -241,6 +280,8 @@ export class DeployService {
       ...(given.allowCidrs === undefined ? {} : { allowCidrs: given.allowCidrs }),
       ...(given.limits === undefined ? {} : { limits: { ...saved.limits, ...defined(given.limits) } }),
       ...(given.swarm === undefined ? {} : { swarm: given.swarm }),
+      ...(given.tls === undefined ? {} : { tls: given.tls }),
+      ...(given.tlsNames === undefined ? {} : { tlsNames: given.tlsNames }),
     };
     this.d.store.deployState.setServerOptions(server.id, next);
     return next;

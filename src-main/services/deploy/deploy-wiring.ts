@@ -11,6 +11,9 @@ import { InstanceService } from '../instance/instance-service';
 import { MemberService } from '../member/member-service';
 import { TokenRotation } from '../member/token-rotation';
 import { SshSessionRegistry } from '../ssh/ssh-session-registry';
+import { FleetHostAccess } from '../bridge-client/host-access';
+import { FleetCa } from '../tls/fleet-ca';
+import { InstanceTls } from '../tls/instance-tls';
 import type { Store } from '../store/store';
 import { FleetError } from '../../shared/errors';
 import { FileLocks } from './file-lock';
@@ -32,7 +35,12 @@ export interface DeployWiringOptions {
 export interface DeployServices {
   ssh: SshSessionRegistry;
   docker: DefaultDockerClientFactory;
+  /** The one road to hosts and bridges (SSH session, Docker, tunnels), shared with the health monitor. */
+  access: FleetHostAccess;
   targets: HostTargets;
+  /** The fleet CA and the certificate each instance serves. */
+  ca: FleetCa;
+  tls: InstanceTls;
   images: RuntimeImages;
   deploy: DeployService;
   members: MemberService;
@@ -54,17 +62,23 @@ export function createDeployServices(o: DeployWiringOptions): DeployServices {
     if (event.state === 'connected') opened.add(event.hostId);
   });
   const docker = new DefaultDockerClientFactory({ store, ssh });
-  const targets = new HostTargets(store, ssh, docker, o.localHome);
+  const access = new FleetHostAccess(ssh, docker);
+  const targets = new HostTargets(store, ssh, docker, access, o.localHome);
   const images = new RuntimeImages(o.runtime, path.join(o.home, 'cache', 'runtime-image-tags.json'));
   const locks = new FileLocks(path.join(o.home, 'locks'));
-  const deploy = new DeployService({ store, events, actor, targets, images, locks });
+  const ca = new FleetCa({ store });
+  const tls = new InstanceTls(store, ca);
+  const deploy = new DeployService({ store, events, actor, targets, images, locks, tls });
   const members = new MemberService({ store, events, actor, deploy, targets });
   const rotation = new TokenRotation({ store, events, actor, members });
-  const instances = new InstanceService({ store, events, actor, targets, deploy, images });
+  const instances = new InstanceService({ store, events, actor, targets, deploy, images, tls });
   return {
     ssh,
     docker,
+    access,
     targets,
+    ca,
+    tls,
     images,
     deploy,
     members,
@@ -78,6 +92,7 @@ export function createDeployServices(o: DeployWiringOptions): DeployServices {
     // Not ssh.dispose(): its 2 s grace timer is not unref'd and would hold a CLI process open that long.
     // Works after the store closed: the hosts come from the registry's own connect events.
     dispose: () => {
+      access.dispose();
       for (const hostId of opened) ssh.close(hostId);
       return Promise.resolve();
     },

@@ -2,11 +2,11 @@
  * What a server's definition wants on a host: one InstanceSpec per instance (Shared: one for all
  * members; Dedicated: one per member), each from buildInstanceSpec, the same function the exports use.
  */
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { LABELS } from '../instance-spec/constants';
 import { buildInstanceSpec } from '../instance-spec/instance-spec';
 import { containerName, instanceConfigDir } from '../instance-spec/names';
-import type { InstanceSpec, Limits, SourceImageConfig } from '../instance-spec/types';
+import type { InstanceSpec, Limits, SourceImageConfig, TlsMaterial } from '../instance-spec/types';
 import type { MemberDeployState, ServerDeployOptions } from '../store/deploy-state-repository';
 import type { MemberRecord, ServerRecord } from '../store/types';
 import type { PlannedInstance } from './instance-ops';
@@ -25,6 +25,8 @@ export interface DesiredInput {
   /** Port per instance: the member's id for Dedicated, null for the Shared instance. */
   portOf: (memberId: string | null) => number;
   options: ServerDeployOptions;
+  /** The certificate and key of each instance (by container name); absent or null: plain HTTP. */
+  tlsOf?: (containerName: string) => TlsMaterial | null;
 }
 
 /** Container names the definition wants, without building specs (for reading drift cheaply). */
@@ -42,12 +44,12 @@ export function plannedInstances(input: DesiredInput): PlannedInstance[] {
     const spec = build(input, records, null);
     // The connection test needs every tool: a member allowed all of them, when there is one.
     const tester = records.find((m) => m.tools.includes('*')) ?? records[0];
-    return [planned(spec, null, tester?.token ?? '', serverSecrets, members)];
+    return [planned(spec, null, tester ?? null, serverSecrets, members)];
   }
   return members.map((m) => {
     const spec = build(input, [m.record], m);
     const secrets = [...serverSecrets, ...m.state.env.filter((e) => e.secret).map((e) => e.value)];
-    return planned(spec, m.record.name, m.record.token, secrets, [m]);
+    return planned(spec, m.record.name, m.record, secrets, [m]);
   });
 }
 
@@ -65,6 +67,7 @@ function build(input: DesiredInput, members: MemberRecord[], own: MemberWithStat
     configDir: instanceConfigDir(input.home, name),
     ...(opts.allowCidrs === undefined ? {} : { allowCidrs: opts.allowCidrs }),
     ...(opts.limits === undefined ? {} : { limits: definedLimits(opts.limits) }),
+    tls: input.tlsOf?.(name) ?? null,
   });
 }
 
@@ -76,17 +79,20 @@ function definedLimits(limits: NonNullable<ServerDeployOptions['limits']>): Part
 function planned(
   spec: InstanceSpec,
   member: string | null,
-  token: string,
+  tester: MemberRecord | null,
   secrets: string[],
   members: readonly MemberWithState[],
 ): PlannedInstance {
   const rotated = withRotation(spec, members);
+  const cert = rotated.files.tls?.cert.content;
   return {
     name: rotated.container.name ?? '',
     configHash: rotated.configHash,
     member,
     spec: rotated,
-    token,
+    token: tester?.token ?? '',
+    tokenMember: tester?.name ?? '',
+    pin: cert === undefined ? null : new X509Certificate(cert).fingerprint256,
     secrets,
   };
 }

@@ -7,17 +7,26 @@ import { FleetError } from '../../shared/errors';
 import type { DockerClientFactory } from '../docker/docker-client-factory';
 import { DockerHost } from '../docker/docker-host';
 import { hostHome } from '../export/export-service';
+import { BridgeClient } from '../bridge-client/bridge-client';
+import type { HostAccess } from '../bridge-client/host-access';
 import type { SshSessionRegistry } from '../ssh/ssh-session-registry';
 import type { Store } from '../store/store';
 import type { HostRecord } from '../store/types';
 import { LocalHostFiles, SshHostFiles } from './host-files';
 import type { HostTarget } from './instance-ops';
 
+/** initialize + tools/list of a server that just started may take a while (npx resolving, etc.). */
+const TEST_TIMEOUT_MS = 30_000;
+
 export class HostTargets {
+  private readonly client = new BridgeClient(TEST_TIMEOUT_MS, 'deploy');
+
   constructor(
     private readonly store: Store,
     private readonly ssh: SshSessionRegistry,
     private readonly docker: DockerClientFactory,
+    /** The app's road to bridges, shared with the health monitor. */
+    readonly access: HostAccess,
     private readonly localHome: string = os.homedir(),
   ) {}
 
@@ -37,6 +46,8 @@ export class HostTargets {
       docker,
       files: host.kind === 'local' ? new LocalHostFiles() : new SshHostFiles(this.ssh, host.id, host.name),
       address: host.kind === 'local' ? '127.0.0.1' : (host.address ?? '127.0.0.1'),
+      agent: this.access.agent(host),
+      client: this.client,
       home: hostHome(host, this.localHome),
     };
   }

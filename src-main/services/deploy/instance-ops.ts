@@ -9,7 +9,11 @@ import { LABELS } from '../instance-spec/constants';
 import { instanceConfigDir, isPlainInstanceName, stateVolumeName } from '../instance-spec/names';
 import { toDockerCreateOptions } from '../instance-spec/render-docker';
 import type { ContainerSpec, InstanceSpec } from '../instance-spec/types';
-import { testConnection, waitUntilReady } from './connection-test';
+import type http from 'node:http';
+import type { BridgeClient, BridgeTarget } from '../bridge-client/bridge-client';
+import { ANY_CERTIFICATE } from '../bridge-client/bridge-http';
+import { listFiles } from '../instance-spec/instance-spec';
+import { testConnection, waitUntilReady, type ConnectionTestResult } from './connection-test';
 import { bounded } from './engine-call';
 import { removePrepareLeftovers, runOnce } from './prepare-run';
 import type { HostFiles } from './host-files';
@@ -21,28 +25,51 @@ export interface HostTarget {
   hostName: string;
   docker: DockerHost;
   files: HostFiles;
-  /** The address this machine reaches the host's published ports at. */
+  /** The address clients reach the host's published ports at (the host's address as added). */
   address: string;
+  /** The app's road to the bridges: an agent over the host's SSH session (host-access.ts). */
+  agent: http.Agent;
+  /** The app's bridge client for connection tests. */
+  client: BridgeClient;
   /** The home folder of the login that owns the instance folders. */
   home: string;
 }
 
 export interface PlannedInstance extends DesiredInstance {
   spec: InstanceSpec;
-  /** A member token the connection test uses. */
+  /** A member token the connection test uses, and whose it is. */
   token: string;
+  tokenMember: string;
+  /** SHA-256 of the certificate the bridge will serve (pinned by the test), null without TLS. */
+  pin: string | null;
   /** Secret values of the instance, masked in any log excerpt. */
   secrets: string[];
 }
 
 export type Progress = (line: string) => void;
 
-export function instanceUrl(address: string, port: number): string {
-  return `http://${address.includes(':') ? `[${address}]` : address}:${port}/mcp`;
+export function instanceUrl(address: string, port: number, tls: boolean): string {
+  return `${tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}/mcp`;
 }
 
-function filePaths(spec: InstanceSpec): string[] {
-  return [spec.files.env.hostPath, spec.files.members.hostPath];
+/** The address the host itself dials a published port at: loopback for all interfaces. */
+export function dialAddress(hostIp: string): string {
+  return hostIp === '' || hostIp === '0.0.0.0' ? '127.0.0.1' : hostIp === '::' ? '::1' : hostIp;
+}
+
+/** Where the app reaches an instance's bridge: its published port, from the host, over the host's road. */
+export function bridgeTarget(target: HostTarget, inst: PlannedInstance, port?: number): BridgeTarget {
+  const published = inst.spec.container.ports[0];
+  return {
+    agent: target.agent,
+    address: dialAddress(published?.hostIp ?? ''),
+    port: port ?? published?.hostPort ?? inst.spec.port,
+    pin: inst.pin,
+  };
+}
+
+export function filePaths(spec: InstanceSpec): string[] {
+  return listFiles(spec.files).map((f) => f.hostPath);
 }
 
 /** Creates, starts and tests a new instance; on failure removes what it made. Resolves to the tool names. */
@@ -50,7 +77,7 @@ export async function createInstance(
   target: HostTarget,
   inst: PlannedInstance,
   progress: Progress,
-): Promise<string[]> {
+): Promise<ConnectionTestResult> {
   const { docker, files } = target;
   const { spec } = inst;
   const volumeIsNew = spec.stateVolume !== null && !(await volumeExists(docker, spec.stateVolume.name));
@@ -78,7 +105,7 @@ export async function replaceInstance(
   inst: PlannedInstance,
   current: ObservedContainer,
   progress: Progress,
-): Promise<string[]> {
+): Promise<ConnectionTestResult> {
   const { docker, files } = target;
   if (current.state !== 'running') {
     // Nothing serves from it (a cut-off deploy, a stopped instance): made anew, nothing to keep.
@@ -133,10 +160,13 @@ async function putBack(
     await target.files.restore(paths);
     await rename(target.docker, old.id, inst.name);
     await target.docker.start(old.id);
+    // The previous version serves its own, earlier certificate (or none): its readiness is all
+    // that is read, with no token, so any certificate will do.
     await waitUntilReady({
       docker: target.docker,
       container: inst.name,
-      url: instanceUrl(target.address, old.ports[0] ?? inst.spec.port),
+      client: target.client,
+      target: { ...bridgeTarget(target, inst, old.ports[0]), pin: old.tls === true ? ANY_CERTIFICATE : null },
       secrets: inst.secrets,
     });
     return true;
@@ -150,7 +180,7 @@ async function writeAndPrepare(target: HostTarget, inst: PlannedInstance, progre
   const { spec } = inst;
   await removePrepareLeftovers(docker, [inst.name]);
   progress(`writing the files of ${inst.name}`);
-  await files.write(spec.configDir, [spec.files.env, spec.files.members]);
+  await files.write(spec.configDir, listFiles(spec.files));
   if (spec.stateVolume) {
     await docker.createVolume(spec.stateVolume.name, {
       [LABELS.server]: spec.server,
@@ -166,12 +196,14 @@ async function writeAndPrepare(target: HostTarget, inst: PlannedInstance, progre
   }
 }
 
-async function test(target: HostTarget, inst: PlannedInstance): Promise<string[]> {
+async function test(target: HostTarget, inst: PlannedInstance): Promise<ConnectionTestResult> {
   return testConnection({
     docker: target.docker,
     container: inst.name,
-    url: instanceUrl(target.address, inst.spec.port),
+    client: target.client,
+    target: bridgeTarget(target, inst),
     token: inst.token,
+    member: inst.tokenMember,
     secrets: inst.secrets,
   });
 }

@@ -20,6 +20,8 @@ export interface ObservedContainer {
   ports: number[];
   /** A task container of a Swarm service (deploy --swarm): `name` is the service's. */
   swarm?: boolean;
+  /** Its bridge serves HTTPS (its command has --tls-cert). */
+  tls?: boolean;
 }
 
 export interface DesiredInstance {
@@ -48,6 +50,7 @@ export function observe(info: Dockerode.ContainerInfo): ObservedContainer {
     configHash: labels[LABELS.configHash] ?? null,
     state: info.State,
     ports: [...new Set(info.Ports.flatMap((p) => (p.PublicPort ? [p.PublicPort] : [])))],
+    ...(/(^|\s)--tls-cert(\s|=|$)/.test(info.Command ?? '') ? { tls: true } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Store } from '../store/store';
 import type { HostRecord, ServerRecord } from '../store/types';
 import {
   createInstance,
+  filePaths,
   instanceUrl,
   removeInstance,
   replaceInstance,
@@ -13,18 +14,19 @@ import {
   type PlannedInstance,
   type Progress,
 } from './instance-ops';
+import type { ConnectionTestResult } from './connection-test';
 import type { ObservedContainer, Step } from './reconcile';
 import type { InstanceOutcome } from './types';
 
 /** What each kind of step does: plain containers by default, Swarm services for deploy --swarm. */
 export interface InstanceOps {
-  create(target: HostTarget, inst: PlannedInstance, progress: Progress): Promise<string[]>;
+  create(target: HostTarget, inst: PlannedInstance, progress: Progress): Promise<ConnectionTestResult>;
   replace(
     target: HostTarget,
     inst: PlannedInstance,
     current: ObservedContainer,
     progress: Progress,
-  ): Promise<string[]>;
+  ): Promise<ConnectionTestResult>;
   remove(target: HostTarget, current: { id: string; instance: string }, all: boolean): Promise<void>;
   /** An instance left as it is (plain: drops files a cut-off replacement moved aside). */
   keep(target: HostTarget, inst: PlannedInstance): Promise<void>;
@@ -34,7 +36,7 @@ export const containerOps: InstanceOps = {
   create: createInstance,
   replace: replaceInstance,
   remove: removeInstance,
-  keep: (target, d) => target.files.discardAside([d.spec.files.env.hostPath, d.spec.files.members.hostPath]),
+  keep: (target, d) => target.files.discardAside(filePaths(d.spec)),
 };
 
 export interface ExecuteOptions {
@@ -89,7 +91,7 @@ export async function executeSteps(
       member: d.member,
       host: target.hostName,
       port: d.spec.port,
-      url: instanceUrl(target.address, d.spec.port),
+      url: instanceUrl(target.address, d.spec.port, d.spec.tls),
       action: 'unchanged',
       tools: null,
     };
@@ -99,12 +101,14 @@ export async function executeSteps(
         // A replacement cut off after its new container started leaves the old files aside.
         await ops.keep(target, d);
         outcome.tools = opts.tools(d.name);
-      } else if (step.kind === 'create') {
-        outcome.tools = await ops.create(target, d, opts.progress);
-        outcome.action = 'created';
       } else {
-        outcome.tools = await ops.replace(target, d, step.current, opts.progress);
-        outcome.action = 'replaced';
+        const tested =
+          step.kind === 'create'
+            ? await ops.create(target, d, opts.progress)
+            : await ops.replace(target, d, step.current, opts.progress);
+        outcome.action = step.kind === 'create' ? 'created' : 'replaced';
+        outcome.tools = tested.tools;
+        outcome.tested = { at: tested.at, elapsedMs: tested.elapsedMs };
       }
       if (outcome.action !== 'unchanged')
         opts.progress(`${d.name}: ${outcome.action}, ${outcome.tools?.length ?? 0} tools`);
@@ -136,6 +140,7 @@ export function recordOutcomes(
       const row = rows.get(o.name);
       if (o.action === 'removed') {
         if (row) store.instances.remove(row.id);
+        store.tls.removeLeaf(host.id, o.name);
         continue;
       }
       if (o.action === 'failed' || o.action === 'skipped') {

@@ -116,7 +116,7 @@ void describe('mcp-fleet deploy --swarm (single-node Swarm on the testbed engine
           User: string;
           ReadOnly: boolean;
           CapabilityDrop: string[];
-          Secrets: { SecretName: string; File: { UID: string; Mode: number } }[];
+          Secrets: { SecretName: string; File: { Name: string; UID: string; Mode: number } }[];
           Env?: string[];
         };
         Resources: { Limits: { Pids: number } };
@@ -125,13 +125,17 @@ void describe('mcp-fleet deploy --swarm (single-node Swarm on the testbed engine
       assert.equal(task.ContainerSpec.ReadOnly, true);
       assert.deepEqual(task.ContainerSpec.CapabilityDrop, ['ALL']);
       assert.ok(task.Resources.Limits.Pids > 0);
+      // The env and members files, and the bridge's TLS certificate and key.
       assert.deepEqual(
-        task.ContainerSpec.Secrets.map((x) => [x.File.UID, x.File.Mode]),
+        task.ContainerSpec.Secrets.map((x) => [x.File.Name, x.File.UID, x.File.Mode]),
         [
-          ['10001', 0o400],
-          ['10001', 0o400],
+          ['mcp-fleet-env', '10001', 0o400],
+          ['mcp-fleet-members.json', '10001', 0o400],
+          ['mcp-fleet-tls.crt', '10001', 0o400],
+          ['mcp-fleet-tls.key', '10001', 0o400],
         ],
       );
+      assert.match(outcome.url, /^https:\/\//);
       // The published port is the pinned one, in host mode (the client's address reaches the bridge).
       assert.deepEqual(
         (s.Spec?.EndpointSpec?.Ports ?? []).map((p) => [p.PublishedPort, p.PublishMode]),
@@ -145,7 +149,7 @@ void describe('mcp-fleet deploy --swarm (single-node Swarm on the testbed engine
       assert.ok((await listTools(outcome.url, own)).includes('read_graph'));
       await assert.rejects(listTools(outcome.url, other), /invalid_token/);
     }
-    assert.equal((await secrets(fl)).length, 4);
+    assert.equal((await secrets(fl)).length, 8);
     // The state volume was handed to the container user: the server can write its memory file.
     const ann = first.instances.find((i) => i.member === 'ann');
     assert.ok(ann?.url);
@@ -185,7 +189,7 @@ void describe('mcp-fleet deploy --swarm (single-node Swarm on the testbed engine
     assert.ok(token);
     const after = await secrets(fl);
     const annSecrets = (names: string[]) => names.filter((n) => n.includes('-ann-'));
-    assert.equal(annSecrets(after).length, 2);
+    assert.equal(annSecrets(after).length, 4);
     assert.deepEqual(
       annSecrets(after).filter((n) => annSecrets(before).includes(n)),
       [],

@@ -12,11 +12,11 @@ import { FleetError } from '../../shared/errors';
 import type { DockerHost } from '../docker/docker-host';
 import { LABELS } from '../instance-spec/constants';
 import { prepareContainer } from '../instance-spec/prepare';
-import { swarmSecretNames } from '../instance-spec/swarm-shape';
-import { testConnection } from './connection-test';
+import { swarmSecretFiles, type SwarmSecretFile } from '../instance-spec/swarm-shape';
+import { testConnection, type ConnectionTestResult } from './connection-test';
 import { bounded } from './engine-call';
 import {
-  instanceUrl,
+  bridgeTarget,
   volumeExists,
   type HostTarget,
   type PlannedInstance,
@@ -46,7 +46,7 @@ export async function createService(
   inst: PlannedInstance,
   nodeId: string,
   progress: Progress,
-): Promise<string[]> {
+): Promise<ConnectionTestResult> {
   const { docker } = target;
   const volumeIsNew =
     inst.spec.stateVolume !== null && !(await volumeExists(docker, inst.spec.stateVolume.name));
@@ -83,7 +83,7 @@ export async function updateService(
   current: ObservedContainer,
   nodeId: string,
   progress: Progress,
-): Promise<string[]> {
+): Promise<ConnectionTestResult> {
   const { docker } = target;
   const secrets = await ensureSecrets(docker, inst, progress);
   await prepareVolume(docker, inst);
@@ -95,7 +95,7 @@ export async function updateService(
   );
   try {
     const tools = await testTask(target, inst, current.id);
-    await removeSecrets(docker, inst.name, new Set([secrets.env.name, secrets.members.name]));
+    await removeSecrets(docker, inst.name, new Set(secrets.map((s) => s.name)));
     return tools;
   } catch (err) {
     const restored = await rollBack(docker, inst.name);
@@ -108,19 +108,18 @@ export async function updateService(
   }
 }
 
-/** This version's two secrets, made when absent (a re-run finds them by name). */
+/** This version's secrets, made when absent (a re-run finds them by name). */
 async function ensureSecrets(
   docker: DockerHost,
   inst: PlannedInstance,
   progress: Progress,
-): Promise<{ env: SecretRef; members: SecretRef }> {
-  const names = swarmSecretNames(inst.name, inst.configHash);
+): Promise<SecretRef[]> {
   const existing = await call(docker, 'secrets', () =>
     docker.docker.listSecrets({ filters: { label: [`${LABELS.instance}=${inst.name}`] } }),
   );
-  const one = async (name: string, content: string): Promise<SecretRef> => {
+  const one = async ({ name, target, content }: SwarmSecretFile): Promise<SecretRef> => {
     const found = existing.find((s) => s.Spec?.Name === name);
-    if (found) return { id: found.ID, name };
+    if (found) return { id: found.ID, name, target };
     progress(`creating the secret ${name}`);
     const made: unknown = await call(docker, `secret ${name}`, () =>
       docker.docker.createSecret({
@@ -129,12 +128,11 @@ async function ensureSecrets(
         Data: Buffer.from(content, 'utf8').toString('base64'),
       }),
     );
-    return { id: (made as { id: string }).id, name };
+    return { id: (made as { id: string }).id, name, target };
   };
-  return {
-    env: await one(names.env, inst.spec.files.env.content),
-    members: await one(names.members, inst.spec.files.members.content),
-  };
+  const refs: SecretRef[] = [];
+  for (const file of swarmSecretFiles(inst.spec, inst.name, inst.configHash)) refs.push(await one(file));
+  return refs;
 }
 
 /** A new state volume belongs to root: the one-shot prepare container hands it to the container user. */
@@ -146,6 +144,7 @@ async function prepareVolume(docker: DockerHost, inst: PlannedInstance): Promise
     image: inst.spec.container.image,
     instance: inst.name,
     configDir: null,
+    files: [],
     stateVolume: volume,
   });
   const code = await runOnce(docker, spec);
@@ -158,7 +157,11 @@ async function prepareVolume(docker: DockerHost, inst: PlannedInstance): Promise
 }
 
 /** Waits for a running task of this version, then runs the connection test against it. */
-async function testTask(target: HostTarget, inst: PlannedInstance, serviceId: string): Promise<string[]> {
+async function testTask(
+  target: HostTarget,
+  inst: PlannedInstance,
+  serviceId: string,
+): Promise<ConnectionTestResult> {
   const { docker } = target;
   const deadline = Date.now() + TASK_TIMEOUT_MS;
   for (;;) {
@@ -174,8 +177,10 @@ async function testTask(target: HostTarget, inst: PlannedInstance, serviceId: st
       return testConnection({
         docker,
         container,
-        url: instanceUrl(target.address, inst.spec.port),
+        client: target.client,
+        target: bridgeTarget(target, inst),
         token: inst.token,
+        member: inst.tokenMember,
         secrets: inst.secrets,
       });
     }

@@ -4,27 +4,22 @@
  */
 import type Dockerode from 'dockerode';
 import { LABELS } from '../instance-spec/constants';
-import {
-  SWARM_SECRET_OWNER,
-  SWARM_SECRET_TARGETS,
-  swarmArgs,
-  tmpfsBytes,
-} from '../instance-spec/swarm-shape';
+import { SWARM_SECRET_OWNER, swarmArgs, tmpfsBytes } from '../instance-spec/swarm-shape';
 import type { PlannedInstance } from './instance-ops';
 
 /** The Engine's service spec of an instance: its container spec, with secrets instead of host files. */
 export function serviceSpec(
   inst: PlannedInstance,
-  secrets: { env: SecretRef; members: SecretRef },
+  secrets: readonly SecretRef[],
   nodeId: string,
 ): Dockerode.CreateServiceOptions {
   const c = inst.spec.container;
   const labels = { ...c.labels, [LABELS.configHash]: inst.configHash, [LABELS.swarmService]: inst.name };
-  const secretRef = (ref: SecretRef, target: string) => ({
+  const secretRef = (ref: SecretRef) => ({
     SecretID: ref.id,
     SecretName: ref.name,
     File: {
-      Name: target,
+      Name: ref.target,
       UID: SWARM_SECRET_OWNER.uid,
       GID: SWARM_SECRET_OWNER.gid,
       Mode: SWARM_SECRET_OWNER.mode,
@@ -54,10 +49,7 @@ export function serviceSpec(
           : [],
       ),
     ],
-    Secrets: [
-      secretRef(secrets.env, SWARM_SECRET_TARGETS.env),
-      secretRef(secrets.members, SWARM_SECRET_TARGETS.members),
-    ],
+    Secrets: secrets.map(secretRef),
   };
   return {
     Name: inst.name,
@@ -84,4 +76,6 @@ export function serviceSpec(
 export interface SecretRef {
   id: string;
   name: string;
+  /** The file name under /run/secrets. */
+  target: string;
 }

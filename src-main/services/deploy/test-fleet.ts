@@ -3,9 +3,10 @@
 // bundle built from the current source. Also MCP clients for the instances and cleanup of the host.
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
@@ -77,6 +78,7 @@ export async function testFleet(
     MCP_FLEET_BRIDGE_BUNDLE: bundle,
   };
   const docker = new Dockerode();
+  let trusted = false;
   const cli = (args: string[], stdin = ''): CliResult => {
     const r = spawnSync(process.execPath, [BIN, '--home', path.join(home, 'data'), ...args], {
       env,
@@ -84,6 +86,11 @@ export async function testFleet(
       encoding: 'utf8',
       timeout: 240_000,
     });
+    // Once a command made the store, this process trusts its fleet CA, as a member's machine would.
+    if (!trusted && existsSync(path.join(home, 'data', 'fleet.db'))) {
+      trusted = true;
+      trustCa(cli(['tls', 'ca']).stdout);
+    }
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const fleet: TestFleet = {
@@ -152,6 +159,15 @@ export async function testFleet(
     }
   });
   return fleet;
+}
+
+/**
+ * Makes this test process trust a fleet CA, as a member's machine does with NODE_EXTRA_CA_CERTS: the
+ * SDK clients and fetch below then verify the instances' https URLs against it.
+ */
+export function trustCa(pem: string): void {
+  if (!pem.includes('BEGIN CERTIFICATE')) throw new Error('mcp-fleet tls ca printed no certificate');
+  tls.setDefaultCACertificates([...tls.getCACertificates('default'), pem]);
 }
 
 function t2after(t: unknown, fn: () => Promise<void>): void {
@@ -240,6 +256,7 @@ export async function inProcessFleet(f: TestFleet): Promise<InProcessFleet> {
   for (const [k, v] of Object.entries(f.env)) if (k.startsWith('MCP_FLEET_')) process.env[k] = v;
   const keyProvider = new StaticKeyProvider(randomBytes(32));
   const services = await createServices({ home: f.home, keyProvider, transport: 'web', actor: 'test' });
+  trustCa(await services.fleet.ca.caPem());
   const store = await Store.open({ home: f.home, keyProvider });
   const call = async <C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> => {
     const r = await dispatch(services.handlers, channel, input);

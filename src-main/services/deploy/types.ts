@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../shared/errors';
+import type { TlsChoice } from '../../shared/contract';
 
 /** Per-server changes to the hardening limits; absent fields keep what was saved (or the default). */
 export interface LimitsInput {
@@ -18,7 +19,14 @@ export interface DeployOptions {
   limits?: LimitsInput | undefined;
   /** Run the instances as Swarm services on a manager host (saved: later deploys keep doing so). */
   swarm?: boolean | undefined;
+  /** How the bridges serve TLS (saved): the fleet CA's leaves (default), the operator's own, or none. */
+  tls?: TlsChoice | undefined;
+  /** Names clients use for the host, added to the fleet leaves' SANs (--tls-name; replaces the saved list). */
+  tlsNames?: string[] | undefined;
 }
+
+/** 'none': behind the operator's own TLS terminator, plain HTTP on the port, said loudly everywhere. */
+export type { TlsChoice } from '../../shared/contract';
 
 export type InstanceAction = 'created' | 'replaced' | 'unchanged' | 'removed' | 'failed' | 'skipped';
 
@@ -30,6 +38,8 @@ export interface InstanceOutcome {
   url: string | null;
   action: InstanceAction;
   tools: string[] | null;
+  /** When this deploy's connection test passed, and how long initialize + tools/list took (ms). */
+  tested?: { at: number; elapsedMs: number };
   error?: string;
   /** The FleetError code of `error`. */
   errorCode?: ErrorCode;

@@ -1,10 +1,13 @@
 // Real parts: the testbed's sshd (the export runs as its non-root login, a member of group docker, as
-// an operator pasting it would), its Docker engine, the bridge bundled from src-bridge, and
+// an operator pasting it would), its Docker engine, the bridge bundled from src-bridge,
 // @modelcontextprotocol/server-memory from node_modules baked into the runtime image that the
-// exported command builds from the context it carries.
+// exported command builds from the context it carries, and a CA and leaf for 127.0.0.1 made by the
+// openssl CLI: the instance serves HTTPS with that leaf, checked by node:https trusting only that CA.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,8 +25,10 @@ import {
 } from '../instance-spec/runtime-image.fixture';
 import { ServerService } from '../server/server-service';
 import { createTestStore, type TestStore } from '../store/test-store';
+import { TLS_KEY_SOURCE_NAME } from './docker-run-script';
 import { ExportService } from './export-service';
 import { runtimeImageResolver, sourceImageInspector } from './runtime-image-ref';
+import { httpsFetch, httpsGet, makeTestCa, type TestCa } from './tls.fixture';
 
 const run = promisify(execFile);
 const docker = new Docker();
@@ -63,22 +68,22 @@ function sshSh(bed: Testbed, script: string): Promise<{ code: number; stdout: st
   });
 }
 
-async function toolNames(port: number, token: string): Promise<string[]> {
+/** The tools over HTTPS, trusting only `ca`, once /readyz answers 200. */
+async function toolNames(port: number, token: string, ca: string): Promise<string[]> {
   for (let attempt = 0; ; attempt += 1) {
-    if (
-      await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
+    const ready = await httpsGet(`https://127.0.0.1:${port}/readyz`, ca).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ready) break;
     if (attempt > 240) assert.fail('the instance never became ready');
     await sleep(250);
   }
   const client = new Client({ name: 'docker-run-export-test', version: '1.0.0' }, { capabilities: {} });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
+    new StreamableHTTPClientTransport(new URL(`https://127.0.0.1:${port}/mcp`), {
       requestInit: { headers: { authorization: `Bearer ${token}` } },
+      fetch: httpsFetch(ca),
     }),
   );
   try {
@@ -86,6 +91,18 @@ async function toolNames(port: number, token: string): Promise<string[]> {
   } finally {
     await client.close();
   }
+}
+
+/** Whether a plain-HTTP request to the port gets any HTTP answer at all. */
+function plainHttpAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/readyz', timeout: 5000, agent: false }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
+    req.on('error', () => resolve(false));
+  });
 }
 
 describe(
@@ -103,8 +120,10 @@ describe(
     const name = containerName(SERVER_NAME, null);
     const dir = instanceConfigDir(`/home/${bed?.ssh.username ?? 'x'}`, name);
     let imageTag = '';
+    let tls: TestCa | undefined;
 
     before(async () => {
+      tls = await makeTestCa();
       store = await createTestStore();
       inputs = await testImageInputs(docker);
       port = await freePort();
@@ -144,6 +163,7 @@ describe(
         store: store.store,
         runtimeImage: runtimeImageResolver(inputs.resolver),
         inspectSourceImage: sourceImageInspector(docker),
+        tlsFor: () => Promise.resolve(tls?.leaf ?? null),
       });
     });
 
@@ -165,11 +185,15 @@ describe(
         () => undefined,
       );
       await inputs?.dispose();
+      await tls?.dispose();
       store?.cleanup();
     });
 
-    it('builds the image, starts an instance answering tools/list, and changes nothing when run again', async () => {
-      assert.ok(exports);
+    it('builds the image, starts an instance answering tools/list over HTTPS only, and changes nothing when run again', async () => {
+      assert.ok(exports && tls);
+      const { caPem, leaf } = tls;
+      const keyLine = leaf.keyPem.split('\n')[1] ?? '';
+      assert.ok(keyLine.length > 20);
       const byReference = await exports.render({
         server: SERVER_NAME,
         format: 'docker-run',
@@ -177,6 +201,13 @@ describe(
       });
       assert.equal(byReference.containsSecrets, false);
       assert.ok(!byReference.content.includes(SECRET), 'no secret in the command by default');
+      assert.ok(!byReference.content.includes(keyLine), 'no TLS key in the command by default');
+      assert.ok(byReference.content.includes(leaf.certPem), 'the certificate is written by the command');
+      const notAfter = new Date(new X509Certificate(leaf.certPem).validTo).toISOString().slice(0, 19);
+      assert.match(
+        byReference.notes?.[0] ?? '',
+        new RegExp(`^instance ${name}: HTTPS .* valid until ${notAfter}Z\\.$`),
+      );
       imageTag =
         /docker image inspect (mcp-fleet\/runtime:[0-9a-f]{16})/.exec(byReference.content)?.[1] ?? '';
       assert.ok(imageTag, 'the command checks for the runtime image');
@@ -193,15 +224,37 @@ describe(
         `umask 077\ncat > '${dir}/secrets.env' <<'EOF'\nAPI_KEY="${SECRET}"\nEOF\n`,
       );
       assert.equal(write.code, 0, write.stderr);
+      // Nor without the TLS key, which goes by reference too.
+      const noKey = await sshSh(bed, byReference.content);
+      assert.notEqual(noKey.code, 0);
+      assert.match(
+        noKey.stderr,
+        new RegExp(`${dir}/${TLS_KEY_SOURCE_NAME} \\(mode 0600\\), or export with --inline-secrets`),
+      );
+      await assert.rejects(docker.getContainer(name).inspect());
+      const writeKey = await sshSh(
+        bed,
+        `umask 077\ncat > '${dir}/${TLS_KEY_SOURCE_NAME}' <<'EOF'\n${leaf.keyPem}EOF\n`,
+      );
+      assert.equal(writeKey.code, 0, writeKey.stderr);
+
       const first = await sshSh(bed, byReference.content);
       assert.equal(first.code, 0, first.stderr.slice(-2000));
       await docker.getImage(imageTag).inspect();
 
-      const tools = await toolNames(port, token);
+      const tools = await toolNames(port, token, caPem);
       for (const tool of ['create_entities', 'read_graph', 'search_nodes'])
         assert.ok(tools.includes(tool), tools.join(', '));
+      const served = await httpsGet(`https://127.0.0.1:${port}/readyz`, caPem);
+      assert.equal(
+        served.fingerprint256,
+        new X509Certificate(leaf.certPem).fingerprint256,
+        'the leaf exported',
+      );
+      assert.equal(await plainHttpAnswers(port), false, 'plain HTTP gets no answer');
       const info = await docker.getContainer(name).inspect();
       assert.ok(!JSON.stringify(info).includes(SECRET), 'docker inspect shows no secret');
+      assert.ok(!JSON.stringify(info).includes(keyLine), 'docker inspect shows no TLS key');
       assert.equal(info.Config.User, '10001:10001');
       assert.equal(info.HostConfig.ReadonlyRootfs, true);
       const envFile = await run('cat', [`${dir}/env`]);
@@ -210,6 +263,12 @@ describe(
         new RegExp(`^API_KEY="${SECRET}"$`, 'm'),
         'the secret reached the env file',
       );
+      // The prepare container handed the TLS files to the container user, mode 0600.
+      const owners = await run('stat', ['-c', '%n %a %u', `${dir}/tls.crt`, `${dir}/tls.key`]);
+      assert.deepEqual(owners.stdout.trim().split('\n'), [
+        `${dir}/tls.crt 600 10001`,
+        `${dir}/tls.key 600 10001`,
+      ]);
 
       // Inline secrets give the same definition: same config hash, so the running container stays.
       const inline = await exports.render({
@@ -220,14 +279,15 @@ describe(
       });
       assert.equal(inline.containsSecrets, true);
       assert.ok(inline.content.includes(SECRET));
+      assert.ok(inline.content.includes(leaf.keyPem), 'inline: the TLS key is in the command');
       const again = await sshSh(bed, inline.content);
       assert.equal(again.code, 0, again.stderr.slice(-2000));
       const after = await docker.getContainer(name).inspect();
       assert.equal(after.Id, info.Id, 'the same container');
       assert.equal(after.State.StartedAt, info.State.StartedAt, 'not restarted');
-      assert.deepEqual(await toolNames(port, token), tools);
+      assert.deepEqual(await toolNames(port, token, caPem), tools);
 
-      const wrong = await fetch(`http://127.0.0.1:${port}/mcp`, {
+      const wrong = await httpsFetch(caPem)(`https://127.0.0.1:${port}/mcp`, {
         method: 'POST',
         headers: {
           authorization: 'Bearer nope',
@@ -237,6 +297,7 @@ describe(
         body: '{}',
       });
       assert.equal(wrong.status, 401);
+      await wrong.body?.cancel();
     });
   },
 );

@@ -1,6 +1,8 @@
-// Property: for any server definition — hostile arguments, env values, tool names and folder names —
-// the docker-run export, run by a real bash and a real dash with a fake `docker` on PATH that records
-// its argv, invokes docker with exactly toDockerRunArgv(spec) and writes exactly the intended files.
+// Property: for any server definition — hostile arguments, env values, tool names and folder names,
+// with or without TLS files (PEM with hostile text around it, a line equal to the here-document
+// delimiter, no final newline) — the docker-run export, run by a real bash and a real dash with a fake
+// `docker` on PATH that records its argv, invokes docker with exactly toDockerRunArgv(spec) and writes
+// exactly the intended files.
 // Real parts: /bin/bash, /bin/dash, coreutils (cat, mkdir, chmod, base64, grep). Seeded: set
 // PROPERTY_SEED to replay a run; PROPERTY_CASES to change the count.
 import assert from 'node:assert/strict';
@@ -18,9 +20,10 @@ import { buildInstanceSpec } from '../instance-spec/instance-spec';
 import { containerName } from '../instance-spec/names';
 import { memberRecord, serverRecord } from '../instance-spec/records.fixture';
 import { toDockerRunArgv } from '../instance-spec/render-docker';
-import type { InstanceSpec } from '../instance-spec/types';
+import type { InstanceSpec, TlsMaterial } from '../instance-spec/types';
 import type { EnvEntry, MemberRecord, ServerRecord } from '../store/types';
-import { renderDockerRunScript, type ImageBuild } from './docker-run-script';
+import { renderDockerRunScript, TLS_KEY_SOURCE_NAME, type ImageBuild } from './docker-run-script';
+import { makeTestCa, type TestCa } from './tls.fixture';
 import {
   chance,
   envKey,
@@ -62,7 +65,37 @@ interface Case {
   runningHash: string;
   /** By reference, with the operator's secrets.env written beforehand (false: it is missing). */
   secretsProvided: boolean;
+  /** By reference, with the operator's TLS key file written beforehand (false: it is missing). */
+  keyProvided: boolean;
+  /** No TLS: leftover tls.crt and tls.key from an earlier definition are planted first. */
+  staleTls: boolean;
 }
+
+/** A real CA-signed leaf and key (openssl), which the cases wrap in hostile text. */
+let realTls: TlsMaterial | undefined;
+
+/** PEM as a file may hold it: hostile explanatory text around the block, sometimes no final newline. */
+function pem(rng: Rng, block: string): string {
+  const text = () => Array.from({ length: int(rng, 0, 2) }, () => hostileWord(rng).replace(/\n/g, ' '));
+  const lines = [
+    ...text(),
+    ...(chance(rng, 0.2) ? ['MCP_FLEET_EOF'] : []),
+    ...block.trimEnd().split('\n'),
+    ...text(),
+  ];
+  return lines.join('\n') + (chance(rng, 0.8) ? '\n' : '');
+}
+
+function tlsMaterial(rng: Rng): TlsMaterial | null {
+  if (chance(rng, 0.4)) return null;
+  assert.ok(realTls, 'the TLS material is made before the cases');
+  return { certPem: pem(rng, realTls.certPem), keyPem: pem(rng, realTls.keyPem) };
+}
+
+const byReferenceEnv = (c: Case) => !c.inlineSecrets && c.spec.files.env.secretKeys.length > 0;
+const byReferenceKey = (c: Case) => !c.inlineSecrets && c.spec.files.tls !== null;
+/** The script stops before the prepare container when an operator's file is missing. */
+const stops = (c: Case) => (byReferenceEnv(c) && !c.secretsProvided) || (byReferenceKey(c) && !c.keyProvided);
 
 function members(rng: Rng): MemberRecord[] {
   const names = new Set<string>();
@@ -170,6 +203,7 @@ function makeCase(rng: Rng, index: number, root: string): Case {
     ...(chance(rng, 0.2)
       ? { limits: { memoryBytes: int(rng, 64, 4096) * 1024 * 1024, nanoCpus: int(rng, 1, 40) * 50_000_000 } }
       : {}),
+    tls: tlsMaterial(rng),
   });
   const build: ImageBuild | null = chance(rng, 0.3)
     ? {
@@ -196,13 +230,14 @@ function makeCase(rng: Rng, index: number, root: string): Case {
     imagePresent: chance(rng, 0.5),
     runningHash: chance(rng, 0.15) ? spec.configHash : chance(rng, 0.1) ? 'f'.repeat(64) : '',
     secretsProvided: chance(rng, 0.93),
+    keyProvided: chance(rng, 0.93),
+    staleTls: spec.files.tls === null && chance(rng, 0.3),
   };
 }
 
 /** The calls a case must make, built here from the spec, independently of the script's text. */
 function expectedCalls(c: Case): string[][] {
   const calls: string[][] = [];
-  const byReference = !c.inlineSecrets && c.spec.files.env.secretKeys.length > 0;
   const build = c.build;
   if (build !== null) {
     calls.push(['image', 'inspect', build.tag]);
@@ -224,7 +259,7 @@ function expectedCalls(c: Case): string[][] {
       ]);
     }
   }
-  if (byReference && !c.secretsProvided) return calls;
+  if (stops(c)) return calls;
   const name = c.spec.container.name ?? '';
   calls.push(toDockerRunArgv(c.spec.prepare));
   calls.push([
@@ -259,7 +294,11 @@ describe('docker-run export under bash and dash (fake docker recording argv)', (
   let fakeBin = '';
   let rejectedNames = 0;
 
+  let ca: TestCa | undefined;
+
   before(async () => {
+    ca = await makeTestCa();
+    realTls = ca.leaf;
     root = await mkdtemp(path.join(os.tmpdir(), 'docker-run-property-'));
     fakeBin = path.join(root, 'bin');
     await mkdir(fakeBin);
@@ -275,6 +314,7 @@ describe('docker-run export under bash and dash (fake docker recording argv)', (
   });
 
   after(async () => {
+    await ca?.dispose();
     if (root) await rm(root, { recursive: true, force: true });
   });
 
@@ -288,11 +328,17 @@ describe('docker-run export under bash and dash (fake docker recording argv)', (
         const caseDir = path.join(runRoot, String(c.index));
         const spec = c.spec;
         await mkdir(caseDir, { recursive: true });
-        const byReference = !c.inlineSecrets && spec.files.env.secretKeys.length > 0;
-        if (byReference && c.secretsProvided) {
-          await mkdir(spec.configDir, { recursive: true });
+        await mkdir(spec.configDir, { recursive: true });
+        if (byReferenceEnv(c) && c.secretsProvided) {
           const secretLines = spec.files.env.content.slice(spec.files.env.plainContent.length);
           await writeFile(path.join(spec.configDir, SECRETS_FILE_NAME), secretLines);
+        }
+        if (byReferenceKey(c) && c.keyProvided) {
+          await writeFile(path.join(spec.configDir, TLS_KEY_SOURCE_NAME), spec.files.tls?.key.content ?? '');
+        }
+        if (c.staleTls) {
+          for (const file of ['tls.crt', 'tls.key'])
+            await writeFile(path.join(spec.configDir, file), 'stale\n', { mode: 0o600 });
         }
         lines.push(
           `FAKE_DOCKER_LOG=${q(path.join(caseDir, 'calls'))}; export FAKE_DOCKER_LOG`,
@@ -315,12 +361,14 @@ describe('docker-run export under bash and dash (fake docker recording argv)', (
         const spec = c.spec;
         const rc = Number((await readFile(path.join(caseDir, 'rc'), 'utf8')).trim());
         const calls = parseCalls(await readFile(path.join(caseDir, 'calls')).catch(() => Buffer.alloc(0)));
-        const byReference = !c.inlineSecrets && spec.files.env.secretKeys.length > 0;
         const where = `seed ${SEED} case ${c.index} (${shell})`;
         try {
           assert.deepEqual(calls, expectedCalls(c), `${where}: docker argv`);
-          if (byReference && !c.secretsProvided) {
-            assert.notEqual(rc, 0, `${where}: must stop without secrets.env`);
+          for (const file of c.staleTls ? ['tls.crt', 'tls.key'] : []) {
+            await assert.rejects(stat(path.join(spec.configDir, file)), `${where}: stale ${file} removed`);
+          }
+          if (stops(c)) {
+            assert.notEqual(rc, 0, `${where}: must stop without secrets.env or the TLS key`);
             continue;
           }
           assert.equal(rc, 0, `${where}: exit status`);
@@ -331,7 +379,25 @@ describe('docker-run export under bash and dash (fake docker recording argv)', (
             spec.files.members.content,
             `${where}: members file`,
           );
-          for (const file of [spec.files.env.hostPath, spec.files.members.hostPath]) {
+          const tls = spec.files.tls;
+          if (tls !== null) {
+            assert.equal(await readFile(tls.cert.hostPath, 'utf8'), tls.cert.content, `${where}: tls.crt`);
+            assert.equal(await readFile(tls.key.hostPath, 'utf8'), tls.key.content, `${where}: tls.key`);
+            // The prepare container hands them to the container user with the other files.
+            const prepare = calls.find((call) =>
+              call.includes(LABELS.prepare + '=' + (spec.container.name ?? '')),
+            );
+            for (const file of ['tls.crt', 'tls.key'])
+              assert.ok(
+                prepare?.includes(`/mcp-fleet/config/${file}`),
+                `${where}: prepare hands over ${file}`,
+              );
+          }
+          for (const file of [
+            spec.files.env.hostPath,
+            spec.files.members.hostPath,
+            ...(tls === null ? [] : [tls.cert.hostPath, tls.key.hostPath]),
+          ]) {
             assert.equal((await stat(file)).mode & 0o777, 0o600, `${where}: ${file} mode`);
           }
           assert.equal((await stat(spec.configDir)).mode & 0o777, 0o700, `${where}: folder mode`);

@@ -5,14 +5,24 @@
  * user, and starts the container with `docker run` rendered from the same ContainerSpec as deploy's
  * createContainer options. It is a subshell, so `set -e` and `umask` never touch the operator's own
  * shell when pasted, and it is idempotent like deploy: a container whose config hash already matches
- * is only started.
+ * is only started. Secrets go by reference unless asked for inline: the secret env values from
+ * secrets.env and the TLS private key from secret-tls.key, both files the operator writes beside.
  */
+import path from 'node:path';
 import { FleetError } from '../../shared/errors';
-import { LABELS, SECRETS_FILE_NAME } from '../instance-spec/constants';
+import {
+  ENV_FILE_NAME,
+  LABELS,
+  MEMBERS_FILE_NAME,
+  SECRETS_FILE_NAME,
+  TLS_CERT_FILE_NAME,
+  TLS_KEY_FILE_NAME,
+} from '../instance-spec/constants';
 import { toDockerRunArgv } from '../instance-spec/render-docker';
 import { shellLine, shellLineFolded, shellWord } from '../instance-spec/shell-words';
 import type { ContainerSpec, InstanceSpec } from '../instance-spec/types';
 import { RUNTIME_IMAGE_LABEL } from '../runtime-image/build-runtime-image';
+import { tlsNote } from './tls-notes';
 
 export interface ImageBuild {
   tag: string;
@@ -28,13 +38,16 @@ export interface DockerRunScriptInput {
   specs: readonly InstanceSpec[];
   /** null: the image is expected on the host already (nothing to build). */
   build: ImageBuild | null;
-  /** Secret values inside the command; otherwise the operator writes them to secrets.env. */
+  /** Secret values and the TLS key inside the command; otherwise the operator writes secrets.env and secret-tls.key. */
   inlineSecrets: boolean;
   /** First comment line, e.g. "server github (shared) on host db-2". */
   title: string;
 }
 
 const DELIMITER = 'MCP_FLEET_EOF';
+
+/** Filled by the operator when the TLS key goes by reference: the private key of the instance's certificate. */
+export const TLS_KEY_SOURCE_NAME = 'secret-tls.key';
 
 /** Throws FleetError('invalid_input') when a spec's image differs from the build's tag. */
 export function renderDockerRunScript(input: DockerRunScriptInput): string {
@@ -76,22 +89,29 @@ function buildBlock(build: ImageBuild): string[] {
 }
 
 function instanceBlock(spec: InstanceSpec, inlineSecrets: boolean): string[] {
-  const { env, members } = spec.files;
+  const { env, members, tls } = spec.files;
   const dir = spec.configDir;
   const name = spec.container.name ?? '';
   const lines = [
     `# instance ${name}: port ${spec.port}`,
+    `# ${tlsNote(tls?.cert.content ?? null, `instance ${name}`).replace(/[\r\n]/g, ' ')}`,
     shellLine(['mkdir', '-p', dir]),
     shellLine(['chmod', '700', dir]),
-    // The previous files belong to the container user now; a new file replaces each.
-    shellLine(['rm', '-f', env.hostPath, members.hostPath]),
+    // The previous files belong to the container user now; a new file replaces each. The TLS files go
+    // even when this definition has none, so a key never outlives the TLS it served.
+    shellLine([
+      'rm',
+      '-f',
+      ...[ENV_FILE_NAME, MEMBERS_FILE_NAME, TLS_CERT_FILE_NAME, TLS_KEY_FILE_NAME].map((f) =>
+        path.posix.join(dir, f),
+      ),
+    ]),
   ];
   if (!inlineSecrets && env.secretKeys.length > 0) {
     const secrets = `${dir}/${SECRETS_FILE_NAME}`;
     const keys = env.secretKeys;
     lines.push(
-      `cat > ${shellWord(env.hostPath)} <<'${DELIMITER}'`,
-      ...hereDocBody(env.plainContent),
+      ...writeFile(env.hostPath, env.plainContent),
       `if [ ! -f ${shellWord(secrets)} ]; then`,
       `  printf '%s\\n' ${shellWord(`mcp-fleet: first write the secret values to ${secrets} (mode 0600), one KEY="value" line each, for: ${keys.join(', ')}`)} >&2`,
       '  exit 1',
@@ -104,9 +124,14 @@ function instanceBlock(spec: InstanceSpec, inlineSecrets: boolean): string[] {
       `cat ${shellWord(secrets)} >> ${shellWord(env.hostPath)}`,
     );
   } else {
-    lines.push(`cat > ${shellWord(env.hostPath)} <<'${DELIMITER}'`, ...hereDocBody(env.content));
+    lines.push(...writeFile(env.hostPath, env.content));
   }
-  lines.push(`cat > ${shellWord(members.hostPath)} <<'${DELIMITER}'`, ...hereDocBody(members.content));
+  lines.push(...writeFile(members.hostPath, members.content));
+  if (tls !== null) {
+    lines.push(...writeFile(tls.cert.hostPath, tls.cert.content));
+    if (inlineSecrets) lines.push(...writeFile(tls.key.hostPath, tls.key.content));
+    else lines.push(...keyByReference(`${dir}/${TLS_KEY_SOURCE_NAME}`, tls.key.hostPath));
+  }
   lines.push(foldedRun(spec.prepare, '  '));
   const current = `$(${shellLine([
     'docker',
@@ -126,6 +151,41 @@ function instanceBlock(spec: InstanceSpec, inlineSecrets: boolean): string[] {
     'fi',
   );
   return lines;
+}
+
+/**
+ * Copies the operator's key into place after the checks the bridge would otherwise fail on at start,
+ * where the operator would not see why: present, PEM, not encrypted. The copy stays the operator's.
+ */
+function keyByReference(source: string, target: string): string[] {
+  const fail = (message: string) => `{ printf '%s\\n' ${shellWord(`mcp-fleet: ${message}`)} >&2; exit 1; }`;
+  return [
+    `if [ ! -f ${shellWord(source)} ]; then`,
+    `  printf '%s\\n' ${shellWord(`mcp-fleet: first write the private key of the instance's certificate (PEM, unencrypted) to ${source} (mode 0600), or export with --inline-secrets`)} >&2`,
+    '  exit 1',
+    'fi',
+    shellLine(['chmod', '600', source]),
+    `grep -Eq '^-----BEGIN ([A-Z]+ )?PRIVATE KEY-----' ${shellWord(source)} || ${fail(`${source} holds no PEM private key`)}`,
+    `! grep -Eq '^-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type: *4,ENCRYPTED' ${shellWord(source)} || ${fail(`${source} is encrypted; the bridge takes an unencrypted key`)}`,
+    `cat ${shellWord(source)} > ${shellWord(target)}`,
+  ];
+}
+
+/**
+ * Shell lines writing `content` to `file` exactly: a quoted here-document whose delimiter no line of
+ * the content equals, and a last line without its newline (a PEM file may end so) through printf.
+ */
+function writeFile(file: string, content: string): string[] {
+  const lines = content.split('\n');
+  const last = lines.pop() ?? '';
+  let delimiter = DELIMITER;
+  for (let n = 1; lines.includes(delimiter); n += 1) delimiter = `${DELIMITER}_${n}`;
+  const out =
+    lines.length > 0
+      ? [`cat > ${shellWord(file)} <<'${delimiter}'`, ...lines, delimiter]
+      : [`: > ${shellWord(file)}`];
+  if (last !== '') out.push(`printf '%s' ${shellWord(last)} >> ${shellWord(file)}`);
+  return out;
 }
 
 /** `docker run ...` one option per line, the image starting a line of its own. */

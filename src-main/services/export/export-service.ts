@@ -4,11 +4,12 @@
  * deploy runs.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { FleetError } from '../../shared/errors';
 import { parseCidrs, parsePublishAddress } from '../instance-spec/address';
 import { assertHasMembers, buildInstanceSpec } from '../instance-spec/instance-spec';
 import { containerName, instanceConfigDir } from '../instance-spec/names';
-import type { InstanceSpec, SourceImageConfig } from '../instance-spec/types';
+import type { InstanceSpec, SourceImageConfig, TlsMaterial } from '../instance-spec/types';
 import type { Store } from '../store/store';
 import type { HostRecord, MemberRecord, ServerRecord } from '../store/types';
 import { instanceUrl, renderClientConfig } from './client-config';
@@ -19,11 +20,27 @@ import { renderFirewall } from './firewall';
 import { renderK8s } from './k8s';
 import type { RuntimeImageResolver, SourceImageInspector } from './runtime-image-ref';
 import { renderSwarm } from './swarm';
+import { tlsNote } from './tls-notes';
+
+/**
+ * The certificate and key an instance's bridge serves HTTPS with (a leaf from the fleet CA, or the
+ * operator's own); null: the server runs without TLS (--no-tls).
+ */
+export type TlsFor = (input: {
+  server: ServerRecord;
+  host: HostRecord | null;
+  containerName: string;
+}) => Promise<TlsMaterial | null>;
+
+/** Where the fleet CA is expected on the member's machine unless --ca-file says otherwise. */
+export const DEFAULT_CA_FILE_NAME = 'mcp-fleet-ca.pem';
 
 export interface ExportDeps {
   store: Store;
   runtimeImage: RuntimeImageResolver;
   inspectSourceImage: SourceImageInspector;
+  /** Required: an export must never fall back to plain HTTP because nobody said where TLS comes from. */
+  tlsFor: TlsFor;
   /** This machine's home folder, for instances on the local host. */
   localHome?: string;
   /** Who the audit log names for exports. */
@@ -81,20 +98,27 @@ export class ExportService {
 
     if (input.format === 'claude' || input.format === 'vscode' || input.format === 'cursor') {
       const who = member ?? onlyMember(server, allMembers);
-      const port = this.portFor(server, server.mode === 'dedicated' ? who : null, host, input.port);
+      const instance = server.mode === 'dedicated' ? who : null;
+      const port = this.portFor(server, instance, host, input.port);
+      const caFile = this.caFile(input.caFile);
       const loopback = publishAddress === '::1' || publishAddress.startsWith('127.');
       const address = loopback || host === null ? 'localhost' : (host.address ?? 'localhost');
+      const name = containerName(server.name, instance?.name ?? null);
+      const tls = await this.deps.tlsFor({ server, host, containerName: name });
+      const snippet = renderClientConfig({
+        format: input.format,
+        server: server.name,
+        member: who,
+        url: instanceUrl(address, port, tls !== null),
+        inlineSecrets: input.inlineSecrets,
+        caFile: tls === null ? null : caFile,
+      });
       return {
         format: input.format,
         filename: input.format === 'claude' ? 'claude_desktop_config.json' : 'mcp.json',
-        content: renderClientConfig({
-          format: input.format,
-          server: server.name,
-          member: who,
-          url: instanceUrl(address, port),
-          inlineSecrets: input.inlineSecrets,
-        }),
+        content: snippet.content,
         containsSecrets: input.inlineSecrets,
+        notes: [...snippet.notes, ...(tls === null ? [] : [tlsNote(tls.certPem, `instance ${name}`)])],
       };
     }
 
@@ -121,64 +145,56 @@ export class ExportService {
       server.sourceKind === 'image' && !firewall
         ? await this.deps.inspectSourceImage(server.sourceValue)
         : undefined;
-    const specs = placed.map(({ target, port }) =>
-      this.spec(server, allMembers, target, host, {
-        image: image.tag,
-        imageConfig,
-        port,
-        publishAddress,
-        allowCidrs: cidrs.map((c) => c.text),
-      }),
-    );
-    const hasSecrets = specs.some((s) => s.files.env.secretKeys.length > 0);
-    const secretsOut = input.inlineSecrets && hasSecrets;
-    switch (input.format) {
-      case 'docker-run':
-        return {
-          format: input.format,
-          filename: `${server.name}-docker-run.sh`,
-          content: renderDockerRunScript({
-            specs,
-            build: image.build,
-            inlineSecrets: input.inlineSecrets,
-            title,
-          }),
-          containsSecrets: secretsOut,
-        };
-      case 'compose':
-        return {
-          format: input.format,
-          filename: `${server.name}-compose.yaml`,
-          content: renderCompose({ specs, inlineSecrets: input.inlineSecrets, title }),
-          containsSecrets: secretsOut,
-        };
-      case 'swarm':
-        return {
-          format: input.format,
-          filename: `${server.name}-stack.yaml`,
-          content: renderSwarm({ specs, inlineSecrets: input.inlineSecrets, title }),
-          containsSecrets: secretsOut,
-        };
-      case 'k8s':
-        return {
-          format: input.format,
-          filename: `${server.name}-k8s.yaml`,
-          content: renderK8s({
-            specs,
-            allowCidrs: cidrs.map((c) => c.text),
-            inlineSecrets: input.inlineSecrets,
-            title,
-          }),
-          containsSecrets: secretsOut,
-        };
-      case 'firewall':
-        return {
-          format: input.format,
-          filename: `${server.name}-firewall.sh`,
-          content: renderFirewall({ ports: specs.map((s) => s.port), cidrs, title }),
-          containsSecrets: false,
-        };
+    const specs: InstanceSpec[] = [];
+    for (const { target, port } of placed) {
+      // Firewall rules need only the ports: no certificate is asked for (or issued) for them.
+      const tls = firewall
+        ? null
+        : await this.deps.tlsFor({
+            server,
+            host,
+            containerName: containerName(server.name, target?.name ?? null),
+          });
+      specs.push(
+        this.spec(server, allMembers, target, host, {
+          image: image.tag,
+          imageConfig,
+          port,
+          publishAddress,
+          allowCidrs: cidrs.map((c) => c.text),
+          tls,
+        }),
+      );
     }
+    // The TLS private key is a secret like the env's secret values: out only with --inline-secrets.
+    const hasSecrets = specs.some((s) => s.files.env.secretKeys.length > 0 || s.files.tls !== null);
+    const secretsOut = input.inlineSecrets && hasSecrets;
+    const notes = firewall
+      ? []
+      : specs.map((s) => tlsNote(s.files.tls?.cert.content ?? null, `instance ${s.container.name ?? ''}`));
+    const inlineSecrets = input.inlineSecrets;
+    const allowCidrs = cidrs.map((c) => c.text);
+    const [filename, content] = ((): [string, string] => {
+      switch (input.format) {
+        case 'docker-run':
+          return [
+            `${server.name}-docker-run.sh`,
+            renderDockerRunScript({ specs, build: image.build, inlineSecrets, title }),
+          ];
+        case 'compose':
+          return [`${server.name}-compose.yaml`, renderCompose({ specs, inlineSecrets, title })];
+        case 'swarm':
+          return [`${server.name}-stack.yaml`, renderSwarm({ specs, inlineSecrets, title })];
+        case 'k8s':
+          return [`${server.name}-k8s.yaml`, renderK8s({ specs, allowCidrs, inlineSecrets, title })];
+        case 'firewall':
+          return [
+            `${server.name}-firewall.sh`,
+            renderFirewall({ ports: specs.map((s) => s.port), cidrs, title }),
+          ];
+      }
+    })();
+    return { format: input.format, filename, content, containsSecrets: !firewall && secretsOut, notes };
   }
 
   private spec(
@@ -192,6 +208,7 @@ export class ExportService {
       port: number;
       publishAddress: string;
       allowCidrs: string[];
+      tls: TlsMaterial | null;
     },
   ): InstanceSpec {
     const name = containerName(server.name, member?.name ?? null);
@@ -204,7 +221,20 @@ export class ExportService {
       publishAddress: rest.publishAddress,
       configDir: instanceConfigDir(hostHome(host, this.deps.localHome), name),
       allowCidrs: rest.allowCidrs,
+      tls: rest.tls,
     });
+  }
+
+  /** --ca-file, else mcp-fleet-ca.pem in this machine's home folder; absolute, as NODE_EXTRA_CA_CERTS needs. */
+  private caFile(given: string | undefined): string {
+    if (given === undefined) return path.join(this.deps.localHome ?? os.homedir(), DEFAULT_CA_FILE_NAME);
+    if (/\p{Cc}/u.test(given) || !(path.posix.isAbsolute(given) || path.win32.isAbsolute(given))) {
+      throw new FleetError(
+        'invalid_input',
+        `--ca-file must be an absolute path without control characters (the client reads it from wherever it starts), got ${JSON.stringify(given)}`,
+      );
+    }
+    return given;
   }
 
   /**

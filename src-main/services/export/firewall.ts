@@ -30,7 +30,9 @@ export function renderFirewall(input: FirewallInput): string {
     );
   }
   const ports = [...new Set(input.ports)].sort((a, b) => a - b);
-  const iptables: string[] = [];
+  // IPv6 rules go in only where Docker keeps an IPv6 DOCKER-USER chain (dockerd with ip6tables);
+  // elsewhere the script would stop at its first ip6tables line under `set -e`.
+  const rules = { 4: [] as string[], 6: [] as string[] };
   for (const port of ports) {
     for (const family of [4, 6] as const) {
       const tool = family === 4 ? 'iptables' : 'ip6tables';
@@ -39,16 +41,24 @@ export function renderFirewall(input: FirewallInput): string {
       const drop = [tool, 'DOCKER-USER', ...match, '-j', 'DROP'];
       // Insert the drop unless present, then (re)insert each admit rule at the top, above it: the
       // order holds however often the script runs.
-      iptables.push(
+      rules[family].push(
         `${shellLine([tool, '-C', ...drop.slice(1)])} 2>/dev/null || ${shellLine([tool, '-I', ...drop.slice(1)])}`,
       );
       for (const cidr of cidrs) {
         const admit = ['DOCKER-USER', '-s', cidr.text, ...match, '-j', 'RETURN'];
-        iptables.push(`${shellLine([tool, '-D', ...admit])} 2>/dev/null || true`);
-        iptables.push(shellLine([tool, '-I', ...admit]));
+        rules[family].push(`${shellLine([tool, '-D', ...admit])} 2>/dev/null || true`);
+        rules[family].push(shellLine([tool, '-I', ...admit]));
       }
     }
   }
+  const iptables = [
+    ...rules[4],
+    'if ip6tables -S DOCKER-USER >/dev/null 2>&1; then',
+    ...rules[6].map((line) => `  ${line}`),
+    'else',
+    "  echo 'no IPv6 DOCKER-USER chain (Docker without ip6tables): no IPv6 rules needed' >&2",
+    'fi',
+  ];
   const ufw: string[] = [];
   for (const cidr of input.cidrs) {
     ufw.push(

@@ -1,9 +1,10 @@
 // Each export format against a real parser or a real run: YAML (the `yaml` package, YAML 1.1 as
 // Docker's and Kubernetes' Go parsers read it), JSON, the bridge's own argument and file parsers, and
-// the firewall script run by dash against the real iptables in a private network namespace.
+// the firewall script run by dash against the real iptables in a private network namespace. TLS
+// material is a CA and leaf made by the real openssl CLI; "memory" serves HTTPS, "Every.thing_" not.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,14 +17,18 @@ import { parseEnvFile } from '../../../src-bridge/env-file';
 import { parseMembersJson } from '../../../src-bridge/members';
 import { FleetError } from '../../shared/errors';
 import { EventBus } from '../events';
+import { containerName } from '../instance-spec/names';
 import { repoRoot } from '../instance-spec/runtime-image.fixture';
+import type { TlsMaterial } from '../instance-spec/types';
 import { repoRuntimePaths } from '../runtime-image/runtime-image-context';
 import { ServerService } from '../server/server-service';
 import { createTestStore, type TestStore } from '../store/test-store';
 import { MCP_REMOTE_PACKAGE } from './client-config';
-import { ExportService } from './export-service';
+import { ExportService, type TlsFor } from './export-service';
 import { k8sName } from './k8s';
 import { runtimeImageResolver, sourceImageInspector } from './runtime-image-ref';
+import { makeTestCa, type TestCa } from './tls.fixture';
+import { NO_TLS_WARNING } from './tls-notes';
 import Docker from 'dockerode';
 
 const run = promisify(execFile);
@@ -43,8 +48,21 @@ describe('export formats', () => {
     assert.ok(exports);
     return exports.render(input);
   };
+  let ca: TestCa | undefined;
+  const leaf = (): TlsMaterial => {
+    assert.ok(ca);
+    return ca.leaf;
+  };
+  /** Every request for TLS material, as "server host instance". */
+  const tlsAsked: string[] = [];
+  const tlsFor: TlsFor = ({ server, host, containerName }) => {
+    tlsAsked.push(`${server.name} ${host?.name ?? '-'} ${containerName}`);
+    return Promise.resolve(server.name === 'memory' ? leaf() : null);
+  };
+  const notAfter = () => new Date(new X509Certificate(leaf().certPem).validTo).toISOString().slice(0, 19);
 
   before(async () => {
+    ca = await makeTestCa();
     store = await createTestStore();
     workDir = await mkdtemp(path.join(os.tmpdir(), 'export-formats-'));
     const bridgeBundle = await buildBridgeBundle({ outfile: path.join(workDir, 'bridge.mjs'), quiet: true });
@@ -99,10 +117,13 @@ describe('export formats', () => {
         withUv: false,
       }),
       inspectSourceImage: sourceImageInspector(new Docker()),
+      tlsFor,
+      localHome: '/home/op',
     });
   });
 
   after(async () => {
+    await ca?.dispose();
     store?.cleanup();
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
@@ -116,6 +137,8 @@ describe('export formats', () => {
     });
     assert.equal(result.containsSecrets, false);
     assert.ok(!result.content.includes(SECRET));
+    const keyLine = leaf().keyPem.split('\n')[1] ?? '';
+    assert.ok(keyLine.length > 20 && !result.content.includes(keyLine), 'no TLS key by reference');
     const doc = obj(parse(result.content, { version: '1.1' }));
     const services = obj(doc.services);
     assert.deepEqual(Object.keys(services).sort(), ['mcp-fleet-memory', 'mcp-fleet-memory-prepare']);
@@ -130,7 +153,8 @@ describe('export formats', () => {
     assert.equal(svc.mem_limit, '512m');
     assert.equal(svc.cpus, '1');
     assert.equal(svc.restart, 'unless-stopped');
-    assert.deepEqual(svc.ports, [{ target: 8080, published: '18100', protocol: 'tcp' }]);
+    // With an allowlist the port is published on IPv4 only (the bridge sees IPv6 clients as the gateway).
+    assert.deepEqual(svc.ports, [{ target: 8080, published: '18100', host_ip: '0.0.0.0', protocol: 'tcp' }]);
     assert.deepEqual(svc.depends_on, {
       'mcp-fleet-memory-prepare': { condition: 'service_completed_successfully' },
     });
@@ -141,18 +165,41 @@ describe('export formats', () => {
     assert.deepEqual(volumes, [
       'bind ./mcp-fleet-memory/env /run/mcp-fleet/env true',
       'bind ./mcp-fleet-memory/members.json /run/mcp-fleet/members.json true',
+      'bind ./mcp-fleet-memory/tls.crt /run/mcp-fleet/tls.crt true',
+      'bind ./mcp-fleet-memory/tls.key /run/mcp-fleet/tls.key true',
       'volume mcp-fleet-memory-state /var/lib/mcp-server false',
     ]);
     const cli = parseCliArgs(svc.command as string[]);
-    assert.equal(cli.kind === 'run' && cli.args.allowCidr.join(), '10.0.0.0/8');
-    assert.equal(obj(services['mcp-fleet-memory-prepare']).restart, 'no');
+    assert.ok(cli.kind === 'run');
+    assert.equal(cli.args.allowCidr.join(), '10.0.0.0/8');
+    assert.equal(cli.args.allowGateway, true);
+    assert.equal(cli.args.tlsCert, '/run/mcp-fleet/tls.crt');
+    assert.equal(cli.args.tlsKey, '/run/mcp-fleet/tls.key');
+    const prepare = obj(services['mcp-fleet-memory-prepare']);
+    assert.equal(prepare.restart, 'no');
+    const handed = (prepare.command as string[]).filter((w) => w.startsWith('/mcp-fleet/config/'));
+    assert.deepEqual(handed, [
+      '/mcp-fleet/config/env',
+      '/mcp-fleet/config/members.json',
+      '/mcp-fleet/config/tls.crt',
+      '/mcp-fleet/config/tls.key',
+    ]);
     assert.deepEqual(obj(doc.volumes), { 'mcp-fleet-memory-state': { name: 'mcp-fleet-memory-state' } });
     assert.match(result.content, /^# \.\/mcp-fleet-memory\/members\.json \(mode 0600\):$/m);
     assert.match(result.content, /GITHUB_TOKEN/);
+    assert.match(result.content, /^# \.\/mcp-fleet-memory\/tls\.crt \(mode 0600\):$/m);
+    for (const line of leaf().certPem.trimEnd().split('\n'))
+      assert.ok(result.content.includes(`\n#   ${line}\n`), `the certificate to write: ${line}`);
+    assert.match(result.content, /^# \.\/mcp-fleet-memory\/tls\.key \(mode 0600\):$/m);
+    const expiry = `instance mcp-fleet-memory: HTTPS with the certificate for IP Address:127.0.0.1, DNS:localhost, valid until ${notAfter()}Z.`;
+    assert.deepEqual(result.notes, [expiry]);
+    assert.ok(result.content.includes(`# ${expiry}\n`), 'the expiry in the file too');
 
     const inline = await render({ server: 'memory', format: 'compose', host: 'db-2', inlineSecrets: true });
     assert.equal(inline.containsSecrets, true);
     assert.ok(inline.content.includes(SECRET), 'inline: the env file to write is shown in full');
+    for (const line of leaf().keyPem.trimEnd().split('\n'))
+      assert.ok(inline.content.includes(`\n#   ${line}\n`), 'inline: the TLS key to write is shown in full');
   });
 
   it('swarm: a stack whose instances read Docker secrets owned by the container user', async () => {
@@ -162,22 +209,54 @@ describe('export formats', () => {
     const svc = obj(obj(doc.services)['mcp-fleet-memory']);
     const secrets = obj(doc.secrets);
     const names = Object.keys(secrets).sort();
-    assert.equal(names.length, 2);
-    for (const name of names) assert.match(name, /^mcp-fleet-memory-(env|members)-[0-9a-f]{12}$/);
+    assert.equal(names.length, 4);
+    const version = names[0]?.slice(-12) ?? '';
+    assert.match(version, /^[0-9a-f]{12}$/);
     assert.deepEqual(
-      (svc.secrets as Obj[]).map((s) => [s.target, s.uid, s.gid, s.mode]),
+      names.map((name) => [name, obj(secrets[name]).file]),
       [
-        ['mcp-fleet-env', '10001', '10001', 0o400],
-        ['mcp-fleet-members.json', '10001', '10001', 0o400],
+        [`mcp-fleet-memory-env-${version}`, './mcp-fleet-memory/env'],
+        [`mcp-fleet-memory-members-${version}`, './mcp-fleet-memory/members.json'],
+        [`mcp-fleet-memory-tls-crt-${version}`, './mcp-fleet-memory/tls.crt'],
+        [`mcp-fleet-memory-tls-key-${version}`, './mcp-fleet-memory/tls.key'],
+      ],
+    );
+    assert.deepEqual(
+      (svc.secrets as Obj[]).map((s) => [s.source, s.target, s.uid, s.gid, s.mode]),
+      [
+        [`mcp-fleet-memory-env-${version}`, 'mcp-fleet-env', '10001', '10001', 0o400],
+        [`mcp-fleet-memory-members-${version}`, 'mcp-fleet-members.json', '10001', '10001', 0o400],
+        [`mcp-fleet-memory-tls-crt-${version}`, 'mcp-fleet-tls.crt', '10001', '10001', 0o400],
+        [`mcp-fleet-memory-tls-key-${version}`, 'mcp-fleet-tls.key', '10001', '10001', 0o400],
       ],
     );
     const cli = parseCliArgs(svc.command as string[]);
     assert.ok(cli.kind === 'run');
     assert.equal(cli.args.envFile, '/run/secrets/mcp-fleet-env');
     assert.equal(cli.args.membersFile, '/run/secrets/mcp-fleet-members.json');
+    assert.equal(cli.args.tlsCert, '/run/secrets/mcp-fleet-tls.crt');
+    assert.equal(cli.args.tlsKey, '/run/secrets/mcp-fleet-tls.key');
     assert.deepEqual(svc.ports, [{ target: 8080, published: 18100, protocol: 'tcp', mode: 'host' }]);
     assert.deepEqual(obj(obj(svc.deploy).resources), { limits: { cpus: '1', memory: '512m', pids: 256 } });
     assert.ok(!result.content.includes(SECRET));
+    assert.ok(!result.content.includes(leaf().keyPem.split('\n')[1] ?? ''), 'no TLS key by reference');
+    assert.match(result.content, /^# \.\/mcp-fleet-memory\/tls\.key \(mode 0600\):$/m);
+    assert.match(result.content, /^# {3}the private key of the certificate above .*--inline-secrets/m);
+    assert.match(result.notes?.[0] ?? '', /^instance mcp-fleet-memory: HTTPS .* valid until /);
+
+    // Without TLS: the two files only, and the warning in the notes and the header.
+    const plain = await render({ server: 'Every.thing_', format: 'swarm', member: 'bob', port: 18250 });
+    const plainDoc = obj(parse(plain.content, { version: '1.1' }));
+    const bob = containerName('Every.thing_', 'bob');
+    assert.deepEqual(
+      Object.keys(obj(plainDoc.secrets)).map((n) => n.replace(/-[0-9a-f]{12}$/, '')),
+      [`${bob}-env`, `${bob}-members`],
+    );
+    const plainCli = parseCliArgs(obj(obj(plainDoc.services)[bob]).command as string[]);
+    assert.ok(plainCli.kind === 'run');
+    assert.equal(plainCli.args.tlsCert, undefined);
+    assert.equal(plain.notes?.[0], `instance ${bob}: ${NO_TLS_WARNING}`);
+    assert.ok(plain.content.includes(`\n# instance ${bob}: ${NO_TLS_WARNING}\n`));
   });
 
   it('k8s: Secret, PVC, Deployment, Service and NetworkPolicy per instance, one set per Dedicated member', async () => {
@@ -212,7 +291,44 @@ describe('export formats', () => {
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     });
-    assert.equal(parseCliArgs(container.args as string[]).kind, 'run');
+    const args = parseCliArgs(container.args as string[]);
+    assert.ok(args.kind === 'run');
+    assert.equal(args.args.tlsCert, '/run/mcp-fleet/tls.crt');
+    assert.equal(args.args.tlsKey, '/run/mcp-fleet/tls.key');
+    // Both Secrets projected, read-only, into the folder the bridge's arguments name.
+    assert.deepEqual(obj((pod.volumes as unknown[])[0]), {
+      name: 'config',
+      projected: {
+        defaultMode: 0o440,
+        sources: [
+          { secret: { name: 'mcp-fleet-memory-config' } },
+          { secret: { name: 'mcp-fleet-memory-tls' } },
+        ],
+      },
+    });
+    assert.deepEqual(obj((container.volumeMounts as unknown[])[0]), {
+      name: 'config',
+      mountPath: '/run/mcp-fleet',
+      readOnly: true,
+    });
+    assert.deepEqual(obj(container.readinessProbe), {
+      httpGet: { path: '/readyz', port: 'mcp', scheme: 'HTTPS' },
+      periodSeconds: 5,
+    });
+    assert.equal(obj(obj(container.livenessProbe).httpGet).scheme, 'HTTPS');
+    // By reference the key stays out: the header says how to make the TLS Secret, with the certificate.
+    assert.ok(!shared.content.includes(leaf().keyPem.split('\n')[1] ?? ''));
+    assert.match(
+      shared.content,
+      /^# .*then: kubectl create secret tls mcp-fleet-memory-tls --cert \.\/mcp-fleet-memory\/tls\.crt --key \.\/mcp-fleet-memory\/tls\.key$/m,
+    );
+    for (const line of leaf().certPem.trimEnd().split('\n'))
+      assert.ok(shared.content.includes(`\n#   ${line}\n`));
+    assert.equal(shared.containsSecrets, false);
+    assert.match(
+      shared.content,
+      new RegExp(`^# instance mcp-fleet-memory: HTTPS .* valid until ${notAfter()}Z\\.$`, 'm'),
+    );
     assert.deepEqual(obj(service.spec).loadBalancerSourceRanges, ['10.0.0.0/8', '2001:db8::/32']);
     const ingress = obj((obj(policy.spec).ingress as unknown[])[0]);
     assert.deepEqual(ingress.from, [
@@ -221,10 +337,38 @@ describe('export formats', () => {
     ]);
 
     const inline = await render({ server: 'memory', format: 'k8s', inlineSecrets: true });
-    const inlineSecret = obj(parseAllDocuments(inline.content, { version: '1.1' })[0]?.toJS());
+    const inlineDocs = parseAllDocuments(inline.content, { version: '1.1' }).map((d) => obj(d.toJS()));
+    const inlineSecret = obj(inlineDocs[0]);
     assert.equal(parseEnvFile(String(obj(inlineSecret.stringData).env), 'env').GITHUB_TOKEN, SECRET);
+    assert.deepEqual(inlineDocs.map((d) => `${String(d.kind)} ${String(obj(d.metadata).name)}`).slice(0, 2), [
+      'Secret mcp-fleet-memory-config',
+      'Secret mcp-fleet-memory-tls',
+    ]);
+    const tlsSecret = obj(inlineDocs[1]);
+    assert.equal(tlsSecret.type, 'kubernetes.io/tls');
+    assert.deepEqual(tlsSecret.stringData, { 'tls.crt': leaf().certPem, 'tls.key': leaf().keyPem });
+    assert.equal(inline.containsSecrets, true);
+    assert.ok(!inline.content.includes('kubectl create secret tls'));
 
+    const asked = tlsAsked.length;
     const dedicated = await render({ server: 'Every.thing_', format: 'k8s', port: 18200 });
+    assert.deepEqual(tlsAsked.slice(asked), [
+      `Every.thing_ - ${containerName('Every.thing_', 'alice')}`,
+      `Every.thing_ - ${containerName('Every.thing_', 'bob')}`,
+    ]);
+    const plainDocs = parseAllDocuments(dedicated.content, { version: '1.1' }).map((d) => obj(d.toJS()));
+    assert.ok(
+      !plainDocs.some((d) => d.type === 'kubernetes.io/tls' || /-tls$/.test(String(obj(d.metadata).name))),
+    );
+    const plainPod = obj(obj(obj(plainDocs.find((d) => d.kind === 'Deployment')?.spec).template).spec);
+    assert.deepEqual(obj((plainPod.volumes as unknown[])[0]).secret, {
+      secretName: obj(plainDocs[0]?.metadata).name,
+      defaultMode: 0o440,
+    });
+    const plainContainer = obj((plainPod.containers as unknown[])[0]);
+    assert.deepEqual(obj(plainContainer.readinessProbe).httpGet, { path: '/readyz', port: 'mcp' });
+    assert.equal(dedicated.notes?.length, 2);
+    for (const note of dedicated.notes ?? []) assert.match(note, /: WARNING: plain HTTP/);
     const kinds = parseAllDocuments(dedicated.content, { version: '1.1' }).map(
       (d) => `${String(obj(d.toJS()).kind)} ${String(obj(obj(d.toJS()).metadata).name)}`,
     );
@@ -242,11 +386,14 @@ describe('export formats', () => {
       render({ server: 'memory', format: 'firewall' }),
       (err: unknown) => err instanceof FleetError && /--allow-cidr/.test(err.message),
     );
+    const asked = tlsAsked.length;
     const result = await render({
       server: 'memory',
       format: 'firewall',
       allowCidrs: ['10.0.0.0/8', '192.168.1.7', 'fd00::/8'],
     });
+    assert.equal(tlsAsked.length, asked, 'no certificate is asked for firewall rules');
+    assert.equal(result.containsSecrets, false);
     const script = path.join(workDir, 'firewall.sh');
     await writeFile(script, result.content);
     const probe = await run('unshare', ['-n', 'iptables', '-L']).catch(() => null);
@@ -300,6 +447,7 @@ describe('export formats', () => {
         return resolver(...args);
       },
       inspectSourceImage: sourceImageInspector(new Docker()),
+      tlsFor,
     });
     for (const format of ['docker-run', 'compose', 'k8s'] as const) {
       await assert.rejects(
@@ -312,39 +460,64 @@ describe('export formats', () => {
 
   it('claude, vscode, cursor: the URL and Authorization header in each client’s format', async () => {
     await assert.rejects(render({ server: 'memory', format: 'cursor' }), /--member alice \| bob/);
-    const url = 'http://203.0.113.9:18100/mcp';
+    const url = 'https://203.0.113.9:18100/mcp';
     const token = `memory-${tokens.alice}`;
+    const caFile = '/home/op/mcp-fleet-ca.pem';
 
-    const claude = obj(
-      JSON.parse(
-        (
-          await render({
-            server: 'memory',
-            format: 'claude',
-            member: 'alice',
-            host: 'db-2',
-            inlineSecrets: true,
-          })
-        ).content,
-      ),
-    );
-    const entry = obj(obj(claude.mcpServers).memory);
+    const claudeResult = await render({
+      server: 'memory',
+      format: 'claude',
+      member: 'alice',
+      host: 'db-2',
+      inlineSecrets: true,
+    });
+    const entry = obj(obj(obj(JSON.parse(claudeResult.content)).mcpServers).memory);
     assert.equal(entry.command, 'npx');
+    // https: no --allow-http; mcp-remote (Node) trusts the fleet CA through NODE_EXTRA_CA_CERTS.
     assert.deepEqual(entry.args, [
       '-y',
       MCP_REMOTE_PACKAGE,
       url,
       '--transport',
       'http-only',
-      '--allow-http',
       '--header',
       'Authorization:${AUTH_HEADER}',
     ]);
-    assert.deepEqual(entry.env, { AUTH_HEADER: `Bearer ${token}` });
+    assert.deepEqual(entry.env, { AUTH_HEADER: `Bearer ${token}`, NODE_EXTRA_CA_CERTS: caFile });
+    assert.deepEqual(claudeResult.notes, [
+      `mcp-remote trusts the fleet CA through NODE_EXTRA_CA_CERTS=${caFile}: save the fleet CA there with \`mcp-fleet tls ca --out ${caFile}\` (for another path or machine, export with --ca-file PATH).`,
+      `instance mcp-fleet-memory: HTTPS with the certificate for IP Address:127.0.0.1, DNS:localhost, valid until ${notAfter()}Z.`,
+    ]);
     const audit = store?.store.audit.list(1)[0];
     assert.equal(audit?.action, 'servers.export');
     assert.equal(audit?.detail, 'claude for alice, secrets inline');
     assert.ok(!JSON.stringify(audit).includes(token), 'the audit log names the export, never the token');
+    assert.ok(tlsAsked.includes('memory db-2 mcp-fleet-memory'));
+
+    const claudeElsewhere = await render({
+      server: 'memory',
+      format: 'claude',
+      member: 'alice',
+      host: 'db-2',
+      caFile: 'C:\\Users\\Op Name\\fleet-ca.pem',
+    });
+    assert.equal(
+      obj(obj(obj(obj(JSON.parse(claudeElsewhere.content)).mcpServers).memory).env).NODE_EXTRA_CA_CERTS,
+      'C:\\Users\\Op Name\\fleet-ca.pem',
+    );
+    assert.match(
+      claudeElsewhere.notes?.[0] ?? '',
+      /`mcp-fleet tls ca --out 'C:\\Users\\Op Name\\fleet-ca\.pem'`/,
+    );
+    for (const bad of ['fleet-ca.pem', '~/fleet-ca.pem', '/tmp/a\nb.pem']) {
+      await assert.rejects(
+        render({ server: 'memory', format: 'claude', member: 'alice', caFile: bad }),
+        (err: unknown) =>
+          err instanceof FleetError &&
+          err.code === 'invalid_input' &&
+          /--ca-file must be an absolute path/.test(err.message),
+      );
+    }
 
     const vscodeRef = await render({ server: 'memory', format: 'vscode', member: 'alice', host: 'db-2' });
     assert.equal(vscodeRef.containsSecrets, false);
@@ -363,24 +536,26 @@ describe('export formats', () => {
       url,
       headers: { Authorization: 'Bearer ${input:mcp-fleet-memory-token}' },
     });
-
-    const cursor = obj(
-      JSON.parse(
-        (
-          await render({
-            server: 'memory',
-            format: 'cursor',
-            member: 'bob',
-            host: 'db-2',
-            inlineSecrets: true,
-          })
-        ).content,
-      ),
+    assert.equal(
+      vscodeRef.notes?.[0],
+      `VS Code checks the server's certificate against the operating system's trust store: add the fleet CA there (save the fleet CA there with \`mcp-fleet tls ca --out ${caFile}\`); Node-based clients take NODE_EXTRA_CA_CERTS=${caFile} instead.`,
     );
-    assert.deepEqual(obj(cursor.mcpServers).memory, {
+
+    const cursorResult = await render({
+      server: 'memory',
+      format: 'cursor',
+      member: 'bob',
+      host: 'db-2',
+      inlineSecrets: true,
+    });
+    assert.deepEqual(obj(obj(JSON.parse(cursorResult.content)).mcpServers).memory, {
       url,
       headers: { Authorization: `Bearer memory-${tokens.bob}` },
     });
+    assert.match(
+      cursorResult.notes?.[0] ?? '',
+      /^Cursor checks the server's certificate against the operating system's trust store/,
+    );
     const cursorRef = obj(
       JSON.parse(
         (await render({ server: 'memory', format: 'cursor', member: 'bob', publishAddress: '127.0.0.1' }))
@@ -388,8 +563,57 @@ describe('export formats', () => {
       ),
     );
     assert.deepEqual(obj(cursorRef.mcpServers).memory, {
-      url: 'http://localhost:18100/mcp',
+      url: 'https://localhost:18100/mcp',
       headers: { Authorization: 'Bearer ${env:MCP_FLEET_MEMORY_TOKEN}' },
     });
+  });
+
+  it('claude, vscode, cursor without TLS: http, --allow-http off loopback only, and the plain-HTTP warning', async () => {
+    const url = 'http://203.0.113.9:18200/mcp';
+    const claude = await render({
+      server: 'Every.thing_',
+      format: 'claude',
+      member: 'alice',
+      host: 'db-2',
+      port: 18200,
+    });
+    const entry = obj(obj(obj(JSON.parse(claude.content)).mcpServers)['Every.thing_']);
+    assert.deepEqual(entry.args, [
+      '-y',
+      MCP_REMOTE_PACKAGE,
+      url,
+      '--transport',
+      'http-only',
+      '--allow-http',
+      '--header',
+      'Authorization:${AUTH_HEADER}',
+    ]);
+    assert.deepEqual(Object.keys(obj(entry.env)), ['AUTH_HEADER'], 'no CA without TLS');
+    assert.ok(
+      tlsAsked.includes(`Every.thing_ db-2 ${containerName('Every.thing_', 'alice')}`),
+      'the member’s own instance',
+    );
+    const loopback = await render({
+      server: 'Every.thing_',
+      format: 'claude',
+      member: 'alice',
+      port: 18200,
+    });
+    assert.ok(!loopback.content.includes('--allow-http'), 'mcp-remote allows plain http to localhost');
+    for (const format of ['claude', 'vscode', 'cursor'] as const) {
+      const result = await render({
+        server: 'Every.thing_',
+        format,
+        member: 'bob',
+        host: 'db-2',
+        port: 18200,
+      });
+      assert.ok(result.content.includes('"http://203.0.113.9:18200/mcp"'), format);
+      assert.ok(!result.content.includes('https://'), format);
+      assert.deepEqual(result.notes, [
+        'WARNING: plain HTTP: this server runs without TLS (--no-tls), so bearer tokens travel in clear text unless a TLS terminator (a reverse proxy, a tunnel) stands in front of the bridge.',
+      ]);
+      assert.equal(result.notes?.[0], NO_TLS_WARNING);
+    }
   });
 });

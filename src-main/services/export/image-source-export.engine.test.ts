@@ -23,6 +23,7 @@ import { ServerService } from '../server/server-service';
 import { createTestStore, type TestStore } from '../store/test-store';
 import { ExportService } from './export-service';
 import { runtimeImageResolver, sourceImageInspector } from './runtime-image-ref';
+import { NO_TLS_WARNING } from './tls-notes';
 
 const run = promisify(execFile);
 const docker = new Docker();
@@ -126,9 +127,16 @@ describe(
         store: store.store,
         runtimeImage: runtimeImageResolver(inputs.resolver),
         inspectSourceImage: sourceImageInspector(docker),
+        // A --no-tls server: the plain-HTTP path end to end (docker-run-export.engine.test.ts has TLS).
+        tlsFor: () => Promise.resolve(null),
         localHome: path.join(workDir, 'home'),
       });
       const result = await exports.render({ server: SERVER_NAME, format: 'docker-run' });
+      assert.deepEqual(result.notes, [`instance ${name}: ${NO_TLS_WARNING}`]);
+      assert.ok(
+        !/--tls-(cert|key)|> \S*tls\.(crt|key)/.test(result.content),
+        'no TLS flags, no TLS files written',
+      );
       runtimeTag = /docker image inspect (mcp-fleet\/runtime:[0-9a-f]{16})/.exec(result.content)?.[1] ?? '';
       assert.ok(runtimeTag);
       assert.match(result.content, new RegExp(`--build-arg BASE_IMAGE=${sourceImage}`));

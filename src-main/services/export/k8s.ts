@@ -1,5 +1,7 @@
 /**
- * The k8s export: per instance a Secret (env and members files), a Deployment (the same bridge argv,
+ * The k8s export: per instance a Secret (env and members files), a `kubernetes.io/tls` Secret (the
+ * bridge's certificate and key; only with inline secrets, else the header says how to create it from
+ * the key), both projected read-only where the bridge reads them, a Deployment (the same bridge argv,
  * user and limits as the ContainerSpec, in Kubernetes' securityContext terms), a Service and a
  * NetworkPolicy admitting only the allowed ranges; plus a PersistentVolumeClaim for a stateful server.
  * Dedicated servers get one set per member instance. Names follow Kubernetes' DNS-label rule; the
@@ -15,7 +17,9 @@ import {
   RUNTIME_UID,
 } from '../instance-spec/constants';
 import type { InstanceSpec } from '../instance-spec/types';
+import { shellLine } from '../instance-spec/shell-words';
 import { asComments } from './file-notes';
+import { tlsNote } from './tls-notes';
 
 export interface K8sInput {
   specs: readonly InstanceSpec[];
@@ -35,6 +39,7 @@ export function renderK8s(input: K8sInput): string {
     ...(input.inlineSecrets || input.specs.every((s) => s.files.env.secretKeys.length === 0)
       ? []
       : ['Secret values are left empty ("") in each Secret\'s env: fill them in before applying.']),
+    ...input.specs.flatMap((spec) => tlsNotes(spec, input)),
   ]);
   return `${header}\n${docs.map((doc) => stringify(doc, { version: '1.1', lineWidth: 0 })).join('---\n')}`;
 }
@@ -66,16 +71,36 @@ function instanceManifests(spec: InstanceSpec, input: K8sInput): Record<string, 
     stringData: { env: envText, 'members.json': spec.files.members.content },
   };
   const tmpSize = /size=(\d+)m/.exec(c.tmpfs['/tmp'] ?? '')?.[1] ?? '64';
+  const tls = spec.files.tls;
   const volumes: Record<string, unknown>[] = [
-    // Files are root-owned with group fsGroup in a secret volume: 0440 lets uid 10001 read them.
-    { name: 'config', secret: { secretName: `${name}-config`, defaultMode: 0o440 } },
+    // Files are root-owned with group fsGroup in a secret volume: 0440 lets uid 10001 read them. With
+    // TLS both Secrets are projected into the one folder, where the bridge's arguments name the files.
+    tls === null
+      ? { name: 'config', secret: { secretName: `${name}-config`, defaultMode: 0o440 } }
+      : {
+          name: 'config',
+          projected: {
+            defaultMode: 0o440,
+            sources: [{ secret: { name: `${name}-config` } }, { secret: { name: tlsSecretName(name) } }],
+          },
+        },
     { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: `${tmpSize}Mi` } },
   ];
   const mounts: Record<string, unknown>[] = [
     { name: 'config', mountPath: CONTAINER_FILES_DIR, readOnly: true },
     { name: 'tmp', mountPath: '/tmp' },
   ];
+  const scheme = tls === null ? {} : { scheme: 'HTTPS' };
   const docs: Record<string, unknown>[] = [secret];
+  if (tls !== null && input.inlineSecrets) {
+    docs.push({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: metadata('-tls'),
+      type: 'kubernetes.io/tls',
+      stringData: { 'tls.crt': tls.cert.content, 'tls.key': tls.key.content },
+    });
+  }
   if (spec.stateVolume) {
     volumes.push({ name: 'state', persistentVolumeClaim: { claimName: `${name}-state` } });
     mounts.push({ name: 'state', mountPath: spec.stateVolume.target });
@@ -126,8 +151,9 @@ function instanceManifests(spec: InstanceSpec, input: K8sInput): Record<string, 
                 },
                 requests: { memory: '64Mi', cpu: '50m' },
               },
-              readinessProbe: { httpGet: { path: '/readyz', port: 'mcp' }, periodSeconds: 5 },
-              livenessProbe: { httpGet: { path: '/healthz', port: 'mcp' }, periodSeconds: 30 },
+              // The kubelet does not verify a probe's certificate, so HTTPS needs no CA here.
+              readinessProbe: { httpGet: { path: '/readyz', port: 'mcp', ...scheme }, periodSeconds: 5 },
+              livenessProbe: { httpGet: { path: '/healthz', port: 'mcp', ...scheme }, periodSeconds: 30 },
               volumeMounts: mounts,
             },
           ],
@@ -167,6 +193,40 @@ function instanceManifests(spec: InstanceSpec, input: K8sInput): Record<string, 
     },
   });
   return docs;
+}
+
+function tlsSecretName(instance: string): string {
+  return `${instance}-tls`;
+}
+
+/** The certificate's expiry; by reference also the certificate itself and how to make its Secret. */
+function tlsNotes(spec: InstanceSpec, input: K8sInput): string[] {
+  const instance = spec.container.name ?? spec.server;
+  const notes = [tlsNote(spec.files.tls?.cert.content ?? null, `instance ${instance}`)];
+  const tls = spec.files.tls;
+  if (tls === null || input.inlineSecrets) return notes;
+  const name = k8sName(instance);
+  const command = shellLine([
+    'kubectl',
+    'create',
+    'secret',
+    'tls',
+    tlsSecretName(name),
+    ...(input.namespace === undefined ? [] : ['--namespace', input.namespace]),
+    '--cert',
+    `./${instance}/tls.crt`,
+    '--key',
+    `./${instance}/tls.key`,
+  ]);
+  return [
+    ...notes,
+    `Its TLS Secret is not in this file: save the certificate below as ./${instance}/tls.crt, put its`,
+    `private key (PEM) in ./${instance}/tls.key (or export with --inline-secrets), then: ${command}`,
+    ...tls.cert.content
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((line) => `  ${line}`),
+  ];
 }
 
 /**

@@ -1,20 +1,22 @@
 /**
  * The swarm export: a stack file (`docker stack deploy -c FILE NAME`) whose instances read their env
- * and members files as Docker secrets, owned by the container user with mode 0400, so no prepare step
- * is needed. Secret names carry the config hash: secrets are immutable, so a changed definition gets
- * new ones and the service rolls onto them. Swarm ignores `security_opt` and tmpfs mount options other
- * than size; the header says so.
+ * and members files, and their TLS certificate and key, as Docker secrets owned by the container user
+ * with mode 0400, so no prepare step is needed. Secret names carry the config hash: secrets are
+ * immutable, so a changed definition gets new ones and the service rolls onto them. Swarm ignores
+ * `security_opt` and tmpfs mount options other than size; the header says so.
  */
+import path from 'node:path';
 import { stringify } from 'yaml';
+import { FleetError } from '../../shared/errors';
 import { cpusText, memoryText } from '../instance-spec/render-docker';
 import {
   SWARM_SECRET_OWNER,
-  SWARM_SECRET_TARGETS,
   swarmArgs,
-  swarmSecretNames,
+  swarmSecretFiles,
   tmpfsBytes,
+  type SwarmSecretKey,
 } from '../instance-spec/swarm-shape';
-import type { InstanceSpec } from '../instance-spec/types';
+import type { HostFile, InstanceSpec } from '../instance-spec/types';
 import { asComments, fileNotes } from './file-notes';
 
 export interface SwarmInput {
@@ -32,14 +34,15 @@ export function renderSwarm(input: SwarmInput): string {
     const c = spec.container;
     const name = c.name ?? spec.server;
     const dir = `./${name}`;
-    const secretNames = swarmSecretNames(name, spec.configHash);
-    const envSecret = secretNames.env;
-    const membersSecret = secretNames.members;
-    secrets[envSecret] = { file: `${dir}/env` };
-    secrets[membersSecret] = { file: `${dir}/members.json` };
+    const files = swarmSecretFiles(spec, name, spec.configHash);
+    const hostFiles = hostFilesByKey(spec);
+    for (const file of files) {
+      const source = hostFiles[file.key];
+      if (source === undefined) throw new FleetError('internal', `no host file for the ${file.key} secret`);
+      secrets[file.name] = { file: `${dir}/${path.posix.basename(source.hostPath)}` };
+    }
     // Swarm mounts secrets under /run/secrets; the bridge is pointed there instead of /run/mcp-fleet.
     const cmd = swarmArgs(c.cmd);
-    const secretRef = (source: string, target: string) => ({ source, target, ...SWARM_SECRET_OWNER });
     const tmpfsVolumes = Object.entries(c.tmpfs).map(([target, options]) => ({
       type: 'tmpfs',
       target,
@@ -63,10 +66,7 @@ export function renderSwarm(input: SwarmInput): string {
         // ingress network), which the bridge's --allow-cidr and the firewall rules rely on.
         mode: 'host',
       })),
-      secrets: [
-        secretRef(envSecret, SWARM_SECRET_TARGETS.env),
-        secretRef(membersSecret, SWARM_SECRET_TARGETS.members),
-      ],
+      secrets: files.map((file) => ({ source: file.name, target: file.target, ...SWARM_SECRET_OWNER })),
       volumes: [
         ...tmpfsVolumes,
         ...(spec.stateVolume
@@ -96,4 +96,10 @@ export function renderSwarm(input: SwarmInput): string {
     'A new state volume belongs to root: the runtime image must own its mount point (uid 10001).',
   ]);
   return `${header}\n${stringify(doc, { version: '1.1', lineWidth: 0 })}`;
+}
+
+/** The host file each secret is created from; the stack names it beside the stack file. */
+function hostFilesByKey(spec: InstanceSpec): Partial<Record<SwarmSecretKey, HostFile>> {
+  const { env, members, tls } = spec.files;
+  return { env, members, ...(tls ? { tlsCert: tls.cert, tlsKey: tls.key } : {}) };
 }

@@ -22,7 +22,7 @@ import type { TestStore } from '../store/test-store';
 import type { HostRecord } from '../store/types';
 import { HealthMonitor } from './health-monitor';
 import type { HealthMonitorDeps } from './health-monitor';
-import { FleetHostAccess } from './host-access';
+import { FleetHostAccess } from '../bridge-client/host-access';
 import { startPrivateSshd } from './private-sshd.fixture';
 import { createTestFleet } from './test-fleet.fixture';
 import type { TestFleet, TestInstance } from './test-fleet.fixture';

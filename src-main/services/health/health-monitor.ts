@@ -15,11 +15,11 @@ import { FleetError } from '../../shared/errors';
 import type { EventBus } from '../events';
 import type { Store } from '../store/store';
 import type { InstanceRecord } from '../store/types';
-import { BridgeProbe } from './bridge-probe';
-import type { BridgeTarget, ProbeCredential } from './bridge-probe';
+import { BridgeClient } from '../bridge-client/bridge-client';
+import type { BridgeTarget, ProbeCredential } from '../bridge-client/bridge-client';
 import { healthOptions } from './health-options';
 import type { HealthOptions } from './health-options';
-import type { HostAccess } from './host-access';
+import type { HostAccess } from '../bridge-client/host-access';
 import { InstanceTracker } from './instance-tracker';
 import type { InstanceIdentity } from './instance-tracker';
 import { Sweeper } from './sweeper';
@@ -50,7 +50,7 @@ export class HealthMonitor {
   readonly options: HealthOptions;
   private readonly trackers = new Map<string, InstanceTracker>();
   private readonly lastTarget = new Map<string, { target: BridgeTarget; credential: ProbeCredential }>();
-  private readonly probe: BridgeProbe;
+  private readonly probe: BridgeClient;
   private readonly sweeper: Sweeper;
   private readonly clock: () => number;
   private readonly log: (line: string) => void;
@@ -65,7 +65,7 @@ export class HealthMonitor {
     this.options = healthOptions(deps.options);
     this.clock = deps.clock ?? Date.now;
     this.log = deps.log ?? ((line) => console.warn(line));
-    this.probe = new BridgeProbe(this.options.timeoutMs, deps.clientVersion ?? '0');
+    this.probe = new BridgeClient(this.options.timeoutMs, deps.clientVersion ?? '0');
     this.sweeper = new Sweeper({
       store: deps.store,
       access: deps.access,
@@ -77,7 +77,43 @@ export class HealthMonitor {
     this.unsubscribe = deps.events.subscribe((event, payload) => {
       const domain = event === 'store:changed' ? (payload as EventPayload<'store:changed'>).domain : null;
       if (domain !== null && domain !== 'hosts') this.sweeper.invalidateCredentials();
+      // Instances came or went (a deploy here or in another process): look at them now, not at the
+      // next scheduled sweep.
+      if (domain === 'instances' && this.timer) {
+        clearTimeout(this.timer);
+        this.timer = null;
+        this.schedule(0);
+      }
     });
+  }
+
+  /**
+   * What a deploy's connection test saw (initialize + tools/list through the auth layer, over the same
+   * road the monitor takes): the instance counts as healthy from that moment, with the test's time as
+   * its latency, instead of "not checked yet" until the next sweep.
+   */
+  noteTested(
+    tested: readonly { hostId: string; containerName: string; at: number; elapsedMs: number }[],
+  ): void {
+    const records = this.deps.store.instances.list();
+    this.sync(records);
+    const changes: HealthChange[] = [];
+    for (const t of tested) {
+      const record = records.find((r) => r.hostId === t.hostId && r.containerName === t.containerName);
+      const tracker = record ? this.trackers.get(record.id) : undefined;
+      if (!record || !tracker) continue;
+      const change = tracker.apply(
+        {
+          state: 'healthy',
+          reason: "its deploy's connection test passed (initialize + tools/list through the auth layer)",
+          severity: 'ok',
+        },
+        { now: t.at, host: { reachable: true }, container: null, status: null, ping: null },
+        t.elapsedMs,
+      );
+      if (change) changes.push(change);
+    }
+    this.emit(changes);
   }
 
   /** Sweeps now and then every intervalMs after the previous sweep ends, until stop(). */
@@ -171,7 +207,8 @@ export class HealthMonitor {
     try {
       const { changes, stats } = await this.sweeper.sweep(records, startedAt);
       this.lastSweepAt = startedAt;
-      if (changes.length > 0) this.emit(changes);
+      // Every sweep, changes or not: open UIs read "checked N ago" from the summary it refreshes.
+      this.emit(changes);
       const pending = [...this.trackers.values()].filter((t) => t.pending).length;
       return { ...stats, startedAt, durationMs: performance.now() - began, changes: changes.length, pending };
     } catch (err) {
@@ -201,6 +238,12 @@ export class HealthMonitor {
     // Two queries for every name, rather than one per instance: this runs on every sweep and summary.
     const servers = new Map(store.servers.list().map((x) => [x.id, x.name]));
     const hosts = new Map(store.hosts.list().map((x) => [x.id, x.name]));
+    const plain = new Set(
+      store.servers
+        .list()
+        .filter((x) => store.deployState.serverOptions(x.id).tls?.kind === 'none')
+        .map((x) => x.id),
+    );
     const seen = new Set<string>();
     for (const r of records) {
       seen.add(r.id);
@@ -215,6 +258,7 @@ export class HealthMonitor {
         member,
         host: hosts.get(r.hostId) ?? r.hostId,
         containerName: r.containerName,
+        plainHttp: plain.has(r.serverId),
       };
       if (tracker) tracker.identity = identity;
       else this.trackers.set(r.id, new InstanceTracker(identity, this.options, this.clock()));

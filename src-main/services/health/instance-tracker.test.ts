@@ -14,6 +14,7 @@ const identity = {
   member: 'alice',
   host: 'db-1',
   containerName: 'mcp-memory-alice',
+  plainHttp: false,
 };
 
 function tracker(over: Parameters<typeof healthOptions>[0] = {}): InstanceTracker {

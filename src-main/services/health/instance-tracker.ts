@@ -21,6 +21,8 @@ export interface InstanceIdentity {
   member: string | null;
   host: string;
   containerName: string;
+  /** Its server was deployed with --no-tls. */
+  plainHttp: boolean;
 }
 
 /** What inspect said about the container last time; list calls do not carry it. */

@@ -52,6 +52,8 @@ export type FailureKind =
   | 'unavailable'
   | 'http'
   | 'protocol'
+  /** The bridge presented another certificate than the one deployed to it (the pin). */
+  | 'tls'
   /** The connection broke underway. */
   | 'transport';
 

@@ -8,12 +8,12 @@ import { FleetError } from '../../shared/errors';
 import type { DockerHost } from '../docker/docker-host';
 import type { Store } from '../store/store';
 import type { HostRecord, InstanceRecord, MemberRecord } from '../store/types';
-import { toFailure } from './bridge-http';
-import type { BridgeProbe, BridgeTarget, ProbeCredential } from './bridge-probe';
+import { toFailure } from '../bridge-client/bridge-http';
+import type { BridgeClient, BridgeTarget, ProbeCredential } from '../bridge-client/bridge-client';
 import { classify } from './classify';
 import { factsFromList, inspectContainer, listFleetContainers, withInspect } from './container-probe';
 import type { HealthOptions } from './health-options';
-import type { HostAccess } from './host-access';
+import type { HostAccess } from '../bridge-client/host-access';
 import type { InstanceTracker } from './instance-tracker';
 import { limiter, withTimeout } from './limit';
 import type { BridgeStatus, ContainerFacts, ContainerView, Observation, Probe } from './observation';
@@ -39,7 +39,7 @@ export interface SweepStats {
 export interface SweepContext {
   store: Store;
   access: HostAccess;
-  probe: BridgeProbe;
+  probe: BridgeClient;
   options: HealthOptions;
   tracker(instanceId: string): InstanceTracker;
   /** Where each instance's bridge was last reached, so the monitor can end its session on stop. */
@@ -219,7 +219,9 @@ export class Sweeper {
       return;
     }
     this.refused.delete(r.id);
-    const target: BridgeTarget = { agent: this.c.access.agent(h.host), ...where };
+    // The certificate this instance was deployed with is the only one accepted (none: plain HTTP).
+    const pin = this.c.store.tls.leaf(h.host.id, r.containerName)?.fingerprint256 ?? null;
+    const target: BridgeTarget = { agent: this.c.access.agent(h.host), ...where, pin };
     this.c.lastTarget.set(r.id, { target, credential });
     let status: Probe<BridgeStatus>;
     try {

@@ -18,6 +18,7 @@ function instance(
     member,
     host: 'db-1',
     containerName: `mcp-memory-${id}`,
+    plainHttp: false,
     state,
     reason,
     since: '2026-05-01T12:00:00.000Z',

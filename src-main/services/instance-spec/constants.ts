@@ -23,10 +23,15 @@ export const CONTAINER_PORT = 8080;
 export const CONTAINER_FILES_DIR = '/run/mcp-fleet';
 export const CONTAINER_ENV_FILE = `${CONTAINER_FILES_DIR}/env`;
 export const CONTAINER_MEMBERS_FILE = `${CONTAINER_FILES_DIR}/members.json`;
+export const CONTAINER_TLS_CERT_FILE = `${CONTAINER_FILES_DIR}/tls.crt`;
+export const CONTAINER_TLS_KEY_FILE = `${CONTAINER_FILES_DIR}/tls.key`;
 
 /** Names of the files in the instance's host folder. */
 export const ENV_FILE_NAME = 'env';
 export const MEMBERS_FILE_NAME = 'members.json';
+/** The instance's TLS certificate (chain) and private key, PEM; absent for a --no-tls server. */
+export const TLS_CERT_FILE_NAME = 'tls.crt';
+export const TLS_KEY_FILE_NAME = 'tls.key';
 /** Filled by the operator when secrets go by reference (docker-run export without --inline-secrets). */
 export const SECRETS_FILE_NAME = 'secrets.env';
 

@@ -41,7 +41,8 @@ describe('buildInstanceSpec', () => {
     assert.equal(c.memoryBytes, 512 * 1024 * 1024);
     assert.equal(c.nanoCpus, 1e9);
     assert.equal(c.restart, 'unless-stopped');
-    assert.deepEqual(c.ports, [{ hostIp: '', hostPort: 18080, containerPort: 8080 }]);
+    // With an allowlist, IPv4 only: docker-proxy would relay IPv6 clients from the gateway's address.
+    assert.deepEqual(c.ports, [{ hostIp: '0.0.0.0', hostPort: 18080, containerPort: 8080 }]);
     assert.deepEqual(c.env, {}, 'no container env: secrets stay in the file');
     assert.equal(c.labels[LABELS.server], 'memory');
     assert.equal(c.labels[LABELS.instance], 'mcp-fleet-memory');
@@ -57,6 +58,7 @@ describe('buildInstanceSpec', () => {
     assert.equal(parsed.args.membersFile, '/run/mcp-fleet/members.json');
     assert.equal(parsed.args.envFile, '/run/mcp-fleet/env');
     assert.deepEqual(parsed.args.allowCidr, ['10.0.0.0/8', '192.168.1.7/32']);
+    assert.equal(parsed.args.allowGateway, true, 'the app reaches the bridge from the host itself');
     assert.equal(parsed.args.command, 'npx');
     assert.deepEqual(parsed.args.args, ['-y', '@modelcontextprotocol/server-memory@2026.8.31']);
     assert.ok(!c.cmd.join(' ').includes('s3cr3t'), 'no secret on the command line');
@@ -87,6 +89,57 @@ describe('buildInstanceSpec', () => {
       'bind /home/ops/.mcp-fleet/instances/mcp-fleet-memory/members.json /run/mcp-fleet/members.json true',
       'volume mcp-fleet-memory-state /var/lib/mcp-server false',
     ]);
+  });
+
+  it('publishes on every interface and admits no gateway when there is no allowlist', () => {
+    const spec = buildInstanceSpec(input());
+    assert.deepEqual(spec.container.ports, [{ hostIp: '', hostPort: 18080, containerPort: 8080 }]);
+    assert.ok(!spec.container.cmd.includes('--allow-gateway'));
+  });
+
+  it('hands the bridge its certificate and key as read-only files of mode 0600, the key a secret', () => {
+    const certPem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const keyPem = '-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n';
+    const plain = buildInstanceSpec(input());
+    assert.equal(plain.tls, false);
+    assert.equal(plain.files.tls, null);
+    const spec = buildInstanceSpec(input({ tls: { certPem, keyPem } }));
+    assert.equal(spec.tls, true);
+    assert.deepEqual(
+      [spec.files.tls?.cert, spec.files.tls?.key].map((f) => [f?.containerPath, f?.mode, f?.secret]),
+      [
+        ['/run/mcp-fleet/tls.crt', 0o600, false],
+        ['/run/mcp-fleet/tls.key', 0o600, true],
+      ],
+    );
+    assert.equal(spec.files.tls?.key.content, keyPem);
+    const parsed = parseCliArgs(spec.container.cmd);
+    assert.equal(parsed.kind, 'run');
+    if (parsed.kind !== 'run') return;
+    assert.equal(parsed.args.tlsCert, '/run/mcp-fleet/tls.crt');
+    assert.equal(parsed.args.tlsKey, '/run/mcp-fleet/tls.key');
+    assert.ok(!spec.container.cmd.join(' ').includes('MIGH'), 'no key material on the command line');
+    const mounts = spec.container.mounts.filter((m) => m.target.startsWith('/run/mcp-fleet/tls'));
+    assert.deepEqual(
+      mounts.map((m) => `${m.source} ${m.target} ${m.readOnly}`),
+      [
+        '/home/ops/.mcp-fleet/instances/mcp-fleet-memory/tls.crt /run/mcp-fleet/tls.crt true',
+        '/home/ops/.mcp-fleet/instances/mcp-fleet-memory/tls.key /run/mcp-fleet/tls.key true',
+      ],
+    );
+    // The prepare container hands all four files to the container user.
+    assert.deepEqual(
+      spec.prepare.cmd.filter((w) => w.startsWith('/mcp-fleet/config/')),
+      ['env', 'members.json', 'tls.crt', 'tls.key'].map((f) => `/mcp-fleet/config/${f}`),
+    );
+    // A renewed certificate is a changed definition: the instance is replaced to serve it.
+    const renewed = buildInstanceSpec(input({ tls: { certPem: certPem.replace('MIIB', 'MIIC'), keyPem } }));
+    assert.notEqual(renewed.configHash, spec.configHash);
+    assert.notEqual(plain.configHash, spec.configHash);
+    assert.throws(
+      () => buildInstanceSpec(input({ tls: { certPem: 'not a certificate', keyPem } })),
+      /the TLS certificate is not PEM/,
+    );
   });
 
   it('gives a Dedicated member its own instance, name and member label', () => {

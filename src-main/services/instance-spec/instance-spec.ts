@@ -13,6 +13,8 @@ import {
   CONTAINER_ENV_FILE,
   CONTAINER_MEMBERS_FILE,
   CONTAINER_PORT,
+  CONTAINER_TLS_CERT_FILE,
+  CONTAINER_TLS_KEY_FILE,
   DEFAULT_LIMITS,
   ENV_FILE_NAME,
   LABELS,
@@ -20,6 +22,8 @@ import {
   MIB,
   RUNTIME_GID,
   RUNTIME_UID,
+  TLS_CERT_FILE_NAME,
+  TLS_KEY_FILE_NAME,
   UVX_LIMITS,
 } from './constants';
 import {
@@ -32,7 +36,16 @@ import {
 import { assertHostPath, containerName, stateVolumeName } from './names';
 import { prepareContainer } from './prepare';
 import { serverCommand } from './server-command';
-import type { ContainerSpec, InstanceSpec, Limits, MountSpec, SourceImageConfig } from './types';
+import type {
+  ContainerSpec,
+  HostFile,
+  InstanceFiles,
+  InstanceSpec,
+  Limits,
+  MountSpec,
+  SourceImageConfig,
+  TlsMaterial,
+} from './types';
 
 export interface InstanceSpecInput {
   server: ServerRecord;
@@ -54,6 +67,8 @@ export interface InstanceSpecInput {
   allowCidrs?: readonly string[];
   /** Per-server changes to the default limits. */
   limits?: Partial<Limits>;
+  /** The bridge's certificate and key; absent or null: plain HTTP (a server deployed with --no-tls). */
+  tls?: TlsMaterial | null;
 }
 
 /** Servers known to keep state in a file: a named volume holds it, the env var points there. */
@@ -111,7 +126,12 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
     ...(input.memberEnv ?? []),
   ];
   const parts = envParts(env);
-  const files = {
+  const tls = input.tls ?? null;
+  if (tls) {
+    assertPem(tls.certPem, 'CERTIFICATE', 'the TLS certificate');
+    assertPem(tls.keyPem, 'PRIVATE KEY', 'the TLS private key');
+  }
+  const files: InstanceFiles = {
     env: {
       ...hostFile(
         configDir,
@@ -130,12 +150,26 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
       membersFileContent(members),
       false,
     ),
+    tls: tls
+      ? {
+          cert: hostFile(configDir, TLS_CERT_FILE_NAME, CONTAINER_TLS_CERT_FILE, tls.certPem, false),
+          key: hostFile(configDir, TLS_KEY_FILE_NAME, CONTAINER_TLS_KEY_FILE, tls.keyPem, true),
+        }
+      : null,
   };
   const stateVolume = state ? { name: stateVolumeName(name), target: path.posix.dirname(state.file) } : null;
 
   const mounts: MountSpec[] = [
     { type: 'bind', source: files.env.hostPath, target: files.env.containerPath, readOnly: true },
     { type: 'bind', source: files.members.hostPath, target: files.members.containerPath, readOnly: true },
+    ...(files.tls
+      ? [files.tls.cert, files.tls.key].map((f) => ({
+          type: 'bind' as const,
+          source: f.hostPath,
+          target: f.containerPath,
+          readOnly: true,
+        }))
+      : []),
     ...(stateVolume
       ? [{ type: 'volume' as const, source: stateVolume.name, target: stateVolume.target, readOnly: false }]
       : []),
@@ -152,7 +186,11 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
     cmd: [
       ...['--port', String(CONTAINER_PORT), '--host', '0.0.0.0'],
       ...['--members', CONTAINER_MEMBERS_FILE, '--mode', mode],
+      ...(files.tls ? ['--tls-cert', CONTAINER_TLS_CERT_FILE, '--tls-key', CONTAINER_TLS_KEY_FILE] : []),
+      // The app reaches the bridge through the host's SSH session, so from the host itself: the
+      // container's gateway. The bridge admits it beside the ranges (see src-bridge/README.md).
       ...cidrs.flatMap((cidr) => ['--allow-cidr', cidr]),
+      ...(cidrs.length > 0 ? ['--allow-gateway'] : []),
       ...['--env-file', CONTAINER_ENV_FILE, '--'],
       ...argv,
     ],
@@ -162,7 +200,15 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
     env: {},
     labels,
     network: null,
-    ports: [{ hostIp: publishAddress, hostPort: input.port, containerPort: CONTAINER_PORT }],
+    ports: [
+      {
+        // With an allowlist, all interfaces means IPv4 only: docker-proxy relays IPv6 clients to an
+        // IPv4-only container from the gateway's address, which the bridge admits as the host.
+        hostIp: publishAddress === '' && cidrs.length > 0 ? '0.0.0.0' : publishAddress,
+        hostPort: input.port,
+        containerPort: CONTAINER_PORT,
+      },
+    ],
     mounts,
     tmpfs: { '/tmp': tmpfsOptions(limits) },
     capDrop: ['ALL'],
@@ -176,7 +222,7 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
     restart: 'unless-stopped',
     autoRemove: false,
   };
-  const configHash = computeConfigHash(container, [files.env, files.members], members);
+  const configHash = computeConfigHash(container, listFiles(files), members);
   container.labels[LABELS.configHash] = configHash;
 
   return {
@@ -186,11 +232,30 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
     configDir,
     files,
     stateVolume,
-    prepare: prepareContainer({ image: input.image, instance: name, configDir, stateVolume }),
+    prepare: prepareContainer({
+      image: input.image,
+      instance: name,
+      configDir,
+      files: listFiles(files).map((f) => path.posix.basename(f.hostPath)),
+      stateVolume,
+    }),
     container,
     configHash,
     port: input.port,
+    tls: files.tls !== null,
   };
+}
+
+/** Every file an instance reads, in a fixed order: env, members, then the TLS certificate and key. */
+export function listFiles(files: InstanceFiles): HostFile[] {
+  return [files.env, files.members, ...(files.tls ? [files.tls.cert, files.tls.key] : [])];
+}
+
+function assertPem(text: string, label: string, what: string): void {
+  assertWritable(text, what);
+  if (!new RegExp(`-----BEGIN [A-Z ]*${label}-----`).test(text)) {
+    throw new FleetError('invalid_input', `${what} is not PEM (no BEGIN ${label} line)`);
+  }
 }
 
 function hostFile(dir: string, file: string, containerPath: string, content: string, secret: boolean) {

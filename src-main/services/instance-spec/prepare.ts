@@ -6,7 +6,7 @@
  * network, read-only root, then removed. It also hands the state volume's root to 10001 (a new
  * named volume belongs to root). Deploy and the docker-run export both run it, from the same spec.
  */
-import { LABELS, RUNTIME_GID, RUNTIME_UID, ENV_FILE_NAME, MEMBERS_FILE_NAME, MIB } from './constants';
+import { LABELS, RUNTIME_GID, RUNTIME_UID, MIB } from './constants';
 import type { ContainerSpec } from './types';
 
 const CONFIG_MOUNT = '/mcp-fleet/config';
@@ -30,6 +30,8 @@ export interface PrepareInput {
   instance: string;
   /** null: only the state volume (a Swarm instance reads its files as Docker secrets). */
   configDir: string | null;
+  /** Names of the files in configDir to hand over (env, members, and the TLS files when there are). */
+  files: readonly string[];
   stateVolume: { name: string; target: string } | null;
 }
 
@@ -43,9 +45,7 @@ export function prepareContainer(input: PrepareInput): ContainerSpec {
       SCRIPT,
       String(RUNTIME_UID),
       String(RUNTIME_GID),
-      ...(input.configDir !== null
-        ? [`${CONFIG_MOUNT}/${ENV_FILE_NAME}`, `${CONFIG_MOUNT}/${MEMBERS_FILE_NAME}`]
-        : []),
+      ...(input.configDir !== null ? input.files.map((f) => `${CONFIG_MOUNT}/${f}`) : []),
       ...(input.stateVolume ? [STATE_MOUNT] : []),
     ],
     user: '0:0',

@@ -4,9 +4,39 @@
  * (owned by the container user, mode 0400), and the bridge is pointed there. Secrets are immutable,
  * so their names carry the config hash: a changed definition gets new ones and the service rolls onto them.
  */
-import { CONTAINER_ENV_FILE, CONTAINER_MEMBERS_FILE, RUNTIME_GID, RUNTIME_UID } from './constants';
+import {
+  CONTAINER_ENV_FILE,
+  CONTAINER_MEMBERS_FILE,
+  CONTAINER_TLS_CERT_FILE,
+  CONTAINER_TLS_KEY_FILE,
+  RUNTIME_GID,
+  RUNTIME_UID,
+} from './constants';
+import type { InstanceSpec } from './types';
 
-export const SWARM_SECRET_TARGETS = { env: 'mcp-fleet-env', members: 'mcp-fleet-members.json' } as const;
+export const SWARM_SECRET_TARGETS = {
+  env: 'mcp-fleet-env',
+  members: 'mcp-fleet-members.json',
+  tlsCert: 'mcp-fleet-tls.crt',
+  tlsKey: 'mcp-fleet-tls.key',
+} as const;
+
+export type SwarmSecretKey = keyof typeof SWARM_SECRET_TARGETS;
+
+/** One file of an instance as a Docker secret: its versioned name, where it is mounted, its content. */
+export interface SwarmSecretFile {
+  key: SwarmSecretKey;
+  name: string;
+  target: string;
+  content: string;
+}
+
+const CONTAINER_PATHS: Record<string, SwarmSecretKey> = {
+  [CONTAINER_ENV_FILE]: 'env',
+  [CONTAINER_MEMBERS_FILE]: 'members',
+  [CONTAINER_TLS_CERT_FILE]: 'tlsCert',
+  [CONTAINER_TLS_KEY_FILE]: 'tlsKey',
+};
 
 export const SWARM_SECRET_OWNER = {
   uid: String(RUNTIME_UID),
@@ -14,21 +44,35 @@ export const SWARM_SECRET_OWNER = {
   mode: 0o400,
 } as const;
 
-/** The secret names of one version of an instance. */
-export function swarmSecretNames(instance: string, configHash: string): { env: string; members: string } {
+/** Every file of one version of an instance as a secret: env, members, and the TLS files when it has them. */
+export function swarmSecretFiles(
+  spec: InstanceSpec,
+  instance: string,
+  configHash: string,
+): SwarmSecretFile[] {
   const version = configHash.slice(0, 12);
-  return { env: `${instance}-env-${version}`, members: `${instance}-members-${version}` };
+  const file = (key: SwarmSecretKey, suffix: string, content: string): SwarmSecretFile => ({
+    key,
+    name: `${instance}-${suffix}-${version}`,
+    target: SWARM_SECRET_TARGETS[key],
+    content,
+  });
+  const { env, members, tls } = spec.files;
+  return [
+    file('env', 'env', env.content),
+    file('members', 'members', members.content),
+    ...(tls
+      ? [file('tlsCert', 'tls-crt', tls.cert.content), file('tlsKey', 'tls-key', tls.key.content)]
+      : []),
+  ];
 }
 
 /** The container's arguments with the files' paths moved to where Swarm mounts the secrets. */
 export function swarmArgs(cmd: readonly string[]): string[] {
-  return cmd.map((word) =>
-    word === CONTAINER_ENV_FILE
-      ? `/run/secrets/${SWARM_SECRET_TARGETS.env}`
-      : word === CONTAINER_MEMBERS_FILE
-        ? `/run/secrets/${SWARM_SECRET_TARGETS.members}`
-        : word,
-  );
+  return cmd.map((word) => {
+    const key = CONTAINER_PATHS[word];
+    return key === undefined ? word : `/run/secrets/${SWARM_SECRET_TARGETS[key]}`;
+  });
 }
 
 /** The byte size of a tmpfs mount from its `--tmpfs` options (Swarm takes only the size). */

@@ -88,6 +88,19 @@ export interface SourceImageConfig {
   env: string[];
 }
 
+/** A certificate (PEM, leaf first) and its private key (PEM) for the bridge's HTTPS. */
+export interface TlsMaterial {
+  certPem: string;
+  keyPem: string;
+}
+
+export interface InstanceFiles {
+  env: EnvHostFile;
+  members: HostFile;
+  /** The bridge's certificate and key; null when the server runs without TLS (--no-tls). */
+  tls: { cert: HostFile; key: HostFile } | null;
+}
+
 export interface InstanceSpec {
   server: string;
   /** The member of a Dedicated instance; null for Shared. */
@@ -95,7 +108,7 @@ export interface InstanceSpec {
   mode: 'shared' | 'dedicated';
   /** Host folder holding the files; one per instance. */
   configDir: string;
-  files: { env: EnvHostFile; members: HostFile };
+  files: InstanceFiles;
   /** Named volume for a server that keeps state, or null. */
   stateVolume: { name: string; target: string } | null;
   /**
@@ -105,6 +118,8 @@ export interface InstanceSpec {
   prepare: ContainerSpec;
   container: ContainerSpec;
   configHash: string;
-  /** http://<host>:<port>/mcp minus the host, which only the caller knows. */
+  /** https://<host>:<port>/mcp minus the host, which only the caller knows. */
   port: number;
+  /** Whether the bridge serves HTTPS (the URL's scheme). */
+  tls: boolean;
 }

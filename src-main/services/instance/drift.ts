@@ -12,6 +12,7 @@ import type { RuntimeImages } from '../deploy/runtime-images';
 import { containerName } from '../instance-spec/names';
 import { LABELS } from '../instance-spec/constants';
 import type { Store } from '../store/store';
+import type { InstanceTls } from '../tls/instance-tls';
 import type { HostRecord, ServerRecord } from '../store/types';
 
 export type Drift = 'ok' | 'missing' | 'extra' | 'config differs' | 'not running' | 'unknown';
@@ -27,6 +28,8 @@ export interface InstanceView {
   state: string;
   drift: Drift;
   tools: string[] | null;
+  /** How its bridge serves TLS, and when its certificate expires; null for a server MCP Fleet does not know. */
+  tls: { kind: 'fleet' | 'own' | 'none'; notAfter: string | null } | null;
   /** Why the drift is unknown, or what else went wrong reading it. */
   error?: string;
 }
@@ -42,6 +45,8 @@ export interface DriftInput {
   reportUnknown: boolean;
   /** Names of every server in the store. */
   known: ReadonlySet<string>;
+  /** What each instance was deployed with (certificates), read without issuing anything. */
+  tls: InstanceTls;
 }
 
 export async function readDrift(input: DriftInput): Promise<InstanceView[]> {
@@ -59,6 +64,7 @@ export async function readDrift(input: DriftInput): Promise<InstanceView[]> {
       state: 'absent',
       drift: 'ok',
       tools: record ? store.deployState.instanceTools(record.id) : null,
+      tls: tlsOf(store, host, name, server),
     };
   };
   let observed: ObservedContainer[];
@@ -107,7 +113,7 @@ export async function readDrift(input: DriftInput): Promise<InstanceView[]> {
       const row = {
         ...base(d.name, server.name, d.member),
         port: d.spec.port,
-        url: instanceUrl(address, d.spec.port),
+        url: instanceUrl(address, d.spec.port, d.spec.tls),
       };
       if (step.kind === 'create') rows.push({ ...row, drift: 'missing' });
       else {
@@ -149,6 +155,7 @@ async function desired(
   const image = await input.images.describe(target.docker, server);
   const pinned = server.mode === 'shared' ? members : members.filter((m) => m.state.port !== null);
   if (server.mode === 'shared' && pinned.length === 0) return [];
+  const options = input.store.deployState.serverOptions(server.id);
   return plannedInstances({
     server,
     members: pinned,
@@ -158,7 +165,8 @@ async function desired(
       memberId === null
         ? (server.port ?? 0)
         : (pinned.find((m) => m.record.id === memberId)?.state.port ?? 0),
-    options: input.store.deployState.serverOptions(server.id),
+    options,
+    tlsOf: (name) => input.tls.stored(target.hostId, name, options),
   });
 }
 
@@ -179,8 +187,17 @@ function fromContainer(
     ...base(c.name, c.server, c.member),
     state: c.state,
     port,
-    url: port === null ? null : instanceUrl(address, port),
+    url: port === null ? null : instanceUrl(address, port, c.tls === true),
   };
+}
+
+/** How an instance serves TLS, from its server's saved choice and the certificate deployed to it. */
+function tlsOf(store: Store, host: HostRecord, name: string, serverName: string): InstanceView['tls'] {
+  const server = store.servers.getByName(serverName);
+  if (!server) return null;
+  const kind = store.deployState.serverOptions(server.id).tls?.kind ?? 'fleet';
+  if (kind === 'none') return { kind, notAfter: null };
+  return { kind, notAfter: store.tls.leaf(host.id, name)?.notAfter ?? null };
 }
 
 function messageOf(err: unknown): string {

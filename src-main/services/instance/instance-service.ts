@@ -3,6 +3,7 @@
  * compares them with the definitions, reporting drift; the lifecycle actions (logs, restart, stop,
  * remove) act on one container through the held connection.
  */
+import type { InstanceTls } from '../tls/instance-tls';
 import { FleetError } from '../../shared/errors';
 import type { HostTargets } from '../deploy/host-targets';
 import { removeInstance, type HostTarget } from '../deploy/instance-ops';
@@ -30,6 +31,7 @@ export interface InstanceServiceDeps {
   targets: HostTargets;
   deploy: DeployService;
   images: RuntimeImages;
+  tls: InstanceTls;
 }
 
 export interface InstanceRef {

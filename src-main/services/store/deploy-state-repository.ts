@@ -15,6 +15,10 @@ export interface ServerDeployOptions {
   };
   /** Deployed as Swarm services (deploy --swarm). */
   swarm?: boolean;
+  /** How the bridges serve TLS; absent: the fleet CA's leaves. */
+  tls?: { kind: 'fleet' } | { kind: 'own'; certPem: string; keyPem: string } | { kind: 'none' };
+  /** Extra names (DNS or IP) for the fleet leaves' SANs, beside the host's address. */
+  tlsNames?: string[];
 }
 
 /** A member's deploy-related state: its own env values, its pinned port, a token being rotated out. */

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FleetError } from '../../shared/errors';
-import { openEncrypted } from './database';
+import { STORE_FILE, ensureDbFile, openEncrypted } from './database';
+import { StaticKeyProvider } from './key-providers';
 import { LATEST_VERSION, applyMigrations, migrations } from './migrations';
 import { Store } from './store';
 import { createTestStore } from './test-store';
@@ -35,6 +40,42 @@ void describe('store migrations', () => {
       }
     } finally {
       t.cleanup();
+    }
+  });
+
+  void it('bring a v2 store to v3 with its hosts kept and the TLS tables empty', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'mcp-fleet-v2-'));
+    const keyProvider = new StaticKeyProvider(randomBytes(32));
+    const path = join(home, STORE_FILE);
+    // A file taken only as far as v2, as the previous release left it.
+    ensureDbFile(path);
+    const db = openEncrypted(path, await keyProvider.getKey());
+    try {
+      assert.equal(
+        applyMigrations(
+          db,
+          migrations.filter((m) => m.version <= 2),
+        ),
+        2,
+      );
+      db.prepare(
+        "INSERT INTO hosts (id, name, kind, auth, created_at) VALUES ('h1', 'lab', 'local', 'none', '2026-01-01')",
+      ).run();
+    } finally {
+      db.close();
+    }
+    const store = await Store.open({ home, keyProvider });
+    try {
+      assert.equal(store.schemaVersion(), 3);
+      assert.equal(store.tls.ca(), null);
+      assert.deepEqual(store.tls.leavesOfHost('h1'), []);
+      assert.deepEqual(
+        store.hosts.list().map((h) => h.name),
+        ['lab'],
+      );
+    } finally {
+      store.close();
+      rmSync(home, { recursive: true, force: true });
     }
   });
 

@@ -113,6 +113,48 @@ ALTER TABLE instances ADD COLUMN tools TEXT;
 ALTER TABLE servers ADD COLUMN deploy_options TEXT NOT NULL DEFAULT '{}';
 `,
   },
+  {
+    // TLS by default: the fleet CA and the leaf certificate each instance serves (services/tls/fleet-ca.ts).
+    version: 3,
+    sql: `
+-- The fleet certificate authority: at most one row (id 1). Its private key never leaves this store.
+CREATE TABLE fleet_ca (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  cert_pem TEXT NOT NULL,
+  key_pem TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+-- One leaf per container on a host, reused until it nears expiry or its names change. Keyed by host and
+-- container name rather than by instance, so a certificate can be issued before the instance is recorded.
+CREATE TABLE instance_certs (
+  host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+  container_name TEXT NOT NULL,
+  cert_pem TEXT NOT NULL,
+  key_pem TEXT NOT NULL,
+  fingerprint256 TEXT NOT NULL,
+  not_after TEXT NOT NULL,
+  -- JSON {"dns": [...], "ip": [...]}
+  sans TEXT NOT NULL,
+  issued_at TEXT NOT NULL,
+  PRIMARY KEY (host_id, container_name)
+);
+
+-- The leaf an export to no particular host carries (its names: the server's --tls-name names), kept
+-- so that exporting again gives the same certificate, and a key given by reference still matches it.
+CREATE TABLE export_certs (
+  server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  container_name TEXT NOT NULL,
+  cert_pem TEXT NOT NULL,
+  key_pem TEXT NOT NULL,
+  fingerprint256 TEXT NOT NULL,
+  not_after TEXT NOT NULL,
+  sans TEXT NOT NULL,
+  issued_at TEXT NOT NULL,
+  PRIMARY KEY (server_id, container_name)
+);
+`,
+  },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

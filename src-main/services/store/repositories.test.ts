@@ -244,6 +244,43 @@ void describe('store repositories', () => {
     assert.deepEqual(t.store.audit.list(), [e2, e1]);
   });
 
+  void it('keeps one fleet CA (first writer wins unless replacing) and leaves per host and container, gone with their host', () => {
+    assert.equal(t.store.tls.ca(), null);
+    const ca = { certPem: 'CA-1', keyPem: 'KEY-1', createdAt: '2026-01-01T00:00:00.000Z' };
+    assert.deepEqual(t.store.tls.setCa(ca), ca);
+    const other = { certPem: 'CA-2', keyPem: 'KEY-2', createdAt: '2026-02-01T00:00:00.000Z' };
+    assert.deepEqual(t.store.tls.setCa(other), ca, 'a second CA does not silently replace the first');
+    assert.deepEqual(t.store.tls.setCa(other, { replace: true }), other);
+    assert.deepEqual(t.store.tls.ca(), other);
+
+    const h1 = t.store.hosts.insert(sshHost('h1'), null);
+    const h2 = t.store.hosts.insert(sshHost('h2'), null);
+    const leaf = (n: number) => ({
+      certPem: `CERT-${n}`,
+      keyPem: `KEY-${n}`,
+      fingerprint256: `AA:0${n}`,
+      notAfter: '2027-01-01T00:00:00.000Z',
+      sans: { dns: ['mcp.example.test'], ip: ['10.0.0.5'] },
+      issuedAt: '2026-10-01T00:00:00.000Z',
+    });
+    t.store.tls.setLeaf(h1.id, 'mcpf-b', leaf(1));
+    t.store.tls.setLeaf(h1.id, 'mcpf-a', leaf(2));
+    t.store.tls.setLeaf(h2.id, 'mcpf-a', leaf(3));
+    t.store.tls.setLeaf(h1.id, 'mcpf-b', leaf(4));
+    assert.deepEqual(t.store.tls.leaf(h1.id, 'mcpf-b'), leaf(4));
+    assert.equal(t.store.tls.leaf(h1.id, 'nope'), null);
+    assert.deepEqual(t.store.tls.leavesOfHost(h1.id), [
+      { containerName: 'mcpf-a', leaf: leaf(2) },
+      { containerName: 'mcpf-b', leaf: leaf(4) },
+    ]);
+    assert.throws(() => t.store.tls.setLeaf('no-such-host', 'x', leaf(5)), code('not_found'));
+    assert.equal(t.store.tls.removeLeaf(h1.id, 'mcpf-a'), true);
+    assert.equal(t.store.tls.removeLeaf(h1.id, 'mcpf-a'), false);
+    assert.equal(t.store.hosts.remove('h1'), true);
+    assert.deepEqual(t.store.tls.leavesOfHost(h1.id), [], 'leaves go with their host');
+    assert.deepEqual(t.store.tls.leaf(h2.id, 'mcpf-a'), leaf(3));
+  });
+
   void it('rolls a whole transaction back when its function throws', () => {
     assert.throws(() =>
       t.store.transaction(() => {

@@ -21,6 +21,7 @@ import { InstanceRepository } from './instance-repository';
 import { MemberRepository } from './member-repository';
 import { LATEST_VERSION, applyMigrations } from './migrations';
 import { ServerRepository } from './server-repository';
+import { TlsRepository } from './tls-repository';
 import type { KeyProvider } from './types';
 
 export interface StoreOptions {
@@ -68,6 +69,8 @@ export class Store {
   readonly deploys: DeployRepository;
   readonly audit: AuditRepository;
   readonly deployState: DeployStateRepository;
+  /** The fleet CA and the instances' leaf certificates. */
+  readonly tls: TlsRepository;
 
   private constructor(
     private readonly db: Db,
@@ -83,6 +86,7 @@ export class Store {
     this.deploys = new DeployRepository(db);
     this.audit = new AuditRepository(db);
     this.deployState = new DeployStateRepository(db);
+    this.tls = new TlsRepository(db);
   }
 
   /**

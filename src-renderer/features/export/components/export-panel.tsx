@@ -151,6 +151,13 @@ export function ExportPanel({
           This text holds secret values or a token. Share it only with whoever may use them.
         </p>
       )}
+      {exported.result?.notes && exported.result.notes.length > 0 && (
+        <ul className="notice" data-testid="export-notes">
+          {exported.result.notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      )}
       <CodeBlock
         label={exported.result?.filename ?? formatInfo?.label ?? ''}
         text={exported.result?.content ?? ''}

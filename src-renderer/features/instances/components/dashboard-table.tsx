@@ -162,6 +162,16 @@ export function DashboardTable({ view, rows, sort, onSort, onAction }: Dashboard
       >
         <span role="cell" className="strong dash-name" title={h.containerName}>
           {view === 'shared' ? h.server : h.member}
+          {h.plainHttp && (
+            <span
+              className="text-danger"
+              title="Deployed with --no-tls: plain HTTP, tokens in clear unless your own TLS terminator is in front"
+              data-testid={`no-tls-${h.containerName}`}
+            >
+              {' '}
+              · NO TLS
+            </span>
+          )}
         </span>
         <span role="cell" className="mono">
           {h.host}

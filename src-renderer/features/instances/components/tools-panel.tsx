@@ -15,6 +15,7 @@ export function ToolsPanel({ server, containerName }: { server: string; containe
           </span>
         )}
       </header>
+      {view?.tls && <TlsLine tls={view.tls} />}
       {list.error && <ErrorAlert error={list.error} testId="tools-error" />}
       {!list.data && (
         <p className="muted progress-line">
@@ -33,5 +34,24 @@ export function ToolsPanel({ server, containerName }: { server: string; containe
         </ul>
       )}
     </section>
+  );
+}
+
+/** How clients reach the bridge: HTTPS with the certificate's expiry, or plain HTTP said loudly. */
+function TlsLine({ tls }: { tls: { kind: 'fleet' | 'own' | 'none'; notAfter: string | null } }) {
+  if (tls.kind === 'none') {
+    return (
+      <p className="field-error" role="alert" data-testid="instance-tls">
+        No TLS: this instance serves plain HTTP (deployed with --no-tls). Tokens cross the network readable
+        unless your own TLS terminator sits in front of it.
+      </p>
+    );
+  }
+  const issuer = tls.kind === 'fleet' ? 'fleet CA certificate' : 'your own certificate';
+  return (
+    <p className="muted" data-testid="instance-tls">
+      HTTPS · {issuer}
+      {tls.notAfter ? `, expires ${tls.notAfter.slice(0, 10)}` : ''}
+    </p>
   );
 }

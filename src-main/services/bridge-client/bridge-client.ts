@@ -1,18 +1,24 @@
 /**
- * The two probes of a bridge, both through its auth layer with a member's token: the authenticated
- * `/status`, and an MCP `ping` on a session kept per instance (initialize once, then one POST per
- * sweep). Raw HTTP rather than an SDK client: two small requests per sweep is all a probe may cost.
+ * The app's one client of a bridge, for deploy and health alike, always over the host's road (see
+ * bridge-http.ts): `/readyz` and `/healthz` while a deploy waits, `initialize` + `tools/list` for its
+ * connection test, and the monitor's probes through the auth layer with a member's token: the
+ * authenticated `/status`, and an MCP `ping` on a session kept per instance (initialize once, then one
+ * POST per sweep). Raw HTTP rather than an SDK client: two small requests per sweep is all a probe may
+ * cost, and the same code then serves the test.
  */
 import type http from 'node:http';
 import { z } from 'zod';
 import { httpCall, ProbeError } from './bridge-http';
 import type { HttpAnswer } from './bridge-http';
-import type { BridgeStatus } from './observation';
+import type { BridgeStatus } from '../health/observation';
 
 export interface BridgeTarget {
   agent: http.Agent;
+  /** The published port's address as the host itself dials it (127.0.0.1 for all interfaces). */
   address: string;
   port: number;
+  /** SHA-256 (AA:BB:… form) of the certificate the bridge serves, or null for plain HTTP (--no-tls). */
+  pin: string | null;
 }
 
 /** The token the monitor presents, and whose it is (for messages; never the token itself). */
@@ -50,7 +56,7 @@ interface Session {
   key: string;
 }
 
-export class BridgeProbe {
+export class BridgeClient {
   private readonly sessions = new Map<string, Session>();
   private nextId = 1;
 
@@ -82,7 +88,7 @@ export class BridgeProbe {
     credential: ProbeCredential,
     sent: () => void,
   ): Promise<number> {
-    const key = `${target.address}:${target.port}:${credential.token}`;
+    const key = `${target.address}:${target.port}:${target.pin ?? ''}:${credential.token}`;
     let session = this.sessions.get(instanceId);
     if (session && session.key !== key) session = undefined;
     for (let attempt = 0; ; attempt++) {
@@ -103,6 +109,50 @@ export class BridgeProbe {
       refuseStatus(answer, credential);
       rpcResult(answer, 'ping');
       return rtt;
+    }
+  }
+
+  /**
+   * The HTTP status of an unauthenticated health path (/readyz, /healthz); null when nothing answers
+   * yet. Throws ProbeError('tls') when the bridge presents another certificate than the pinned one.
+   */
+  async probePath(target: BridgeTarget, path: '/readyz' | '/healthz'): Promise<number | null> {
+    try {
+      return (await this.call(target, 'GET', path, {})).status;
+    } catch (err) {
+      if (err instanceof ProbeError && err.kind === 'tls') throw err;
+      return null;
+    }
+  }
+
+  /**
+   * The connection test: initialize, then every page of tools/list, then the session is ended.
+   * Resolves to the tool names. Throws ProbeError.
+   */
+  async listTools(target: BridgeTarget, credential: ProbeCredential): Promise<string[]> {
+    const session = await this.open(target, credential, '', () => undefined);
+    try {
+      const names: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 1000; page++) {
+        const answer = await this.rpc(target, credential, session, {
+          method: 'tools/list',
+          ...(cursor === undefined ? {} : { params: { cursor } }),
+        });
+        refuseStatus(answer, credential);
+        const result = rpcResult(answer, 'tools/list') as { tools?: unknown; nextCursor?: unknown };
+        if (!Array.isArray(result.tools)) {
+          throw new ProbeError('protocol', "the bridge's answer to tools/list has no tools");
+        }
+        for (const tool of result.tools as { name?: unknown }[]) {
+          if (typeof tool.name === 'string') names.push(tool.name);
+        }
+        cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
+        if (cursor === undefined) return names;
+      }
+      throw new ProbeError('protocol', 'tools/list went on for more than 1000 pages');
+    } finally {
+      await this.call(target, 'DELETE', '/mcp', this.headers(credential, session)).catch(() => undefined);
     }
   }
 
@@ -164,7 +214,7 @@ export class BridgeProbe {
     target: BridgeTarget,
     credential: ProbeCredential,
     session: Session,
-    message: { method: string },
+    message: { method: string; params?: Record<string, unknown> },
   ): Promise<HttpAnswer> {
     const body = JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, ...message });
     return this.call(target, 'POST', '/mcp', this.headers(credential, session), body);
@@ -190,6 +240,7 @@ export class BridgeProbe {
       agent: target.agent,
       address: target.address,
       port: target.port,
+      pin: target.pin,
       method,
       path,
       headers,
@@ -210,7 +261,7 @@ function refuseStatus(answer: HttpAnswer, credential: ProbeCredential): void {
     case 403:
       throw new ProbeError(
         'forbidden',
-        `the bridge refuses the monitor's address (HTTP 403): add the host's Docker gateway (e.g. 172.17.0.1) to the server's allowed ranges`,
+        `the bridge refuses the app's address (HTTP 403): its allowlist does not admit the host itself; deploy it again (deploy starts allowlisted bridges with --allow-gateway)`,
       );
     case 429:
       throw new ProbeError(

@@ -1,8 +1,10 @@
 /**
- * How the monitor reaches a host: its held SSH session (the app's one per host, shared with deploy),
- * Docker over that session, and TCP channels on it to the bridges' published ports.
+ * How the app reaches a host, for deploy and health alike: its held SSH session (one per host),
+ * Docker over that session, and TCP channels on it to the bridges' published ports. This is the one
+ * road to a bridge: no code dials an instance port from this machine, so a port locked to the agents'
+ * subnet or published on the host's loopback only still answers the app.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import { inspect } from 'node:util';
 import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
@@ -10,7 +12,7 @@ import type { DockerClientFactory } from '../docker/docker-client-factory';
 import { DockerHost } from '../docker/docker-host';
 import type { SshSessionRegistry } from '../ssh/ssh-session-registry';
 import type { HostRecord } from '../store/types';
-import { TunnelAgent } from './bridge-http';
+import { openLocalTcp, TunnelAgent } from './bridge-http';
 
 export interface HostAccess {
   /** Resolves once the host answers (its SSH session is up); this machine always does. Throws FleetError. */
@@ -45,10 +47,9 @@ export class FleetHostAccess implements HostAccess {
   agent(host: HostRecord): http.Agent {
     let agent = this.agents.get(host.id);
     if (!agent) {
-      agent =
-        host.kind === 'ssh'
-          ? new TunnelAgent((address, port) => this.forward(host.id, address, port))
-          : new http.Agent({ keepAlive: true, maxFreeSockets: 64 });
+      agent = new TunnelAgent(
+        host.kind === 'ssh' ? (address, port) => this.forward(host.id, address, port) : openLocalTcp,
+      );
       this.agents.set(host.id, agent);
     }
     return agent;
