@@ -9,6 +9,8 @@ export class WizardPage {
   readonly back: Locator;
   readonly command: Locator;
   readonly tools: Locator;
+  /** Step 4's verdict on the connection test (class notice-ok when every instance listed tools). */
+  readonly testSummary: Locator;
   private readonly servers: ServersPage;
   private readonly hosts: HostsPage;
 
@@ -18,6 +20,7 @@ export class WizardPage {
     this.back = page.getByTestId('wizard-back');
     this.command = page.getByTestId('wizard-command');
     this.tools = page.getByTestId('wizard-tools');
+    this.testSummary = page.getByTestId('wizard-test-summary');
     this.servers = new ServersPage(page);
     this.hosts = new HostsPage(page);
   }
@@ -73,6 +76,16 @@ export class WizardPage {
 
   async acceptKey(): Promise<void> {
     await this.page.getByTestId('wizard-accept-key').check();
+  }
+
+  /** Step 4: the URL shown for an instance ('shared' or the member's name). */
+  instanceUrl(instance: string): Locator {
+    return this.page.getByTestId(`wizard-test-${instance}`).locator('.panel-header code');
+  }
+
+  /** Step 4: a member's token, shown this once. */
+  token(member: string): Locator {
+    return this.page.getByTestId(`wizard-token-${member}`).locator('code.token');
   }
 
   async run(): Promise<void> {

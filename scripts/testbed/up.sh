@@ -22,8 +22,10 @@ fi
 timing() { echo "$1 $2" >>"$TB/timings"; tb_log "$1: $2 ms"; }
 
 ensure_packages() {
+  # ip and iptables: the network topology tests (e2e/fixtures/topology.ts, the firewall export).
   local -A wanted=([dockerd]=docker.io [docker]=docker.io [sshd]=openssh-server
-    [ssh-keygen]=openssh-client [chromium]=chromium [ip]=iproute2)
+    [ssh-keygen]=openssh-client [ssh]=openssh-client [chromium]=chromium [ip]=iproute2
+    [iptables]=iptables)
   local cmd missing=()
   for cmd in "${!wanted[@]}"; do
     command -v "$cmd" >/dev/null 2>&1 || missing+=("${wanted[$cmd]}")
