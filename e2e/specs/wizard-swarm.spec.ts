@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
+import { waitFor } from '../../src-main/test-support/wait-for';
 import { readTestbed, TESTBED_MISSING_REASON } from '../fixtures/env';
 import { AppShell } from '../pages/app-shell';
 import { WizardPage } from '../pages/wizard-page';
@@ -105,7 +106,10 @@ test('wizard: runs a Shared server as a Swarm service, its files as Docker secre
     );
     expect(published).toBe(`${port}/host`);
     const secrets = (await docker('secret', 'ls', '--filter', label, '--format', '{{.Name}}')).split('\n');
-    expect(secrets).toHaveLength(2);
+    // The env and members files, and the bridge's TLS certificate and key.
+    expect(
+      secrets.map((name) => /-(env|members|tls-crt|tls-key)-[0-9a-f]{12}$/.exec(name)?.[1]).sort(),
+    ).toEqual(['env', 'members', 'tls-crt', 'tls-key']);
 
     await wizard.next.click();
     await expect(wizard.step(4)).toBeVisible();
@@ -114,9 +118,12 @@ test('wizard: runs a Shared server as a Swarm service, its files as Docker secre
     await web?.stop();
     const services = await docker('service', 'ls', '-q', '--filter', label).catch(() => '');
     for (const id of services.split('\n').filter(Boolean)) await docker('service', 'rm', id).catch(() => '');
-    for (let i = 0; i < 60 && (await containersOf(name).catch(() => [])).length > 0; i++) {
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    // The services' containers go before their secrets can; the cleanup goes on either way.
+    await waitFor(async () => (await containersOf(name).catch(() => [])).length === 0, {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+      what: `the Swarm to remove the containers of ${name}`,
+    }).catch(() => undefined);
     const secrets = await docker('secret', 'ls', '-q', '--filter', label).catch(() => '');
     for (const id of secrets.split('\n').filter(Boolean)) await docker('secret', 'rm', id).catch(() => '');
     await wipe([name]);

@@ -12,8 +12,8 @@ import { readTestbed, TESTBED_MISSING_REASON } from '../../e2e/fixtures/env';
 import { DefaultDockerClientFactory } from '../../src-main/services/docker/docker-client-factory';
 import { Ssh2Connector } from '../../src-main/services/ssh/ssh-connector';
 import { SshSessionRegistry } from '../../src-main/services/ssh/ssh-session-registry';
-import { addTestbedHost } from '../../src-main/services/ssh/test-hosts';
-import { createTestStore } from '../../src-main/services/store/test-store';
+import { addTestbedHost } from '../../src-main/test-support/ssh-hosts';
+import { createTestStore } from '../../src-main/test-support/store';
 
 const calls = Number(process.env.BENCH_DOCKER_CALLS) > 0 ? Number(process.env.BENCH_DOCKER_CALLS) : 200;
 const warmup = 10;

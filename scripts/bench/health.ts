@@ -27,12 +27,12 @@ import { DefaultDockerClientFactory } from '../../src-main/services/docker/docke
 import { EventBus } from '../../src-main/services/events';
 import { HealthMonitor } from '../../src-main/services/health/health-monitor';
 import { FleetHostAccess } from '../../src-main/services/bridge-client/host-access';
-import { freeLoopbackPort, startPrivateSshd } from '../../src-main/services/health/private-sshd.fixture';
-import type { PrivateSshd } from '../../src-main/services/health/private-sshd.fixture';
+import { freeLoopbackPort, startPrivateSshd } from '../../src-main/test-support/private-sshd';
+import type { PrivateSshd } from '../../src-main/test-support/private-sshd';
 import { LABELS } from '../../src-main/services/instance-spec/constants';
 import { Ssh2Connector } from '../../src-main/services/ssh/ssh-connector';
 import { SshSessionRegistry } from '../../src-main/services/ssh/ssh-session-registry';
-import { addTestbedHost } from '../../src-main/services/ssh/test-hosts';
+import { addTestbedHost } from '../../src-main/test-support/ssh-hosts';
 import { StaticKeyProvider } from '../../src-main/services/store/key-providers';
 import { Store } from '../../src-main/services/store/store';
 

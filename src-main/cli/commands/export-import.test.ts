@@ -15,7 +15,7 @@ import { ExportService } from '../../services/export/export-service';
 import { sourceImageInspector } from '../../services/export/runtime-image-ref';
 import { ImportService } from '../../services/import/import-service';
 import { ServerService } from '../../services/server/server-service';
-import { createTestStore, type TestStore } from '../../services/store/test-store';
+import { createTestStore, type TestStore } from '../../test-support/store';
 import type { CommandContext } from '../context';
 import { exportCommand } from './export';
 import { importCommand } from './import';

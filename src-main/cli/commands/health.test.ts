@@ -7,14 +7,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { readTestbed } from '../../../e2e/fixtures/env';
 import type { HealthSummary } from '../../shared/contract';
-import { freeLoopbackPort } from '../../services/health/private-sshd.fixture';
-import { createTestFleet } from '../../services/health/test-fleet.fixture';
-import type { TestFleet, TestInstance } from '../../services/health/test-fleet.fixture';
-import { installedVersion } from '../../services/instance-spec/runtime-image.fixture';
-import { addTestbedHost } from '../../services/ssh/test-hosts';
+import { freeLoopbackPort } from '../../test-support/private-sshd';
+import { createTestFleet } from '../../test-support/health-fleet';
+import type { TestFleet, TestInstance } from '../../test-support/health-fleet';
+import { installedVersion } from '../../test-support/runtime-image';
+import { addTestbedHost } from '../../test-support/ssh-hosts';
+import { waitFor } from '../../test-support/wait-for';
 import { PassphraseKeyProvider } from '../../services/store/key-providers';
 import { Store } from '../../services/store/store';
 
@@ -80,14 +80,11 @@ describe('mcp-fleet health', { skip: tb?.docker ? false : 'no testbed with a Doc
       store.close();
     }
     // The one-shot command reports what it sees: wait until the bridge's server is up.
-    for (let i = 0; i < 240; i++) {
-      const ready = await fetch(`http://127.0.0.1:${running.port}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ready) break;
-      await sleep(250);
-    }
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${running.port}/readyz`)).ok, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      what: "the bridge's server to be up",
+    });
   });
 
   after(async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createTestStore, type TestStore } from '../store/test-store';
+import { createTestStore, type TestStore } from '../../test-support/store';
 import { FleetCa, type LeafRecord } from '../tls/fleet-ca';
 import { BridgeClient, type BridgeTarget } from './bridge-client';
 import { ANY_CERTIFICATE, openLocalTcp, ProbeError, TunnelAgent } from './bridge-http';

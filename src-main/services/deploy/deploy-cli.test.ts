@@ -22,7 +22,7 @@ import {
   testFleet,
   tokenFrom,
   type TestFleet,
-} from './test-fleet';
+} from '../../test-support/fleet';
 
 void describe('mcp-fleet deploy over SSH (testbed sshd + dockerd, real npm MCP servers)', () => {
   let f: TestFleet | undefined;

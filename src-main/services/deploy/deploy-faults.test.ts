@@ -13,14 +13,14 @@ import { DefaultDockerClientFactory } from '../docker/docker-client-factory';
 import { EventBus } from '../events';
 import type { Store } from '../store/store';
 import { DeployService } from './deploy-service';
-import { HostTargets } from './host-targets';
+import { HostTargets } from '../host-ops/host-targets';
 import {
   inProcessFleet,
   installedVersion,
   testFleet,
   type InProcessFleet,
   type TestFleet,
-} from './test-fleet';
+} from '../../test-support/fleet';
 
 void describe('deploy faults (testbed sshd + dockerd, server-everything)', () => {
   let f: TestFleet | undefined;

@@ -6,7 +6,7 @@
  */
 import { FleetError } from '../../shared/errors';
 import type { EventBus } from '../events';
-import { withFileLock, type FileLocks } from './file-lock';
+import { withFileLock, type FileLocks } from '../host-ops/file-lock';
 import { LABELS } from '../instance-spec/constants';
 import type { ServerDeployOptions } from '../store/deploy-state-repository';
 import type { Store } from '../store/store';
@@ -15,15 +15,15 @@ import { ownCertificateInfo } from '../tls/fleet-ca';
 import { assertTlsName, type InstanceTls } from '../tls/instance-tls';
 import type { TlsMaterial } from '../instance-spec/types';
 import { desiredNames, plannedInstances, type MemberWithState } from './desired-state';
-import type { HostTargets } from './host-targets';
-import type { HostTarget, PlannedInstance } from './instance-ops';
-import { removePrepareLeftovers } from './prepare-run';
-import { DEFAULT_PORT_RANGE, PortPicker, assignPorts } from './ports';
-import { observeAll, planReconcile, type Step } from './reconcile';
+import type { HostTargets } from '../host-ops/host-targets';
+import type { HostTarget, PlannedInstance } from '../host-ops/instance-ops';
+import { removePrepareLeftovers } from '../host-ops/prepare-run';
+import { DEFAULT_PORT_RANGE, PortPicker, assignPorts } from '../host-ops/ports';
+import { observeAll, planReconcile, type Step } from '../host-ops/reconcile';
 import type { RuntimeImages } from './runtime-images';
-import { executeSteps, recordOutcomes } from './run-steps';
-import { swarmOps } from './swarm-ops';
-import { observedFor } from './swarm-services';
+import { executeSteps, recordOutcomes } from '../host-ops/run-steps';
+import { swarmOps } from '../host-ops/swarm-ops';
+import { observedFor } from '../host-ops/swarm-services';
 import type { DeployOptions, DeployResult, InstanceOutcome, RunOptions } from './types';
 
 export interface DeployServiceDeps {

@@ -16,9 +16,9 @@ import { FleetCa } from '../tls/fleet-ca';
 import { InstanceTls } from '../tls/instance-tls';
 import type { Store } from '../store/store';
 import { FleetError } from '../../shared/errors';
-import { FileLocks } from './file-lock';
+import { FileLocks } from '../host-ops/file-lock';
 import { DeployService } from './deploy-service';
-import { HostTargets } from './host-targets';
+import { HostTargets } from '../host-ops/host-targets';
 import { RuntimeImages, type RuntimeImageSettings } from './runtime-images';
 import type { RunOptions } from './types';
 

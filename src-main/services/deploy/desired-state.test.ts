@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { LABELS } from '../instance-spec/constants';
-import { memberRecord, serverRecord } from '../instance-spec/records.fixture';
+import { memberRecord, serverRecord } from '../../test-support/records';
 import { plannedInstances, type MemberWithState } from './desired-state';
 
 const noState = { env: [], port: null, previousTokenSha256: null };

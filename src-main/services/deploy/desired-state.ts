@@ -9,7 +9,7 @@ import { containerName, instanceConfigDir } from '../instance-spec/names';
 import type { InstanceSpec, Limits, SourceImageConfig, TlsMaterial } from '../instance-spec/types';
 import type { MemberDeployState, ServerDeployOptions } from '../store/deploy-state-repository';
 import type { MemberRecord, ServerRecord } from '../store/types';
-import type { PlannedInstance } from './instance-ops';
+import type { PlannedInstance } from '../host-ops/instance-ops';
 
 export interface MemberWithState {
   record: MemberRecord;

@@ -16,7 +16,7 @@ import {
 } from '../../../e2e/fixtures/topology';
 import { httpGetFrom } from '../../../e2e/fixtures/topology-probes';
 import type { DeployResult, InstanceView } from '../../shared/contract';
-import { installedVersion, repoRoot, testFleet, tokenFrom, type TestFleet } from './test-fleet';
+import { installedVersion, repoRoot, testFleet, tokenFrom, type TestFleet } from '../../test-support/fleet';
 
 const BIN = path.join(repoRoot, 'bin', 'mcp-fleet.mjs');
 const AGENT = path.join(repoRoot, 'e2e', 'fixtures', 'mcp-agent.mjs');

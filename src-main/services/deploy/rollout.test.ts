@@ -14,7 +14,7 @@ import {
   testFleet,
   type InProcessFleet,
   type TestFleet,
-} from './test-fleet';
+} from '../../test-support/fleet';
 
 void describe('servers update and secrets rotate (testbed sshd + dockerd, real npm MCP servers)', () => {
   let f: TestFleet | undefined;

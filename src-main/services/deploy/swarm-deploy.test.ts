@@ -15,7 +15,18 @@ import type {
   MemberAdded,
 } from '../../shared/contract';
 import { LABELS } from '../instance-spec/constants';
-import { addHost, installedVersion, instancesDir, listTools, testFleet, type TestFleet } from './test-fleet';
+import {
+  addHost,
+  installedVersion,
+  instancesDir,
+  listTools,
+  testFleet,
+  type TestFleet,
+} from '../../test-support/fleet';
+import { waitFor } from '../../test-support/wait-for';
+
+/** Swarm acts asynchronously: what follows a change is awaited, for 30 s at most. */
+const SWARM_SETTLES = { timeoutMs: 30_000, intervalMs: 250 };
 
 void describe('mcp-fleet deploy --swarm (single-node Swarm on the testbed engine, over SSH)', () => {
   let f: TestFleet | undefined;
@@ -33,7 +44,10 @@ void describe('mcp-fleet deploy --swarm (single-node Swarm on the testbed engine
     if (mem !== '') {
       for (const s of await docker.listServices({ filters: { label: [`${LABELS.server}=${mem}`] } }))
         await docker.getService(s.ID).remove();
-      await waitFor(async () => (await f?.containers(mem))?.length === 0);
+      await waitFor(async () => (await f?.containers(mem))?.length === 0, {
+        ...SWARM_SETTLES,
+        what: `the Swarm to remove the containers of ${mem}`,
+      });
       for (const s of await docker.listSecrets({ filters: { label: [`${LABELS.server}=${mem}`] } }))
         await docker.getSecret(s.ID).remove();
       await f.wipe([mem]);
@@ -218,13 +232,16 @@ void describe('mcp-fleet deploy --swarm (single-node Swarm on the testbed engine
     const logs = fl.json<{ text: string }[]>(['instances', 'logs', ben.name, '--tail', '50']);
     assert.ok(logs.length > 0);
     assert.equal(fl.cli(['instances', 'stop', ben.name]).code, 0);
-    await waitFor(async () => (await fl.containers(mem)).filter((c) => c.state === 'running').length === 1);
+    await waitFor(async () => (await fl.containers(mem)).filter((c) => c.state === 'running').length === 1, {
+      ...SWARM_SETTLES,
+      what: `one running container of ${mem} after stopping ${ben.name}`,
+    });
     const drift = (): string | undefined =>
       fl.json<InstanceView[]>(['instances', 'list', mem]).find((r) => r.name === ben.name)?.drift;
     assert.equal(drift(), 'not running');
     const rs = fl.cli(['instances', 'restart', ben.name]);
     assert.equal(rs.code, 0, rs.stderr);
-    await waitFor(async () => drift() === 'ok');
+    await waitFor(() => drift() === 'ok', { ...SWARM_SETTLES, what: `${ben.name} to run again` });
 
     const removed = fl.cli(['members', 'remove', mem, 'ben']);
     assert.equal(removed.code, 0, removed.stderr);
@@ -239,7 +256,10 @@ void describe('mcp-fleet deploy --swarm (single-node Swarm on the testbed engine
     assert.equal(fl.cli(['instances', 'remove', annName]).code, 0);
     assert.deepEqual(await services(fl), []);
     assert.deepEqual(await secrets(fl), []);
-    await waitFor(async () => (await fl.containers(mem)).length === 0);
+    await waitFor(async () => (await fl.containers(mem)).length === 0, {
+      ...SWARM_SETTLES,
+      what: `the Swarm to remove the containers of ${mem}`,
+    });
   });
 });
 
@@ -280,14 +300,5 @@ async function callToolOnce(
     return JSON.stringify(result.content);
   } finally {
     await client.close();
-  }
-}
-
-/** Polls until `ok` (Swarm acts asynchronously); fails after 30 s. */
-async function waitFor(ok: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the Swarm to settle');
-    await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -6,12 +6,12 @@ import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { addTestbedHost } from '../ssh/test-hosts';
+import { addTestbedHost } from '../../test-support/ssh-hosts';
 import { checkHost } from './check-host';
 import type { CheckHostDeps } from './check-host';
 import { canListenHere, parseListeningPorts, pickFree } from './free-ports';
-import { testbedDocker } from './test-docker-hosts';
-import type { TestbedDocker } from './test-docker-hosts';
+import { testbedDocker } from '../../test-support/docker-hosts';
+import type { TestbedDocker } from '../../test-support/docker-hosts';
 
 function listen(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {

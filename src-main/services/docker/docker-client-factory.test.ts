@@ -7,10 +7,10 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FleetError } from '../../shared/errors';
-import { addTestbedHost } from '../ssh/test-hosts';
-import { testbedDocker } from './test-docker-hosts';
+import { addTestbedHost } from '../../test-support/ssh-hosts';
+import { testbedDocker } from '../../test-support/docker-hosts';
+import { waitFor } from '../../test-support/wait-for';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -130,7 +130,7 @@ test('an sshd that refuses socket forwarding gets dockerode dial-stdio, said in 
     sshd.kill();
     rmSync(dir, { recursive: true, force: true });
   });
-  for (let i = 0; i < 100 && !(await accepts(port)); i += 1) await sleep(50);
+  await waitFor(() => accepts(port), { timeoutMs: 5_000, what: `the second sshd to listen on ${port}` });
 
   const host = addTestbedHost(ctx.ts.store, ctx.tb, 'password', { name: 'no-forwarding', port });
   const docker = await ctx.factory.host(host.id);

@@ -7,7 +7,7 @@ import { FleetError } from '../../shared/errors';
 import type { BuildProgress } from './image-build';
 import type { LogLine } from './log-stream';
 import { packTar } from './tar-pack';
-import { runLabel, testbedDocker } from './test-docker-hosts';
+import { runLabel, testbedDocker } from '../../test-support/docker-hosts';
 
 const TEST_LABEL = 'io.mcp-fleet.test';
 

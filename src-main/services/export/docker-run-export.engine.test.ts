@@ -10,7 +10,6 @@ import { X509Certificate } from 'node:crypto';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -18,17 +17,14 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { readTestbed, type Testbed } from '../../../e2e/fixtures/env';
 import { EventBus } from '../events';
 import { containerName, instanceConfigDir } from '../instance-spec/names';
-import {
-  installedVersion,
-  testImageInputs,
-  type TestImageInputs,
-} from '../instance-spec/runtime-image.fixture';
+import { installedVersion, testImageInputs, type TestImageInputs } from '../../test-support/runtime-image';
 import { ServerService } from '../server/server-service';
-import { createTestStore, type TestStore } from '../store/test-store';
+import { createTestStore, type TestStore } from '../../test-support/store';
 import { TLS_KEY_SOURCE_NAME } from './docker-run-script';
 import { ExportService } from './export-service';
 import { runtimeImageResolver, sourceImageInspector } from './runtime-image-ref';
-import { httpsFetch, httpsGet, makeTestCa, type TestCa } from './tls.fixture';
+import { httpsFetch, httpsGet, makeTestCa, type TestCa } from '../../test-support/tls';
+import { waitFor } from '../../test-support/wait-for';
 
 const run = promisify(execFile);
 const docker = new Docker();
@@ -70,15 +66,11 @@ function sshSh(bed: Testbed, script: string): Promise<{ code: number; stdout: st
 
 /** The tools over HTTPS, trusting only `ca`, once /readyz answers 200. */
 async function toolNames(port: number, token: string, ca: string): Promise<string[]> {
-  for (let attempt = 0; ; attempt += 1) {
-    const ready = await httpsGet(`https://127.0.0.1:${port}/readyz`, ca).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ready) break;
-    if (attempt > 240) assert.fail('the instance never became ready');
-    await sleep(250);
-  }
+  await waitFor(async () => (await httpsGet(`https://127.0.0.1:${port}/readyz`, ca)).status === 200, {
+    timeoutMs: 60_000,
+    intervalMs: 250,
+    what: 'the instance to become ready',
+  });
   const client = new Client({ name: 'docker-run-export-test', version: '1.0.0' }, { capabilities: {} });
   await client.connect(
     new StreamableHTTPClientTransport(new URL(`https://127.0.0.1:${port}/mcp`), {

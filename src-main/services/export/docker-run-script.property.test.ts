@@ -18,12 +18,12 @@ import { FleetError } from '../../shared/errors';
 import { LABELS, SECRETS_FILE_NAME } from '../instance-spec/constants';
 import { buildInstanceSpec } from '../instance-spec/instance-spec';
 import { containerName } from '../instance-spec/names';
-import { memberRecord, serverRecord } from '../instance-spec/records.fixture';
+import { memberRecord, serverRecord } from '../../test-support/records';
 import { toDockerRunArgv } from '../instance-spec/render-docker';
 import type { InstanceSpec, TlsMaterial } from '../instance-spec/types';
 import type { EnvEntry, MemberRecord, ServerRecord } from '../store/types';
 import { renderDockerRunScript, TLS_KEY_SOURCE_NAME, type ImageBuild } from './docker-run-script';
-import { makeTestCa, type TestCa } from './tls.fixture';
+import { makeTestCa, type TestCa } from '../../test-support/tls';
 import {
   chance,
   envKey,

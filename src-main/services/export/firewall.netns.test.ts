@@ -17,7 +17,7 @@ import { type HttpContainer, httpGetFrom, startHttpContainer } from '../../../e2
 import { EventBus } from '../events';
 import { ServerService } from '../server/server-service';
 import type { Store } from '../store/store';
-import { createTestStore } from '../store/test-store';
+import { createTestStore } from '../../test-support/store';
 import { ExportService } from './export-service';
 
 const run = promisify(execFile);

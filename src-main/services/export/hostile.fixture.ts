@@ -3,7 +3,7 @@
  * `$()`, backticks, newlines, spaces, `;`, `&&`, globs, unicode and leading dashes. The same seed
  * always gives the same cases, so a failure can be replayed.
  */
-import { HOSTILE_WORDS } from '../ssh/hostile-words.fixture';
+import { HOSTILE_WORDS } from '../../test-support/hostile-words';
 
 export type Rng = () => number;
 

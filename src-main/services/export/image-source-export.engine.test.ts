@@ -10,17 +10,17 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { EventBus } from '../events';
 import { containerName } from '../instance-spec/names';
-import { repoRoot, testImageInputs, type TestImageInputs } from '../instance-spec/runtime-image.fixture';
+import { repoRoot, testImageInputs, type TestImageInputs } from '../../test-support/runtime-image';
 import { copyInstalledPackage } from '../runtime-image/server-package';
 import { ServerService } from '../server/server-service';
-import { createTestStore, type TestStore } from '../store/test-store';
+import { createTestStore, type TestStore } from '../../test-support/store';
+import { waitFor } from '../../test-support/wait-for';
 import { ExportService } from './export-service';
 import { runtimeImageResolver, sourceImageInspector } from './runtime-image-ref';
 import { NO_TLS_WARNING } from './tls-notes';
@@ -146,17 +146,11 @@ describe(
       assert.equal(info.Config.WorkingDir, '/app', "the image's own folder");
       const bindings = info.HostConfig.PortBindings as Record<string, { HostPort: string }[] | undefined>;
       const port = Number(bindings['8080/tcp']?.[0]?.HostPort);
-      for (
-        let attempt = 0;
-        !(await fetch(`http://127.0.0.1:${port}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        ));
-        attempt += 1
-      ) {
-        if (attempt > 240) assert.fail('the instance never became ready');
-        await sleep(250);
-      }
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        what: 'the instance to become ready',
+      });
       const client = new Client({ name: 'image-source-test', version: '1.0.0' }, { capabilities: {} });
       await client.connect(
         new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {

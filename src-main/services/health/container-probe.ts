@@ -5,7 +5,7 @@
  */
 import type Dockerode from 'dockerode';
 import type { DockerHost } from '../docker/docker-host';
-import { currentTasks } from '../deploy/reconcile';
+import { currentTasks } from '../host-ops/reconcile';
 import { CONTAINER_PORT, LABELS } from '../instance-spec/constants';
 import type { InspectFacts } from './instance-tracker';
 import type { ContainerFacts } from './observation';

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -13,19 +12,20 @@ import { readTestbed } from '../../../e2e/fixtures/env';
 import type { EventPayload, HealthState, InstanceHealth } from '../../shared/contract';
 import { DefaultDockerClientFactory } from '../docker/docker-client-factory';
 import { EventBus } from '../events';
-import { installedVersion } from '../instance-spec/runtime-image.fixture';
+import { installedVersion } from '../../test-support/runtime-image';
 import { Ssh2Connector } from '../ssh/ssh-connector';
 import { SshSessionRegistry } from '../ssh/ssh-session-registry';
-import { addTestbedHost } from '../ssh/test-hosts';
-import { createTestStore } from '../store/test-store';
-import type { TestStore } from '../store/test-store';
+import { addTestbedHost } from '../../test-support/ssh-hosts';
+import { createTestStore } from '../../test-support/store';
+import type { TestStore } from '../../test-support/store';
 import type { HostRecord } from '../store/types';
 import { HealthMonitor } from './health-monitor';
 import type { HealthMonitorDeps } from './health-monitor';
 import { FleetHostAccess } from '../bridge-client/host-access';
-import { startPrivateSshd } from './private-sshd.fixture';
-import { createTestFleet } from './test-fleet.fixture';
-import type { TestFleet, TestInstance } from './test-fleet.fixture';
+import { startPrivateSshd } from '../../test-support/private-sshd';
+import { createTestFleet } from '../../test-support/health-fleet';
+import type { TestFleet, TestInstance } from '../../test-support/health-fleet';
+import { waitFor } from '../../test-support/wait-for';
 
 const run = promisify(execFile);
 const tb = readTestbed();
@@ -98,14 +98,15 @@ describe(
       inst: TestInstance,
       done: (v: InstanceHealth) => boolean,
     ): Promise<InstanceHealth> {
-      const deadline = Date.now() + 90_000;
-      for (;;) {
-        await m.sweep();
-        const v = view(m, inst);
-        if (done(v)) return v;
-        if (Date.now() > deadline) assert.fail(`gave up waiting; last: ${v.state}: ${v.reason}`);
-        await sleep(200);
-      }
+      return waitFor(
+        async () => {
+          await m.sweep();
+          const v = view(m, inst);
+          if (done(v)) return v;
+          throw new Error(`${v.state}: ${v.reason}`); // the last view, for the timeout's message
+        },
+        { timeoutMs: 90_000, intervalMs: 200, what: `the awaited health of ${inst.containerName}` },
+      );
     }
 
     const is = (state: HealthState) => (v: InstanceHealth) => v.state === state;

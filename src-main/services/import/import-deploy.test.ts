@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DeployResult, MemberAdded, ServersImportResult } from '../../shared/contract';
-import { addHost, installedVersion, listTools, testFleet, type TestFleet } from '../deploy/test-fleet';
+import { addHost, installedVersion, listTools, testFleet, type TestFleet } from '../../test-support/fleet';
 
 void describe('imported definitions deploy (testbed sshd + dockerd, real npm MCP servers)', () => {
   let f: TestFleet | undefined;

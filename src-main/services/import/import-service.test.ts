@@ -7,7 +7,7 @@ import { FleetError } from '../../shared/errors';
 import { EventBus } from '../events';
 import { buildInstanceSpec } from '../instance-spec/instance-spec';
 import { ServerService } from '../server/server-service';
-import { createTestStore, type TestStore } from '../store/test-store';
+import { createTestStore, type TestStore } from '../../test-support/store';
 import { ImportService } from './import-service';
 import { looksSecret } from './secret-detect';
 

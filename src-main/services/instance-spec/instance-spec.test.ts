@@ -8,7 +8,7 @@ import { FleetError } from '../../shared/errors';
 import { LABELS } from './constants';
 import { buildInstanceSpec, type InstanceSpecInput } from './instance-spec';
 import { containerName, instanceConfigDir } from './names';
-import { memberRecord, serverRecord } from './records.fixture';
+import { memberRecord, serverRecord } from '../../test-support/records';
 import { cpusText, memoryText, toDockerCreateOptions, toDockerRunArgv } from './render-docker';
 
 const IMAGE = 'mcp-fleet/runtime:0123456789abcdef';

@@ -10,7 +10,6 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -19,9 +18,10 @@ import { buildRuntimeImage } from '../runtime-image/build-runtime-image';
 import { runtimeImageContext } from '../runtime-image/runtime-image-context';
 import { runtimeImageOptions } from './image-plan';
 import { buildInstanceSpec } from './instance-spec';
-import { memberRecord, serverRecord } from './records.fixture';
+import { memberRecord, serverRecord } from '../../test-support/records';
 import { toDockerCreateOptions, toDockerRunArgv } from './render-docker';
-import { installedVersion, testImageInputs, type TestImageInputs } from './runtime-image.fixture';
+import { installedVersion, testImageInputs, type TestImageInputs } from '../../test-support/runtime-image';
+import { waitFor } from '../../test-support/wait-for';
 import type { ContainerSpec, InstanceSpec } from './types';
 
 const run = promisify(execFile);
@@ -92,15 +92,11 @@ function relevant(info: Docker.ContainerInspectInfo): Record<string, unknown> {
 
 /** Waits for the bridge, then runs fn with an MCP client that holds the token. */
 async function withClient<T>(port: number, token: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt += 1) {
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (attempt > 240) assert.fail('the bridge never became ready');
-    await sleep(250);
-  }
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
+    timeoutMs: 60_000,
+    intervalMs: 250,
+    what: 'the bridge to become ready',
+  });
   const client = new Client({ name: 'render-docker-test', version: '1.0.0' }, { capabilities: {} });
   const url = new URL(`http://127.0.0.1:${port}/mcp`);
   await client.connect(

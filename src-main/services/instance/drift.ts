@@ -4,10 +4,10 @@
  */
 import { FleetError } from '../../shared/errors';
 import { plannedInstances, type MemberWithState } from '../deploy/desired-state';
-import type { HostTargets } from '../deploy/host-targets';
-import { instanceUrl, type HostTarget, type PlannedInstance } from '../deploy/instance-ops';
-import { servicesIfManager } from '../deploy/swarm-services';
-import { observeAll, planReconcile, type ObservedContainer } from '../deploy/reconcile';
+import type { HostTargets } from '../host-ops/host-targets';
+import { instanceUrl, type HostTarget, type PlannedInstance } from '../host-ops/instance-ops';
+import { servicesIfManager } from '../host-ops/swarm-services';
+import { observeAll, planReconcile, type ObservedContainer } from '../host-ops/reconcile';
 import type { RuntimeImages } from '../deploy/runtime-images';
 import { containerName } from '../instance-spec/names';
 import { LABELS } from '../instance-spec/constants';

@@ -5,8 +5,8 @@
  */
 import type { InstanceTls } from '../tls/instance-tls';
 import { FleetError } from '../../shared/errors';
-import type { HostTargets } from '../deploy/host-targets';
-import { removeInstance, type HostTarget } from '../deploy/instance-ops';
+import type { HostTargets } from '../host-ops/host-targets';
+import { removeInstance, type HostTarget } from '../host-ops/instance-ops';
 import type { DeployService } from '../deploy/deploy-service';
 import type { LogOptions } from '../docker/docker-host';
 import type { LogLine } from '../docker/log-stream';
@@ -22,7 +22,7 @@ import {
   removeService,
   restartService,
   stopService,
-} from '../deploy/swarm-services';
+} from '../host-ops/swarm-services';
 
 export interface InstanceServiceDeps {
   store: Store;

@@ -8,7 +8,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -18,6 +17,7 @@ import { buildBridgeBundle } from '../../../scripts/build-bundles.mjs';
 import { ensureLocalNodeBaseImage, NODE_BASE_IMAGE_UID } from '../../../e2e/fixtures/base-image';
 import { buildRuntimeImage } from './build-runtime-image';
 import { repoRuntimePaths, runtimeImageContext, type RuntimeImageContext } from './runtime-image-context';
+import { GiveUp, waitFor } from '../../test-support/wait-for';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -69,17 +69,20 @@ async function containerState(id: string): Promise<{ running: boolean; health?: 
   return { running: info.State.Running, ...(info.State.Health ? { health: info.State.Health.Status } : {}) };
 }
 
-/** Polls until check() holds; fails with the container's log when it stops or the limit passes. */
-async function waitFor(id: string, what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + READY_LIMIT_MS;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    const state = await containerState(id);
-    if (!state.running || Date.now() > deadline) {
-      const logs = await dockerCli(['logs', '--tail', '20', id]).catch(() => '');
-      assert.fail(`container never became ${what} (running: ${state.running}); log:\n${logs}`);
-    }
-    await sleep(250);
+/** Waits until check() holds; fails with the container's log when it stops or the limit passes. */
+async function waitForContainer(id: string, what: string, check: () => Promise<boolean>): Promise<void> {
+  try {
+    await waitFor(
+      async () => {
+        if (await check().catch(() => false)) return true;
+        if (!(await containerState(id)).running) throw new GiveUp('the container stopped');
+        return false;
+      },
+      { timeoutMs: READY_LIMIT_MS, intervalMs: 250, what: `the container to become ${what}` },
+    );
+  } catch (err) {
+    const logs = await dockerCli(['logs', '--tail', '20', id]).catch(() => '');
+    assert.fail(`container never became ${what} (${(err as Error).message}); log:\n${logs}`);
   }
 }
 
@@ -184,8 +187,8 @@ describe(
       assert.match(published, /^127\.0\.0\.1:\d+$/);
       const base = `http://${published}`;
 
-      await waitFor(id, 'ready', async () => (await fetch(`${base}/healthz`)).ok);
-      await waitFor(
+      await waitForContainer(id, 'ready', async () => (await fetch(`${base}/healthz`)).ok);
+      await waitForContainer(
         id,
         'healthy (its HEALTHCHECK)',
         async () => (await containerState(id)).health === 'healthy',

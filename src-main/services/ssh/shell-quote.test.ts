@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FleetError } from '../../shared/errors';
-import { HOSTILE_WORDS } from './hostile-words.fixture';
+import { HOSTILE_WORDS } from '../../test-support/hostile-words';
 import { shellJoin, shellQuote } from './shell-quote';
 
 test('shellQuote wraps in single quotes and writes a quote as close, escaped quote, reopen', () => {

@@ -7,15 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { testbedOrSkip } from '../../../e2e/fixtures/env';
 import { FleetError } from '../../shared/errors';
-import { createTestStore } from '../store/test-store';
-import type { TestStore } from '../store/test-store';
+import { createTestStore } from '../../test-support/store';
+import type { TestStore } from '../../test-support/store';
 import { Ssh2Connector } from './ssh-connector';
 import { SshSessionRegistry } from './ssh-session-registry';
 import type { SshSessionRegistryOptions } from './ssh-session-registry';
-import { addTestbedHost } from './test-hosts';
+import { addTestbedHost } from '../../test-support/ssh-hosts';
+import { waitFor } from '../../test-support/wait-for';
 
 async function setup(
   t: TestContext,
@@ -78,7 +78,7 @@ test('agent login through a real ssh-agent holding the key (sshd)', async (t) =>
     agent.kill();
     rmSync(dir, { recursive: true, force: true });
   });
-  for (let i = 0; i < 100 && !existsSync(socket); i += 1) await sleep(50);
+  await waitFor(() => existsSync(socket), { timeoutMs: 5_000, what: `ssh-agent's socket ${socket}` });
   await new Promise<void>((resolve, reject) => {
     const add = spawn('ssh-add', [tb.ssh.keyPath], {
       env: { ...process.env, SSH_AUTH_SOCK: socket },

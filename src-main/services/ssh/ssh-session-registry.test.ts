@@ -6,12 +6,12 @@ import type { TestContext } from 'node:test';
 import type { Duplex } from 'node:stream';
 import { testbedOrSkip } from '../../../e2e/fixtures/env';
 import { FleetError } from '../../shared/errors';
-import { createTestStore } from '../store/test-store';
-import { HOSTILE_WORDS } from './hostile-words.fixture';
+import { createTestStore } from '../../test-support/store';
+import { HOSTILE_WORDS } from '../../test-support/hostile-words';
 import { Ssh2Connector } from './ssh-connector';
 import { SshSessionRegistry } from './ssh-session-registry';
 import type { SessionEvent } from './ssh-session-registry';
-import { addTestbedHost } from './test-hosts';
+import { addTestbedHost } from '../../test-support/ssh-hosts';
 
 async function setup(t: TestContext) {
   const tb = testbedOrSkip(t);

@@ -9,7 +9,7 @@ import { STORE_FILE, ensureDbFile, openEncrypted } from './database';
 import { StaticKeyProvider } from './key-providers';
 import { LATEST_VERSION, applyMigrations, migrations } from './migrations';
 import { Store } from './store';
-import { createTestStore } from './test-store';
+import { createTestStore } from '../../test-support/store';
 
 void describe('store migrations', () => {
   void it('are idempotent: reopening keeps the version and the data', async () => {

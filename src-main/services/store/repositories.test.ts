@@ -8,8 +8,8 @@ import type { ErrorCode } from '../../shared/errors';
 import { openEncrypted } from './database';
 import type { NewHost } from './host-repository';
 import type { NewServer } from './server-repository';
-import { createTestStore } from './test-store';
-import type { TestStore } from './test-store';
+import { createTestStore } from '../../test-support/store';
+import type { TestStore } from '../../test-support/store';
 
 const code = (expected: ErrorCode) => (err: unknown) => err instanceof FleetError && err.code === expected;
 

@@ -11,8 +11,8 @@ import * as x509 from '@peculiar/x509';
 import { FleetError } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
 import { Store } from '../store/store';
-import { createTestStore } from '../store/test-store';
-import type { TestStore } from '../store/test-store';
+import { createTestStore } from '../../test-support/store';
+import type { TestStore } from '../../test-support/store';
 import { FleetCa, LEAF_DAYS_ENV, certificateInfo, ownCertificateInfo } from './fleet-ca';
 import type { LeafRecord } from './fleet-ca';
 

@@ -1,8 +1,8 @@
 // Test helper: hosts in a test store that point at the testbed's sshd.
 import { readFileSync } from 'node:fs';
-import type { Testbed } from '../../../e2e/fixtures/env';
-import type { Store } from '../store/store';
-import type { HostCredential, HostRecord } from '../store/types';
+import type { Testbed } from '../../e2e/fixtures/env';
+import type { Store } from '../services/store/store';
+import type { HostCredential, HostRecord } from '../services/store/types';
 
 export type TestLogin = 'password' | 'key' | 'encrypted-key';
 

@@ -51,6 +51,7 @@ void describe('FileLocks (one lock per server across the processes of this machi
     let second: (() => Promise<void>) | null = null;
     const pending = locks.acquire('server-a', 'a deploy of a', { onWait: (h) => waits.push(h), pollMs: 20 });
     void pending.then((r) => (second = r));
+    // Not a wait for something: several of its 20 ms polls pass, and it must still wait, having said so once.
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(second, null, 'the second taker is still waiting');
     assert.equal(waits.length, 1);
@@ -66,6 +67,7 @@ void describe('FileLocks (one lock per server across the processes of this machi
     const other = await holderProcess('server-b');
     const waits: LockHolder[] = [];
     const pending = locks.acquire('server-b', 'a deploy of b', { onWait: (h) => waits.push(h), pollMs: 20 });
+    // As above: several polls pass while the other process holds it; it says so once.
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(
       waits.map((w) => [w.pid, w.what]),

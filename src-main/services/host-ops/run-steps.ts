@@ -16,7 +16,7 @@ import {
 } from './instance-ops';
 import type { ConnectionTestResult } from './connection-test';
 import type { ObservedContainer, Step } from './reconcile';
-import type { InstanceOutcome } from './types';
+import type { InstanceOutcome } from '../deploy/types';
 
 /** What each kind of step does: plain containers by default, Swarm services for deploy --swarm. */
 export interface InstanceOps {

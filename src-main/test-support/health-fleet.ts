@@ -8,18 +8,18 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
-import { runtimeImageOptions } from '../instance-spec/image-plan';
-import { buildInstanceSpec } from '../instance-spec/instance-spec';
-import { toDockerCreateOptions } from '../instance-spec/render-docker';
-import { testImageInputs } from '../instance-spec/runtime-image.fixture';
-import type { TestImageInputs } from '../instance-spec/runtime-image.fixture';
-import type { InstanceSpec } from '../instance-spec/types';
-import { buildRuntimeImage } from '../runtime-image/build-runtime-image';
-import { runtimeImageContext } from '../runtime-image/runtime-image-context';
-import type { NewServer } from '../store/server-repository';
-import type { Store } from '../store/store';
-import type { HostRecord, InstanceRecord, MemberRecord, ServerRecord } from '../store/types';
-import { freeLoopbackPort } from './private-sshd.fixture';
+import { runtimeImageOptions } from '../services/instance-spec/image-plan';
+import { buildInstanceSpec } from '../services/instance-spec/instance-spec';
+import { toDockerCreateOptions } from '../services/instance-spec/render-docker';
+import { testImageInputs } from './runtime-image';
+import type { TestImageInputs } from './runtime-image';
+import type { InstanceSpec } from '../services/instance-spec/types';
+import { buildRuntimeImage } from '../services/runtime-image/build-runtime-image';
+import { runtimeImageContext } from '../services/runtime-image/runtime-image-context';
+import type { NewServer } from '../services/store/server-repository';
+import type { Store } from '../services/store/store';
+import type { HostRecord, InstanceRecord, MemberRecord, ServerRecord } from '../services/store/types';
+import { freeLoopbackPort } from './private-sshd';
 
 /**
  * A tiny stdio MCP server (raw newline JSON-RPC) whose one tool, `sleep`, answers after `ms`:

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StaticKeyProvider } from './key-providers';
-import { Store } from './store';
+import { StaticKeyProvider } from '../services/store/key-providers';
+import { Store } from '../services/store/store';
 
 export interface TestStore {
   store: Store;

@@ -8,7 +8,7 @@ import { canListenHere, parseListeningPorts } from '../docker/free-ports';
 import type { SshSessionRegistry } from '../ssh/ssh-session-registry';
 import type { Store } from '../store/store';
 import type { HostRecord, ServerRecord } from '../store/types';
-import type { MemberWithState } from './desired-state';
+import type { MemberWithState } from '../deploy/desired-state';
 import type { HostTarget } from './instance-ops';
 
 // `ss` where iproute2 is installed, else the kernel's own tables.

@@ -12,18 +12,18 @@ import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { buildBridgeBundle } from '../../../scripts/build-bundles.mjs';
-import { ensureLocalNodeBaseImage } from '../../../e2e/fixtures/base-image';
-import { testbedOrSkip, type Testbed } from '../../../e2e/fixtures/env';
-import { createServices, type Services } from '../../app/composition-root';
-import { dispatch } from '../../ipc/handle';
-import type { Channel, ChannelInput, ChannelOutput } from '../../shared/contract';
-import { LABELS } from '../instance-spec/constants';
-import { StaticKeyProvider } from '../store/key-providers';
-import { Store } from '../store/store';
+import { buildBridgeBundle } from '../../scripts/build-bundles.mjs';
+import { ensureLocalNodeBaseImage } from '../../e2e/fixtures/base-image';
+import { testbedOrSkip, type Testbed } from '../../e2e/fixtures/env';
+import { createServices, type Services } from '../app/composition-root';
+import { dispatch } from '../ipc/handle';
+import type { Channel, ChannelInput, ChannelOutput } from '../shared/contract';
+import { LABELS } from '../services/instance-spec/constants';
+import { StaticKeyProvider } from '../services/store/key-providers';
+import { Store } from '../services/store/store';
 
 const run = promisify(execFile);
-export const repoRoot = path.resolve(import.meta.dirname, '../../..');
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(repoRoot, 'bin', 'mcp-fleet.mjs');
 export const PASSPHRASE = 'fleet deploy test passphrase';
 

@@ -1,16 +1,16 @@
 // Test helper: an SSH session registry and Docker client factory over the testbed's sshd and dockerd.
 import type { TestContext } from 'node:test';
-import { testbedOrSkip } from '../../../e2e/fixtures/env';
-import type { Testbed } from '../../../e2e/fixtures/env';
-import { Ssh2Connector } from '../ssh/ssh-connector';
-import { SshSessionRegistry } from '../ssh/ssh-session-registry';
-import { addTestbedHost } from '../ssh/test-hosts';
-import type { TestLogin } from '../ssh/test-hosts';
-import { createTestStore } from '../store/test-store';
-import type { TestStore } from '../store/test-store';
-import type { HostRecord } from '../store/types';
-import { DefaultDockerClientFactory } from './docker-client-factory';
-import type { DefaultDockerClientFactoryOptions } from './docker-client-factory';
+import { testbedOrSkip } from '../../e2e/fixtures/env';
+import type { Testbed } from '../../e2e/fixtures/env';
+import { Ssh2Connector } from '../services/ssh/ssh-connector';
+import { SshSessionRegistry } from '../services/ssh/ssh-session-registry';
+import { addTestbedHost } from './ssh-hosts';
+import type { TestLogin } from './ssh-hosts';
+import { createTestStore } from './store';
+import type { TestStore } from './store';
+import type { HostRecord } from '../services/store/types';
+import { DefaultDockerClientFactory } from '../services/docker/docker-client-factory';
+import type { DefaultDockerClientFactoryOptions } from '../services/docker/docker-client-factory';
 
 export interface TestbedDocker {
   tb: Testbed;

@@ -1,6 +1,6 @@
 /** Records as the store returns them, for tests of code that only reads them. */
 import { createHash, randomBytes } from 'node:crypto';
-import type { MemberRecord, ServerRecord } from '../store/types';
+import type { MemberRecord, ServerRecord } from '../services/store/types';
 
 export function serverRecord(overrides: Partial<ServerRecord> = {}): ServerRecord {
   return {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
-import type { TlsMaterial } from '../instance-spec/types';
+import type { TlsMaterial } from '../services/instance-spec/types';
 
 const run = promisify(execFile);
 

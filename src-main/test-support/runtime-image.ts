@@ -9,12 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
-import { buildBridgeBundle } from '../../../scripts/build-bundles.mjs';
-import { ensureLocalNodeBaseImage } from '../../../e2e/fixtures/base-image';
-import { repoRuntimePaths } from '../runtime-image/runtime-image-context';
-import type { RuntimeImageResolverOptions } from '../export/runtime-image-ref';
+import { buildBridgeBundle } from '../../scripts/build-bundles.mjs';
+import { ensureLocalNodeBaseImage } from '../../e2e/fixtures/base-image';
+import { repoRuntimePaths } from '../services/runtime-image/runtime-image-context';
+import type { RuntimeImageResolverOptions } from '../services/export/runtime-image-ref';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The version of an npm MCP server installed in node_modules (what copy-installed bakes). */
 export async function installedVersion(name: string): Promise<string> {

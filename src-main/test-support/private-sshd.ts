@@ -9,10 +9,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import type { Testbed } from '../../../e2e/fixtures/env';
-import { descendants, freePort } from '../../../scripts/bench/proc';
+import type { Testbed } from '../../e2e/fixtures/env';
+import { descendants, freePort } from '../../scripts/bench/proc';
+import { GiveUp, waitFor } from './wait-for';
 
 const run = promisify(execFile);
 const SSHD = '/usr/sbin/sshd';
@@ -94,24 +94,24 @@ export async function startPrivateSshd(tb: Testbed): Promise<PrivateSshd> {
 }
 
 async function waitForListen(port: number, proc: ChildProcess, dir: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (proc.exitCode !== null) {
-      const log = await readFile(path.join(dir, 'sshd.log'), 'utf8').catch(() => '');
-      throw new Error(
-        `sshd exited with code ${proc.exitCode}: ${log.trim().split('\n').slice(-3).join(' | ')}`,
-      );
-    }
-    const open = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
+  await waitFor(
+    async () => {
+      if (proc.exitCode !== null) {
+        const log = await readFile(path.join(dir, 'sshd.log'), 'utf8').catch(() => '');
+        throw new GiveUp(
+          `sshd exited with code ${proc.exitCode}: ${log.trim().split('\n').slice(-3).join(' | ')}`,
+        );
+      }
+      return new Promise<boolean>((resolve) => {
+        const s = createConnection({ host: '127.0.0.1', port }, () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.once('error', () => resolve(false));
       });
-      s.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await sleep(25);
-  }
-  throw new Error(`sshd did not listen on 127.0.0.1:${port}`);
+    },
+    { timeoutMs: 5_000, intervalMs: 25, what: `sshd to listen on 127.0.0.1:${port}` },
+  );
 }
 
 function killQuietly(pid: number): void {
