@@ -207,8 +207,9 @@ export class HealthMonitor {
     try {
       const { changes, stats } = await this.sweeper.sweep(records, startedAt);
       this.lastSweepAt = startedAt;
-      // Every sweep, changes or not: open UIs read "checked N ago" from the summary it refreshes.
-      this.emit(changes);
+      // Every sweep of some instance, changes or not: open UIs read "checked N ago" from the summary
+      // this refreshes. Nothing to tell while there is no instance.
+      if (changes.length > 0 || this.trackers.size > 0) this.emit(changes);
       const pending = [...this.trackers.values()].filter((t) => t.pending).length;
       return { ...stats, startedAt, durationMs: performance.now() - began, changes: changes.length, pending };
     } catch (err) {
