@@ -53,6 +53,15 @@ function toLeaf(row: LeafRow): LeafRecord {
   };
 }
 
+/** The two tables of leaves: per host (what instances serve) and per server (exports to no host). */
+interface LeafTable {
+  name: 'instance_certs' | 'export_certs';
+  owner: 'host_id' | 'server_id';
+  what: 'host' | 'server';
+}
+const INSTANCE_CERTS: LeafTable = { name: 'instance_certs', owner: 'host_id', what: 'host' };
+const EXPORT_CERTS: LeafTable = { name: 'export_certs', owner: 'server_id', what: 'server' };
+
 /** The fleet CA and the instances' leaf certificates (migration 3). Private keys stay in the store. */
 export class TlsRepository {
   constructor(private readonly db: Db) {}
@@ -85,39 +94,12 @@ export class TlsRepository {
   }
 
   leaf(hostId: string, containerName: string): LeafRecord | null {
-    const row = this.db
-      .prepare<[string, string], LeafRow>(
-        'SELECT * FROM instance_certs WHERE host_id = ? AND container_name = ?',
-      )
-      .get(hostId, containerName);
-    return row ? toLeaf(row) : null;
+    return this.readLeaf(INSTANCE_CERTS, hostId, containerName);
   }
 
   /** Stores (or replaces) the leaf of `containerName` on `hostId`. Throws FleetError('not_found') for an unknown host. */
   setLeaf(hostId: string, containerName: string, record: LeafRecord): void {
-    try {
-      this.db
-        .prepare(
-          `INSERT OR REPLACE INTO instance_certs
-             (host_id, container_name, cert_pem, key_pem, fingerprint256, not_after, sans, issued_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          hostId,
-          containerName,
-          record.certPem,
-          record.keyPem,
-          record.fingerprint256,
-          record.notAfter,
-          JSON.stringify(record.sans),
-          record.issuedAt,
-        );
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-        throw new FleetError('not_found', `no host with id ${hostId} to keep a certificate for`);
-      }
-      throw err;
-    }
+    this.writeLeaf(INSTANCE_CERTS, hostId, containerName, record);
   }
 
   /** False when there was no leaf to remove. */
@@ -131,25 +113,41 @@ export class TlsRepository {
 
   /** The leaf exports of `serverId` to no particular host carry for `containerName`. */
   exportLeaf(serverId: string, containerName: string): LeafRecord | null {
-    const row = this.db
-      .prepare<[string, string], LeafRow>(
-        'SELECT * FROM export_certs WHERE server_id = ? AND container_name = ?',
-      )
-      .get(serverId, containerName);
-    return row ? toLeaf(row) : null;
+    return this.readLeaf(EXPORT_CERTS, serverId, containerName);
   }
 
   /** Stores (or replaces) that leaf. Throws FleetError('not_found') for an unknown server. */
   setExportLeaf(serverId: string, containerName: string, record: LeafRecord): void {
+    this.writeLeaf(EXPORT_CERTS, serverId, containerName, record);
+  }
+
+  /** The host's leaves by container name, in name order. */
+  leavesOfHost(hostId: string): { containerName: string; leaf: LeafRecord }[] {
+    return this.db
+      .prepare<[string], LeafRow>('SELECT * FROM instance_certs WHERE host_id = ? ORDER BY container_name')
+      .all(hostId)
+      .map((row) => ({ containerName: row.container_name, leaf: toLeaf(row) }));
+  }
+
+  private readLeaf(table: LeafTable, owner: string, containerName: string): LeafRecord | null {
+    const row = this.db
+      .prepare<[string, string], LeafRow>(
+        `SELECT * FROM ${table.name} WHERE ${table.owner} = ? AND container_name = ?`,
+      )
+      .get(owner, containerName);
+    return row ? toLeaf(row) : null;
+  }
+
+  private writeLeaf(table: LeafTable, owner: string, containerName: string, record: LeafRecord): void {
     try {
       this.db
         .prepare(
-          `INSERT OR REPLACE INTO export_certs
-             (server_id, container_name, cert_pem, key_pem, fingerprint256, not_after, sans, issued_at)
+          `INSERT OR REPLACE INTO ${table.name}
+             (${table.owner}, container_name, cert_pem, key_pem, fingerprint256, not_after, sans, issued_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
-          serverId,
+          owner,
           containerName,
           record.certPem,
           record.keyPem,
@@ -160,17 +158,9 @@ export class TlsRepository {
         );
     } catch (err) {
       if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-        throw new FleetError('not_found', `no server with id ${serverId} to keep a certificate for`);
+        throw new FleetError('not_found', `no ${table.what} with id ${owner} to keep a certificate for`);
       }
       throw err;
     }
-  }
-
-  /** The host's leaves by container name, in name order. */
-  leavesOfHost(hostId: string): { containerName: string; leaf: LeafRecord }[] {
-    return this.db
-      .prepare<[string], LeafRow>('SELECT * FROM instance_certs WHERE host_id = ? ORDER BY container_name')
-      .all(hostId)
-      .map((row) => ({ containerName: row.container_name, leaf: toLeaf(row) }));
   }
 }

@@ -137,6 +137,29 @@ void describe('FleetCa', () => {
     }
   });
 
+  void it('keeps the leaf of an export to no host per server, so exporting again gives the same one', async () => {
+    const ca = new FleetCa({ store: t.store });
+    const server = t.store.servers.insert({
+      name: 'memory',
+      sourceKind: 'npx',
+      sourceValue: '@modelcontextprotocol/server-memory@2026.8.31',
+      args: [],
+      env: [],
+      mode: 'shared',
+      port: null,
+    });
+    const sans = { dns: ['mcp.example.test'], ip: [] };
+    const first = await ca.exportLeafFor(server.id, 'mcp-fleet-memory', sans);
+    const again = await ca.exportLeafFor(server.id, 'mcp-fleet-memory', sans);
+    assert.equal(again.fingerprint256, first.fingerprint256);
+    assert.equal(again.keyPem, first.keyPem);
+    assert.deepEqual(t.store.tls.exportLeaf(server.id, 'mcp-fleet-memory'), first);
+    // Other names are another certificate; an unknown server has nowhere to keep one.
+    const renamed = await ca.exportLeafFor(server.id, 'mcp-fleet-memory', { dns: ['other.test'], ip: [] });
+    assert.notEqual(renamed.fingerprint256, first.fingerprint256);
+    await assert.rejects(ca.exportLeafFor('no-such-server', 'mcp-fleet-memory', sans), code('not_found'));
+  });
+
   void it('returns the stored leaf until renewDays remain, and issues anew when the names or the CA change', async () => {
     const start = Date.now();
     let clock = new Date(start);
