@@ -1,23 +1,11 @@
 import { useState } from 'react';
 import type { TlsCaInfo } from '../../../../src-main/shared/contract';
 import type { ErrorShape } from '../../../../src-main/shared/errors';
+import { saveFile } from '../../../lib/save-file';
 import { useMutation } from '../../../lib/use-query';
 
 /** The file name clients and the exported snippets expect the fleet CA under. */
 export const FLEET_CA_FILE = 'mcp-fleet-ca.pem';
-
-/** Saves `text` through the browser's own download (a Blob URL, revoked right after). */
-function saveFile(text: string, filename: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/x-pem-file' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  link.rel = 'noopener';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
 
 export interface FleetCaDownload {
   download: () => Promise<void>;
@@ -35,7 +23,7 @@ export function useFleetCaDownload(): FleetCaDownload {
   async function download() {
     const result = await fetchCa.run({});
     if (!result.ok) return;
-    saveFile(result.data.pem, FLEET_CA_FILE);
+    saveFile(result.data.pem, FLEET_CA_FILE, 'application/x-pem-file');
     setSaved(result.data);
   }
   return { download, pending: fetchCa.pending, error: fetchCa.error, saved };
