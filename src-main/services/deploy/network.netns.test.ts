@@ -1,7 +1,7 @@
 // Integration on a real topology (e2e/fixtures/topology.ts): the operator's CLI, an agent and an
 // outsider each in their own network namespace; the host (the testbed's Docker engine, an sshd) at a
 // non-loopback address. Real parts throughout: sshd, dockerd, server-everything from node_modules,
-// the official MCP SDK client in the agent's namespace, iptables for the exported firewall rules.
+// the official MCP SDK client in the agent's namespace, OpenSSH's client for running an export.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { X509Certificate } from 'node:crypto';
 import {
   createTopology,
+  freePort,
   topologyOrSkip,
   type Namespace,
   type Topology,
@@ -42,6 +43,20 @@ void describe('a deploy on a real network (namespaces: operator, agent, outsider
     if (!f) return;
     net = await createTopology();
     scratch = mkdtempSync(path.join(tmpdir(), 'fleet-netns-'));
+    // The host as the operator adds it: at its LAN address, its host key pinned.
+    const login = `${f.tb.ssh.username}@${net.hostAddress}:${net.sshPort}`;
+    const r = await op([
+      'hosts',
+      'add',
+      'lan',
+      '--ssh',
+      login,
+      '--key',
+      f.tb.ssh.keyPath,
+      '--host-key',
+      net.sshHostKeySha256,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
   });
 
   after(async () => {
@@ -66,6 +81,18 @@ void describe('a deploy on a real network (namespaces: operator, agent, outsider
     return JSON.parse(r.stdout) as T;
   }
 
+  /** A Shared server-everything at the version in node_modules with one member, agent-a. */
+  async function sharedServer(server: string, extra: string[]): Promise<{ server: string; token: string }> {
+    servers.push(server);
+    const version = installedVersion('@modelcontextprotocol/server-everything');
+    const source = `@modelcontextprotocol/server-everything@${version}`;
+    let r = await op(['servers', 'add', server, '--npx', source, '--mode', 'shared', ...extra]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await op(['members', 'add', server, 'agent-a']);
+    assert.equal(r.code, 0, r.stderr);
+    return { server, token: tokenFrom(r.stdout) };
+  }
+
   async function agentCall(ns: Namespace, url: string, token: string, ca: string | null) {
     const r = await ns.run(process.execPath, [AGENT, url], {
       env: {
@@ -82,26 +109,7 @@ void describe('a deploy on a real network (namespaces: operator, agent, outsider
 
   void it('locks a Shared server to the agents, serves it over HTTPS, and renews its certificate', async (t) => {
     if (!net || !f) return t.skip('no topology here');
-    const tb = f.tb;
-    const server = `net-${f.run}`;
-    servers.push(server);
-    const version = installedVersion('@modelcontextprotocol/server-everything');
-    const hostArgs = [
-      '--ssh',
-      `${tb.ssh.username}@${net.hostAddress}:${net.sshPort}`,
-      '--key',
-      tb.ssh.keyPath,
-    ];
-    let r = await op(['hosts', 'add', 'lan', ...hostArgs, '--host-key', net.sshHostKeySha256]);
-    assert.equal(r.code, 0, r.stderr);
-    r = await op([
-      ...['servers', 'add', server, '--npx', `@modelcontextprotocol/server-everything@${version}`],
-      ...['--mode', 'shared'],
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    r = await op(['members', 'add', server, 'agent-a']);
-    assert.equal(r.code, 0, r.stderr);
-    const token = tokenFrom(r.stdout);
+    const { server, token } = await sharedServer(`net-${f.run}`, []);
 
     // A short-lived first certificate, so that the redeploy below must renew it.
     const first = await opJson<DeployResult>(
@@ -116,8 +124,8 @@ void describe('a deploy on a real network (namespaces: operator, agent, outsider
     const port = Number(new URL(url).port);
 
     const caFile = path.join(scratch, 'fleet-ca.pem');
-    r = await op(['tls', 'ca', '--out', caFile]);
-    assert.equal(r.code, 0, r.stderr);
+    const ca = await op(['tls', 'ca', '--out', caFile]);
+    assert.equal(ca.code, 0, ca.stderr);
 
     // The agent, trusting the fleet CA, lists and calls tools over https.
     const ok = await agentCall(net.agent, url, token, caFile);
@@ -163,16 +171,7 @@ void describe('a deploy on a real network (namespaces: operator, agent, outsider
 
   void it('deploys a server published on the host loopback only, which the app still reaches', async (t) => {
     if (!net || !f) return t.skip('no topology here');
-    const server = `lo-${f.run}`;
-    servers.push(server);
-    const version = installedVersion('@modelcontextprotocol/server-everything');
-    let r = await op([
-      ...['servers', 'add', server, '--npx', `@modelcontextprotocol/server-everything@${version}`],
-      ...['--mode', 'shared'],
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    r = await op(['members', 'add', server, 'agent-a']);
-    assert.equal(r.code, 0, r.stderr);
+    const { server } = await sharedServer(`lo-${f.run}`, []);
     const result = await opJson<DeployResult>(['deploy', server, '--host', 'lan', '--publish', '127.0.0.1']);
     assert.equal(result.instances[0]?.action, 'created');
     assert.ok((result.instances[0]?.tools ?? []).includes('echo'));
@@ -180,6 +179,47 @@ void describe('a deploy on a real network (namespaces: operator, agent, outsider
     // Nobody but the host reaches it.
     const probe = await httpGetFrom(net.agent, net.hostAddress, port);
     assert.notEqual(probe.kind, 'answer');
+  });
+
+  void it('runs the exported docker-run script on the host; the agent reaches it over https, the outsider not', async (t) => {
+    if (!net || !f) return t.skip('no topology here');
+    const tb = f.tb;
+    const port = await freePort(net.hostAddress);
+    const { server, token } = await sharedServer(`exp-${f.run}`, ['--port', String(port)]);
+    const script = path.join(scratch, `${server}.sh`);
+    let r = await op([
+      ...['export', server, '--format', 'docker-run', '--host', 'lan', '--inline-secrets'],
+      ...['--allow-cidr', net.agent.cidr, '--out', script],
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+
+    // The operator pastes it into an SSH session on the host, from the operator's machine.
+    const known = path.join(scratch, 'known_hosts');
+    const ran = await net.operator.run(
+      'sh',
+      [
+        '-c',
+        'ssh -i "$1" -p "$2" -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile="$3" "$4" sh -s < "$5"',
+        'sh',
+        tb.ssh.keyPath,
+        String(net.sshPort),
+        known,
+        `${tb.ssh.username}@${net.hostAddress}`,
+        script,
+      ],
+      { timeoutMs: 240_000 },
+    );
+    assert.equal(ran.code, 0, `the exported script failed on the host: ${ran.stderr.slice(-2000)}`);
+
+    const caFile = path.join(scratch, 'fleet-ca.pem');
+    r = await op(['tls', 'ca', '--out', caFile]);
+    assert.equal(r.code, 0, r.stderr);
+    const url = `https://${net.hostAddress}:${port}/mcp`;
+    const ok = await agentCall(net.agent, url, token, caFile);
+    assert.equal(ok.error, undefined, `the agent's call failed: ${ok.error}`);
+    assert.match(ok.echo ?? '', /hello from the agent/);
+    const outsider = await agentCall(net.outsider, url, token, caFile);
+    assert.match(outsider.error ?? '', /403|forbidden/i);
   });
 
   async function instanceTls(name: string): Promise<string> {
