@@ -12,7 +12,7 @@ import type { TlsMaterial } from '../instance-spec/types';
 import type { ServerDeployOptions } from '../store/deploy-state-repository';
 import type { Store } from '../store/store';
 import type { HostRecord, ServerRecord } from '../store/types';
-import { certificateInfo, ownCertificateInfo, type FleetCa } from './fleet-ca';
+import { ownCertificateInfo, type FleetCa } from './fleet-ca';
 
 export type TlsSetting = NonNullable<ServerDeployOptions['tls']>;
 
@@ -108,23 +108,12 @@ export class InstanceTls {
     return { certPem: leaf.certPem, keyPem: leaf.keyPem };
   }
 
-  /** What an instance was last deployed with, without issuing anything (drift, exports of a deployed host). */
+  /** What an instance was last deployed with, without issuing anything (drift). */
   stored(hostId: string, containerName: string, options: ServerDeployOptions): TlsMaterial | null {
     const setting: TlsSetting = options.tls ?? { kind: 'fleet' };
     if (setting.kind === 'none') return null;
     if (setting.kind === 'own') return { certPem: setting.certPem, keyPem: setting.keyPem };
     const leaf = this.store.tls.leaf(hostId, containerName);
     return leaf ? { certPem: leaf.certPem, keyPem: leaf.keyPem } : null;
-  }
-
-  /** The SHA-256 the app pins for an instance's bridge; null when it serves plain HTTP. */
-  pin(hostId: string, containerName: string): string | null {
-    return this.store.tls.leaf(hostId, containerName)?.fingerprint256 ?? null;
-  }
-
-  /** When an instance's certificate expires (ISO), or null without TLS. */
-  expiry(hostId: string, containerName: string): string | null {
-    const leaf = this.store.tls.leaf(hostId, containerName);
-    return leaf ? certificateInfo(leaf.certPem).notAfter : null;
   }
 }
