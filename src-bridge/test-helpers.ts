@@ -39,7 +39,26 @@ export async function startTestBridge(
     logWrite: (chunk) => logs.push(...chunk.split('\n').filter((l) => l !== '')),
     ...options,
   });
-  return Object.assign(bridge, { url: `http://127.0.0.1:${bridge.port}/mcp`, logs });
+  const running = Object.assign(bridge, { url: `http://127.0.0.1:${bridge.port}/mcp`, logs });
+  if (isEverything(options.args)) await settledStartup(running);
+  return running;
+}
+
+function isEverything(args: string[] | undefined): boolean {
+  return (args ?? []).some((a) => a.includes('server-everything'));
+}
+
+/**
+ * server-everything asks for roots/list 350 ms after it is initialized, on a timer of its own. Over
+ * stdio the bridge cannot tell that request from one caused by a call, so a test whose call is in flight
+ * at that moment would see the call fail with -32021 (as CI once did). Waiting here until the bridge has
+ * refused that start-up request (no call is in flight yet) keeps every suite's calls clear of it.
+ */
+async function settledStartup(bridge: TestBridge): Promise<void> {
+  await waitFor(
+    () => bridge.logs.some((l) => l.includes('"server_request_refused"') && l.includes('roots/list')),
+    "server-everything's start-up roots/list request to be refused",
+  );
 }
 
 export interface ClientCaps {
