@@ -9,6 +9,7 @@ import { useConnectionState, useLiveUpdates } from './features/session/hooks/use
 import { ApiProvider, type ApiContextValue } from './lib/api-context';
 import { QueryClient } from './lib/query-client';
 import { useRoute } from './lib/router';
+import type { StoreSession } from './lib/desktop-session';
 import type { Transport } from './lib/transport';
 import { WizardProvider } from './features/wizard/hooks/wizard-context';
 import { RouteView } from './routes/route-view';
@@ -29,13 +30,21 @@ export function App({ transport, initialToken }: { transport: Transport; initial
   );
   return (
     <ApiProvider value={context}>
-      <Root context={context} initialToken={initialToken} />
+      <Root context={context} store={transport.store} initialToken={initialToken} />
     </ApiProvider>
   );
 }
 
-function Root({ context, initialToken }: { context: ApiContextValue; initialToken: string | null }) {
-  const { phase, login, logout, unlock, retry } = useAppBoot(context, initialToken);
+function Root({
+  context,
+  store,
+  initialToken,
+}: {
+  context: ApiContextValue;
+  store: StoreSession;
+  initialToken: string | null;
+}) {
+  const { phase, login, logout, unlock, retry } = useAppBoot(context, store, initialToken);
   const connection = useConnectionState(context);
   const route = useRoute();
   useLiveUpdates(context);
@@ -53,7 +62,14 @@ function Root({ context, initialToken }: { context: ApiContextValue; initialToke
       body = <LoginScreen notice={phase.notice} onLogin={login} />;
       break;
     case 'locked':
-      body = <UnlockScreen initialized={phase.initialized} onUnlock={unlock} />;
+      body = (
+        <UnlockScreen
+          initialized={phase.initialized}
+          keychain={phase.keychain}
+          notice={phase.notice}
+          onUnlock={unlock}
+        />
+      );
       break;
     case 'error':
       body = (

@@ -1,15 +1,15 @@
 /**
- * The Electron main process: lock Electron down, open the encrypted store with a key sealed by the OS
- * keychain, wire the services to IPC and open the window. Everything else lives in plain-Node services.
+ * The Electron main process: lock Electron down, open the window, and open the encrypted store with a
+ * passphrase or the key the OS keychain remembered (desktop-store.ts); the services, the tray and the
+ * event forwarding start when it opens. Everything else lives in plain-Node services.
  */
-import { app, dialog, ipcMain, session } from 'electron';
+import { app, dialog, ipcMain, safeStorage, session } from 'electron';
 import { join } from 'node:path';
 import { FleetError } from '../shared/errors';
 import { registerElectronIpc } from '../ipc/electron-ipc';
 import { defaultHome } from '../services/home';
-import { PassphraseKeyProvider, SealedKeyProvider } from '../services/store/key-providers';
-import type { KeyProvider } from '../services/store/types';
 import { createServices, type Services } from './composition-root';
+import { DesktopStore } from './desktop-store';
 import { installRoot } from './runtime-paths';
 import { safeStorageSealer } from './safe-storage-sealer';
 import { denyAllPermissions, installContentSecurityPolicy, lockDownWebContents } from './security';
@@ -34,40 +34,35 @@ function logError(channel: string, err: unknown): void {
   console.error(`[mcp-fleet] ${channel} failed: ${text}`);
 }
 
-/**
- * The OS keychain seals the store key; an operator without one (or sharing the store with the CLI)
- * sets MCP_FLEET_PASSPHRASE instead, as the keychain-unavailable error tells them.
- */
-function storeKeyProvider(): KeyProvider {
-  const passphrase = process.env['MCP_FLEET_PASSPHRASE'];
-  return passphrase !== undefined
-    ? new PassphraseKeyProvider(passphrase)
-    : new SealedKeyProvider(safeStorageSealer);
-}
-
 async function start(): Promise<void> {
   installContentSecurityPolicy(session.defaultSession);
   denyAllPermissions(session.defaultSession);
 
-  const services: Services = await createServices({
-    // MCP_FLEET_HOME points the app and the CLI at the same other folder; userData is the default of both.
-    home: process.env['MCP_FLEET_HOME'] ? defaultHome() : app.getPath('userData'),
-    keyProvider: storeKeyProvider(),
-    transport: 'ipc',
-    watchExternalChanges: true,
+  // MCP_FLEET_HOME points the app and the CLI at the same other folder; userData is the default of both.
+  const home = process.env['MCP_FLEET_HOME'] ? defaultHome() : app.getPath('userData');
+  const store = new DesktopStore({
+    home,
+    sealer: safeStorageSealer(safeStorage),
+    openServices: (keyProvider) =>
+      createServices({ home, keyProvider, transport: 'ipc', watchExternalChanges: true }),
+    logError,
   });
+  // Before the window: its first question then finds the store open, or locked for good reason.
+  await store.start(process.env['MCP_FLEET_PASSPHRASE']);
   const windows = new AppWindows(preloadPath, { devUrl, indexFile });
   const unregister = registerElectronIpc({
     ipcMain,
-    handlers: services.handlers,
-    events: services.events,
+    store,
     isTrustedFrame: (frame) => windows.isTrustedFrame(frame),
     windows: () => windows.all(),
     logError,
   });
 
   windows.open();
-  const removeTray = startTray(services, windows);
+  let removeTray = (): void => {};
+  store.onUnlock((services) => {
+    removeTray = startTray(services, windows);
+  });
   app.on('second-instance', () => {
     const [win] = windows.all();
     if (!win) return void windows.open();
@@ -80,7 +75,7 @@ async function start(): Promise<void> {
   app.once('will-quit', () => {
     removeTray();
     unregister();
-    services.close();
+    void store.close();
   });
 }
 

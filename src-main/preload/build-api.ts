@@ -1,16 +1,24 @@
 /**
- * Builds `window.api` from the contract: one method per channel (an ipcRenderer.invoke of that channel)
- * and one `onX` per event returning its unsubscribe function. Nothing generic is exposed.
+ * Builds `window.api` from the contract: one method per channel (an ipcRenderer.invoke of that channel),
+ * the two session channels that open a locked store (`sessionState`, `sessionUnlock`), and one `onX` per
+ * event returning its unsubscribe function. Nothing generic is exposed.
  * Kept apart from index.ts, which only hands the result to contextBridge, so it runs under plain Node.
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
-import { channelNames, eventNames, listenerName, methodName, type FleetApi } from '../shared/contract';
+import {
+  channelNames,
+  eventNames,
+  listenerName,
+  methodName,
+  sessionChannelNames,
+  type DesktopApi,
+} from '../shared/contract';
 
 export type IpcRendererLike = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 
-export function buildApi(ipc: IpcRendererLike): FleetApi {
+export function buildApi(ipc: IpcRendererLike): DesktopApi {
   const api: Record<string, unknown> = {};
-  for (const channel of channelNames) {
+  for (const channel of [...channelNames, ...sessionChannelNames]) {
     api[methodName(channel)] = (input: unknown) => ipc.invoke(channel, input ?? {});
   }
   for (const event of eventNames) {
@@ -23,5 +31,5 @@ export function buildApi(ipc: IpcRendererLike): FleetApi {
       };
     };
   }
-  return Object.freeze(api) as FleetApi;
+  return Object.freeze(api) as DesktopApi;
 }

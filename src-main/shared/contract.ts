@@ -211,7 +211,8 @@ export type AppInfo = z.infer<typeof AppInfo>;
 /**
  * Web mode started without MCP_FLEET_PASSPHRASE: `GET /api/state` says whether the store is still
  * locked and whether it exists yet; `POST /api/unlock` opens (or creates) it. Not channels: until the
- * store opens there are no services to dispatch to.
+ * store opens there are no services to dispatch to. The desktop app's counterparts are the session
+ * channels below.
  */
 export const StoreState = z.object({ locked: z.boolean(), initialized: z.boolean() });
 export type StoreState = z.infer<typeof StoreState>;
@@ -219,8 +220,19 @@ export type StoreState = z.infer<typeof StoreState>;
 export const UnlockInput = z.object({ passphrase: z.string().min(1, 'must not be empty').max(1024) });
 export type UnlockInput = z.infer<typeof UnlockInput>;
 
-/** The shortest passphrase web mode accepts when it creates a store. */
+/** The shortest passphrase web mode and the app accept when they create a store. */
 export const MIN_NEW_PASSPHRASE = 8;
+
+/**
+ * The desktop app's view of a locked store: StoreState, plus whether this computer's keychain can
+ * remember the key (`keychain`), and why a remembered key did not open the store (`notice`).
+ */
+export const SessionState = StoreState.extend({ keychain: z.boolean(), notice: z.string().nullable() });
+export type SessionState = z.infer<typeof SessionState>;
+
+/** `remember`: keep the key in the OS keychain so the next start opens at once; false forgets it. */
+export const SessionUnlockInput = UnlockInput.extend({ remember: z.boolean() });
+export type SessionUnlockInput = z.infer<typeof SessionUnlockInput>;
 
 // ---------- export and import ----------
 
@@ -531,7 +543,19 @@ export const events = {
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
 
+/**
+ * The desktop app's two channels for a locked store (web mode's GET /api/state and POST /api/unlock):
+ * not in `channels`, since they answer while there are no services to dispatch to.
+ */
+export const sessionChannels = {
+  'session:state': { input: Nothing, output: SessionState },
+  'session:unlock': { input: SessionUnlockInput, output: SessionState },
+} as const;
+
+export type SessionChannel = keyof typeof sessionChannels;
+
 export const channelNames = Object.keys(channels) as Channel[];
+export const sessionChannelNames = Object.keys(sessionChannels) as SessionChannel[];
 export const eventNames = Object.keys(events) as EventName[];
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorShape };
@@ -565,4 +589,11 @@ export type FleetApi = {
   [C in Channel as MethodName<C>]: (input: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>;
 } & {
   [E in EventName as ListenerName<E>]: (listener: (payload: EventPayload<E>) => void) => () => void;
+};
+
+/** The desktop preload's `window.api`: the contract plus the two session channels (`sessionState`, `sessionUnlock`). */
+export type DesktopApi = FleetApi & {
+  [C in SessionChannel as MethodName<C>]: (
+    input: z.input<(typeof sessionChannels)[C]['input']>,
+  ) => Promise<Result<z.infer<(typeof sessionChannels)[C]['output']>>>;
 };

@@ -11,6 +11,12 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Services } from '../app/composition-root';
 import { dispatch } from '../ipc/handle';
+import {
+  LOCKED_MESSAGE,
+  StoreGate,
+  UnlockRateLimited,
+  type OpenWithPassphrase,
+} from '../services/store/store-gate';
 import { UnlockInput } from '../shared/contract';
 import { FleetError, describeZodError, toErrorShape } from '../shared/errors';
 import { WebAuth, newLoginToken } from './auth';
@@ -24,7 +30,9 @@ import {
   sendJson,
 } from './http-util';
 import { createStaticHandler } from './static-files';
-import { LOCKED_MESSAGE, StoreGate, UnlockRateLimited, type OpenServices } from './store-gate';
+
+/** Opens the services with a passphrase typed in the browser. */
+export type OpenServices = OpenWithPassphrase<Services>;
 
 export interface WebServerOptions {
   /** Services already open (the passphrase came from the environment). */
@@ -87,8 +95,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   if (token.length < 16)
     throw new FleetError('invalid_input', 'the web login token must be at least 16 characters');
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const gate = new StoreGate({
-    ...(opts.services ? { services: opts.services } : {}),
+  const gate = new StoreGate<Services>({
+    ...(opts.services ? { opened: opts.services } : {}),
     ...(opts.unlock ? { open: opts.unlock.open, home: opts.unlock.home } : {}),
   });
   try {

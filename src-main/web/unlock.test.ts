@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { createServices, type Services } from '../app/composition-root';
 import { PassphraseKeyProvider } from '../services/store/key-providers';
 import { startWebServer } from './server';
-import { MAX_FAILED_UNLOCKS } from './store-gate';
+import { MAX_FAILED_UNLOCKS } from '../services/store/store-gate';
 
 const PASSPHRASE = 'correct horse battery staple';
 

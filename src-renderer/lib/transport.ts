@@ -1,13 +1,15 @@
 /**
  * Picks the transport: the Electron preload's `window.api` when present, the web client otherwise.
- * Past this point the renderer sees only a FleetApi (plus, in web mode, a session to log in with).
+ * Past this point the renderer sees only a FleetApi, a way to open a locked store, and, in web mode, a
+ * session to log in with.
  */
-import type { FleetApi } from '../../src-main/shared/contract';
+import type { DesktopApi, FleetApi } from '../../src-main/shared/contract';
+import { desktopStoreSession, webStoreSession, type StoreSession } from './desktop-session';
 import { createWebClient, type WebSession } from './web-client';
 
 declare global {
   interface Window {
-    api?: FleetApi;
+    api?: DesktopApi;
   }
 }
 
@@ -15,11 +17,14 @@ export interface Transport {
   api: FleetApi;
   /** Web mode only; null inside Electron, where the window itself is the credential. */
   session: WebSession | null;
+  /** Opens the store when it is locked, in either transport. */
+  store: StoreSession;
 }
 
 export function pickTransport(): Transport {
-  if (window.api) return { api: window.api, session: null };
-  return createWebClient();
+  if (window.api) return { api: window.api, session: null, store: desktopStoreSession(window.api) };
+  const web = createWebClient();
+  return { ...web, store: webStoreSession(web.session) };
 }
 
 /**

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FleetError } from '../../shared/errors';
-import {
-  PassphraseKeyProvider,
-  SealedKeyProvider,
-  StaticKeyProvider,
-  passphraseFromEnv,
-} from './key-providers';
-import type { Sealer } from './key-providers';
+import { PassphraseKeyProvider, StaticKeyProvider, passphraseFromEnv } from './key-providers';
 import { Store } from './store';
 
 const roots: string[] = [];
@@ -26,24 +20,6 @@ const locked = (message: string | RegExp) => (err: unknown) =>
   err instanceof FleetError &&
   err.code === 'store_locked' &&
   (typeof message === 'string' ? err.message === message : message.test(err.message));
-
-/** Stands in for Electron's safeStorage (the Electron binary cannot run here): AES-256-GCM under a "machine" key. */
-function testSealer(machineKey = randomBytes(32), available = true): Sealer {
-  return {
-    available: () => available,
-    encrypt(plain) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', machineKey, iv);
-      const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]);
-    },
-    decrypt(sealed) {
-      const decipher = createDecipheriv('aes-256-gcm', machineKey, sealed.subarray(0, 12));
-      decipher.setAuthTag(sealed.subarray(12, 28));
-      return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
-    },
-  };
-}
 
 void describe('PassphraseKeyProvider', () => {
   void it('derives a stable 32-byte key with scrypt and a random salt kept in store.json', async () => {
@@ -80,41 +56,29 @@ void describe('PassphraseKeyProvider', () => {
     await Store.open({ home, keyProvider: new PassphraseKeyProvider('p') }).then((s) => s.close());
   });
 
+  void it('refuses a folder an earlier desktop build keyed (key.sealed, no store.json), naming the file and writing nothing', async () => {
+    const home = tempHome();
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, 'key.sealed'), randomBytes(60));
+    await assert.rejects(
+      new PassphraseKeyProvider('pass phrase').getKey(home),
+      (err) =>
+        locked(/holds a store key from an earlier MCP Fleet desktop build/)(err) &&
+        (err as Error).message.startsWith(join(home, 'key.sealed')),
+    );
+    assert.equal(existsSync(join(home, 'store.json')), false);
+    // Beside a store.json it is a leftover the passphrase does not need.
+    const other = tempHome();
+    await new PassphraseKeyProvider('pass phrase').getKey(other);
+    writeFileSync(join(other, 'key.sealed'), randomBytes(60));
+    assert.equal((await new PassphraseKeyProvider('pass phrase').getKey(other)).length, 32);
+  });
+
   void it('reads MCP_FLEET_PASSPHRASE and says what to set when it is missing', () => {
     assert.equal(passphraseFromEnv({ MCP_FLEET_PASSPHRASE: 'x y' }), 'x y');
     assert.throws(
       () => passphraseFromEnv({}),
       locked('set MCP_FLEET_PASSPHRASE to the passphrase that encrypts the store'),
-    );
-  });
-});
-
-void describe('SealedKeyProvider', () => {
-  void it('creates one random key, sealed in key.sealed, and unseals the same key later', async () => {
-    const home = tempHome();
-    const sealer = testSealer();
-    const key = await new SealedKeyProvider(sealer).getKey(home);
-    assert.equal(key.length, 32);
-    assert.deepEqual(await new SealedKeyProvider(sealer).getKey(home), key);
-    const sealed = readFileSync(join(home, 'key.sealed'));
-    assert.equal(sealed.includes(key), false);
-    assert.equal(statSync(join(home, 'key.sealed')).mode & 0o777, 0o600);
-    const store = await Store.open({ home, keyProvider: new SealedKeyProvider(sealer) });
-    store.close();
-  });
-
-  void it('fails closed when the keychain is unavailable, is another machine, or the sealed key is gone', async () => {
-    const home = tempHome();
-    await assert.rejects(
-      new SealedKeyProvider(testSealer(randomBytes(32), false)).getKey(home),
-      locked(/OS keychain is not available/),
-    );
-    await Store.open({ home, keyProvider: new SealedKeyProvider(testSealer()) }).then((s) => s.close());
-    await assert.rejects(new SealedKeyProvider(testSealer()).getKey(home), locked(/cannot unseal/));
-    rmSync(join(home, 'key.sealed'));
-    await assert.rejects(
-      new SealedKeyProvider(testSealer()).getKey(home),
-      locked(/key\.sealed\) is missing/),
     );
   });
 });

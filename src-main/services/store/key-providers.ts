@@ -28,19 +28,15 @@ export interface KdfSettings {
   salt: string;
 }
 
-/** Encrypts and decrypts with a key the OS keeps (Electron's safeStorage has exactly this shape). */
-export interface Sealer {
-  encrypt(plain: Buffer): Buffer;
-  decrypt(sealed: Buffer): Buffer;
-  available(): boolean;
-}
-
 function locked(message: string): FleetError {
   return new FleetError('store_locked', message);
 }
 
-/** A store that already holds data must not silently get a fresh key: that key could never open it. */
-function storeHasData(home: string): boolean {
+/**
+ * Whether `<home>` holds a store with data. An empty fleet.db is what a first open that failed half-way
+ * leaves: no store yet. A store with data must not silently get a fresh key: that key could never open it.
+ */
+export function storeHasData(home: string): boolean {
   const path = join(home, STORE_FILE);
   return existsSync(path) && statSync(path).size > 0;
 }
@@ -88,10 +84,29 @@ function parseKdf(text: string, path: string): KdfSettings {
   return { kdf: 'scrypt', N: s.N, r: s.r, p: s.p, salt: s.salt };
 }
 
+/** The random store key earlier desktop builds sealed with the OS keychain, with no passphrase behind it. */
+export const LEGACY_SEALED_KEY_FILE = 'key.sealed';
+
+/**
+ * Refuses a data directory set up by an earlier desktop build (a keychain-sealed random key, no
+ * store.json): a passphrase can never derive that key, and a new store.json beside it would start a
+ * second, empty store over the old one. Throws FleetError('store_locked') naming the file.
+ */
+export function refuseLegacySealedKey(home: string): void {
+  const sealed = join(home, LEGACY_SEALED_KEY_FILE);
+  if (existsSync(sealed) && !existsSync(join(home, 'store.json'))) {
+    throw locked(
+      `${sealed} holds a store key from an earlier MCP Fleet desktop build, which this version cannot open ` +
+        'with a passphrase; move the folder aside (or point MCP_FLEET_HOME elsewhere) to start a new store',
+    );
+  }
+}
+
 /** Reads `<home>/store.json`, creating it with a fresh random salt on first use. */
 export function loadKdfSettings(home: string): KdfSettings {
   const path = join(home, 'store.json');
   if (!existsSync(path)) {
+    refuseLegacySealedKey(home);
     if (storeHasData(home)) {
       throw locked(
         `the store in ${home} exists but its key settings (store.json) are missing; restore them from a backup`,
@@ -145,46 +160,5 @@ export class StaticKeyProvider implements KeyProvider {
 
   async getKey(): Promise<Buffer> {
     return Buffer.from(this.key);
-  }
-}
-
-/**
- * Desktop: a random key, sealed by the OS keychain (Electron's safeStorage) in `<home>/key.sealed`.
- * Throws FleetError('store_locked') when the keychain is unavailable or cannot unseal the file.
- */
-export class SealedKeyProvider implements KeyProvider {
-  constructor(private readonly sealer: Sealer) {}
-
-  async getKey(home: string): Promise<Buffer> {
-    if (!this.sealer.available()) {
-      throw locked(
-        'the OS keychain is not available to unlock the store; set MCP_FLEET_PASSPHRASE to use a passphrase',
-      );
-    }
-    ensureHome(home);
-    const path = join(home, 'key.sealed');
-    if (!existsSync(path)) {
-      if (storeHasData(home)) {
-        throw locked(
-          `the store in ${home} exists but its sealed key (key.sealed) is missing; restore it from a backup`,
-        );
-      }
-      // If another process sealed a key first, fall through and use that one.
-      writeNewFileAtomic(path, this.sealer.encrypt(randomBytes(KEY_BYTES)));
-    }
-    let key: Buffer;
-    try {
-      key = this.sealer.decrypt(readFileSync(path));
-    } catch (err) {
-      throw new FleetError(
-        'store_locked',
-        `the OS keychain cannot unseal ${path} (made by another user or machine?)`,
-        {
-          cause: err,
-        },
-      );
-    }
-    if (key.length !== KEY_BYTES) throw locked(`${path} does not hold a store key`);
-    return key;
   }
 }

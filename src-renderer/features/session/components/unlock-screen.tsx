@@ -7,13 +7,22 @@ import { Button } from '../../../components/ui/button';
 export interface UnlockScreenProps {
   /** False when no store exists yet: the passphrase typed here creates it. */
   initialized: boolean;
-  onUnlock: (passphrase: string) => Promise<ErrorShape | null>;
+  /** The OS keychain can remember the key here (the desktop app with a keyring): offer it. */
+  keychain: boolean;
+  /** Why a remembered key (or MCP_FLEET_PASSPHRASE) did not open the store. */
+  notice: string | null;
+  onUnlock: (passphrase: string, remember: boolean) => Promise<ErrorShape | null>;
 }
 
-/** Web mode started without MCP_FLEET_PASSPHRASE: the store's passphrase is asked for here. */
-export function UnlockScreen({ initialized, onUnlock }: UnlockScreenProps) {
+/**
+ * The store's passphrase is asked for here: web mode started without MCP_FLEET_PASSPHRASE, or the app
+ * with no key remembered on this computer (or one that no longer fits, which `notice` explains).
+ */
+export function UnlockScreen({ initialized, keychain, notice, onUnlock }: UnlockScreenProps) {
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');
+  // Ticked by default: the app kept its key in the keychain before it could ask; unticking forgets it.
+  const [remember, setRemember] = useState(true);
   const [submitted, setSubmitted] = useState(false);
   const [error, setError] = useState<ErrorShape | null>(null);
   const [busy, setBusy] = useState(false);
@@ -33,7 +42,7 @@ export function UnlockScreen({ initialized, onUnlock }: UnlockScreenProps) {
     if (passphraseProblem || confirmProblem) return;
     setBusy(true);
     setError(null);
-    const problem = await onUnlock(passphrase);
+    const problem = await onUnlock(passphrase, keychain && remember);
     setBusy(false);
     setError(problem);
   }
@@ -52,6 +61,11 @@ export function UnlockScreen({ initialized, onUnlock }: UnlockScreenProps) {
             ? 'No store exists here yet. Choose the passphrase that encrypts it: hosts, keys, tokens and secrets. It cannot be recovered, so keep it somewhere safe.'
             : 'The store is encrypted. Enter its passphrase to open it.'}
         </p>
+        {notice && (
+          <p className="notice notice-warn" role="status" data-testid="unlock-notice">
+            {notice}
+          </p>
+        )}
         <div className="field">
           <label htmlFor="unlock-passphrase">Passphrase</label>
           <input
@@ -98,6 +112,17 @@ export function UnlockScreen({ initialized, onUnlock }: UnlockScreenProps) {
               </p>
             )}
           </div>
+        )}
+        {keychain && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={remember}
+              onChange={(e) => setRemember(e.target.checked)}
+              data-testid="unlock-remember"
+            />
+            Remember on this computer (the OS keychain keeps the key; untick to forget it)
+          </label>
         )}
         {error && <ErrorAlert error={error} testId="unlock-error" />}
         <Button type="submit" variant="primary" busy={busy} data-testid="unlock-submit">

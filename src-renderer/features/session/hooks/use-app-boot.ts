@@ -1,22 +1,32 @@
 /**
  * The app's start-up: ask the services who they are (which also proves the web session), prefetch the
- * first screen's lists, then report ready. In web mode a 401 at any time leads to the login screen.
+ * first screen's lists, then report ready. A locked store (either transport) leads to the unlock screen;
+ * in web mode a 401 at any time leads to the login screen.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppInfo } from '../../../../src-main/shared/contract';
 import type { ErrorShape } from '../../../../src-main/shared/errors';
 import type { ApiContextValue } from '../../../lib/api-context';
 import { call } from '../../../lib/call';
+import type { StoreSession } from '../../../lib/desktop-session';
 
 export type BootPhase =
   | { kind: 'loading' }
   | { kind: 'login'; notice: string | null }
-  /** Web mode started without a passphrase: the store waits for one (a new one when it does not exist). */
-  | { kind: 'locked'; initialized: boolean }
+  /**
+   * The store waits for its passphrase (a new one when it does not exist yet): web mode started without
+   * one, or the app with no key remembered on this computer. `keychain`: "Remember" can be offered;
+   * `notice`: why a remembered key did not open the store.
+   */
+  | { kind: 'locked'; initialized: boolean; keychain: boolean; notice: string | null }
   | { kind: 'ready'; info: AppInfo }
   | { kind: 'error'; error: ErrorShape };
 
-export function useAppBoot({ api, queries, session }: ApiContextValue, initialToken: string | null) {
+export function useAppBoot(
+  { api, queries, session }: ApiContextValue,
+  store: StoreSession,
+  initialToken: string | null,
+) {
   const [phase, setPhase] = useState<BootPhase>({ kind: 'loading' });
   const phaseRef = useRef(phase);
   useEffect(() => {
@@ -27,9 +37,12 @@ export function useAppBoot({ api, queries, session }: ApiContextValue, initialTo
     const info = await call(api, 'app:info', {});
     if (!info.ok) {
       if (info.error.code === 'unauthorized' && session) setPhase({ kind: 'login', notice: null });
-      else if (info.error.code === 'store_locked' && session) {
-        const state = await session.storeState();
-        if (state.ok && state.data.locked) setPhase({ kind: 'locked', initialized: state.data.initialized });
+      else if (info.error.code === 'store_locked') {
+        const state = await store.storeState();
+        if (state.ok && state.data.locked) {
+          const { initialized, keychain, notice } = state.data;
+          setPhase({ kind: 'locked', initialized, keychain, notice });
+        }
         // Unlocked meanwhile (another tab): "Try again" boots normally.
         else setPhase({ kind: 'error', error: state.ok ? info.error : state.error });
       } else setPhase({ kind: 'error', error: info.error });
@@ -43,7 +56,7 @@ export function useAppBoot({ api, queries, session }: ApiContextValue, initialTo
       queries.fetch('health:summary', {}),
     ]);
     setPhase({ kind: 'ready', info: info.data });
-  }, [api, queries, session]);
+  }, [api, queries, session, store]);
 
   const login = useCallback(
     async (token: string): Promise<string | null> => {
@@ -58,18 +71,17 @@ export function useAppBoot({ api, queries, session }: ApiContextValue, initialTo
     [session, queries, boot],
   );
 
-  /** Opens the store; answers the error to show, or null once the app is booting. */
+  /** Opens the store (`remember`: in the OS keychain too); answers the error to show, or null once booting. */
   const unlock = useCallback(
-    async (passphrase: string): Promise<ErrorShape | null> => {
-      if (!session) return null;
-      const result = await session.unlock(passphrase);
+    async (passphrase: string, remember: boolean): Promise<ErrorShape | null> => {
+      const result = await store.unlock({ passphrase, remember });
       if (!result.ok) return result.error;
       queries.invalidateAll();
       setPhase({ kind: 'loading' });
       await boot();
       return null;
     },
-    [session, queries, boot],
+    [store, queries, boot],
   );
 
   const logout = useCallback(async () => {
