@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { devContentSecurityPolicy } from './src-main/app/dev-csp-plugin';
 
 const root = import.meta.dirname;
 
@@ -28,7 +29,8 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(root, 'src-renderer'),
-    plugins: [react()],
+    // The dev server's inline React refresh preamble needs the development CSP (serve only).
+    plugins: [react(), devContentSecurityPolicy()],
     build: {
       outDir: resolve(root, 'out/renderer'),
       // Web mode serves these files over HTTP; the minified bundle loads faster there and in Electron.

@@ -4,16 +4,20 @@
  * event forwarding start when it opens. Everything else lives in plain-Node services.
  */
 import { app, dialog, ipcMain, safeStorage, session } from 'electron';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FleetError } from '../shared/errors';
 import { registerElectronIpc } from '../ipc/electron-ipc';
 import { defaultHome } from '../services/home';
+import { guiPath } from '../services/platform-defaults';
 import { createServices, type Services } from './composition-root';
 import { DesktopStore } from './desktop-store';
+import { checkNativeStore } from './native-load';
 import { installRoot } from './runtime-paths';
 import { safeStorageSealer } from './safe-storage-sealer';
-import { denyAllPermissions, installContentSecurityPolicy, lockDownWebContents } from './security';
+import { installContentSecurityPolicy, lockDownWebContents, restrictPermissions } from './security';
 import { createAppTray } from './tray';
+import { detectTraySupport } from './tray-support';
 import type { TrayAction } from '../services/health/tray-menu';
 import { AppWindows } from './window';
 
@@ -22,6 +26,8 @@ const preloadPath = join(here, '../preload/index.cjs');
 const indexFile = join(here, '../renderer/index.html');
 // electron-vite sets this in development only; a packaged app must never load a remote page.
 const devUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+// Finder starts apps with PATH=/usr/bin:/bin:/usr/sbin:/sbin, where npm is not; set once, before anything spawns.
+process.env['PATH'] = guiPath(process.env, process.platform, existsSync);
 
 app.enableSandbox();
 lockDownWebContents();
@@ -35,8 +41,14 @@ function logError(channel: string, err: unknown): void {
 }
 
 async function start(): Promise<void> {
-  installContentSecurityPolicy(session.defaultSession);
-  denyAllPermissions(session.defaultSession);
+  installContentSecurityPolicy(session.defaultSession, devUrl);
+  restrictPermissions(session.defaultSession, { devUrl, indexFile });
+  // Linux asks the session bus for a StatusNotifier host (dbus-send, capped at ~2.5 s).
+  const trayAsked = detectTraySupport();
+  // A store binary this system cannot load stops the start with a sentence in a dialog (fail() runs after
+  // ready, where the dialog shows on Linux too), never a process without a window.
+  const native = checkNativeStore();
+  if (!native.ok) throw new FleetError('unavailable', native.message);
 
   // MCP_FLEET_HOME points the app and the CLI at the same other folder; userData is the default of both.
   const home = process.env['MCP_FLEET_HOME'] ? defaultHome() : app.getPath('userData');
@@ -60,8 +72,11 @@ async function start(): Promise<void> {
 
   windows.open();
   let removeTray = (): void => {};
+  const tray = await trayAsked;
+  // Without a visible tray, inTray stays false: closing the last window quits instead of hiding the app.
+  if (!tray.visible) console.warn(`[mcp-fleet] ${tray.reason}`);
   store.onUnlock((services) => {
-    removeTray = startTray(services, windows);
+    if (tray.visible) removeTray = startTray(services, windows);
   });
   app.on('second-instance', () => {
     const [win] = windows.all();

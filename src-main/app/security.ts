@@ -1,27 +1,38 @@
 /**
- * Electron-wide restrictions: a CSP header on every response, no permissions, no navigation away from
- * the app, no new windows, no <webview>. Installed once, before the first window opens.
+ * Electron-wide restrictions: a CSP header on every response, no permissions but clipboard writes from
+ * the app's own page, no navigation away from the app, no new windows, no <webview>. Installed once,
+ * before the first window opens. The decisions live in csp.ts and frame-trust.ts, tested under Node.
  */
 import { app, shell, type Session } from 'electron';
-import { CONTENT_SECURITY_POLICY } from './csp';
+import { withContentSecurityPolicy } from './csp';
+import { isPermissionGranted, type RendererLocation } from './frame-trust';
 
-/** Adds the CSP header to every response the session receives (the meta tag covers file:// pages). */
-export function installContentSecurityPolicy(session: Session): void {
+/**
+ * Adds the CSP header to every response the session receives (the meta tag covers file:// pages). With
+ * `devUrl`, the dev server's pages keep the development policy it sends, so `electron-vite dev` runs.
+ */
+export function installContentSecurityPolicy(session: Session, devUrl?: string): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: {
-        ...details.responseHeaders,
-        'Content-Security-Policy': [CONTENT_SECURITY_POLICY],
+        ...withContentSecurityPolicy(details.url, details.responseHeaders ?? {}, devUrl),
         'X-Content-Type-Options': ['nosniff'],
       },
     });
   });
 }
 
-/** The app needs no camera, notifications, clipboard-read, etc.: refuse every request and check. */
-export function denyAllPermissions(session: Session): void {
-  session.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+/**
+ * Refuses every permission request and check, but for clipboard writes from the top frame of the app's
+ * own page: the copy buttons (member tokens are shown once) would fail without it.
+ */
+export function restrictPermissions(session: Session, renderer: RendererLocation): void {
+  session.setPermissionRequestHandler((_webContents, permission, callback, details) => {
+    callback(isPermissionGranted(permission, details, renderer));
+  });
+  session.setPermissionCheckHandler((_webContents, permission, _origin, details) =>
+    isPermissionGranted(permission, details, renderer),
+  );
 }
 
 /**

@@ -4,13 +4,9 @@
  */
 import { BrowserWindow, nativeTheme, type WebFrameMain } from 'electron';
 import { pathToFileURL } from 'node:url';
+import { isTrustedFrame, type RendererLocation } from './frame-trust';
 
-export interface RendererLocation {
-  /** The electron-vite dev server URL in development. */
-  devUrl?: string | undefined;
-  /** out/renderer/index.html in a build. */
-  indexFile: string;
-}
+export type { RendererLocation } from './frame-trust';
 
 export class AppWindows {
   private readonly windows = new Set<BrowserWindow>();
@@ -20,7 +16,7 @@ export class AppWindows {
     private readonly renderer: RendererLocation,
   ) {}
 
-  /** The URL prefix every trusted frame's document starts with. */
+  /** The URL that loads the app's page; append a `#/route` to open a screen. */
   get appUrl(): string {
     return this.renderer.devUrl ?? pathToFileURL(this.renderer.indexFile).href;
   }
@@ -50,8 +46,9 @@ export class AppWindows {
     this.windows.add(win);
     win.on('closed', () => this.windows.delete(win));
     win.once('ready-to-show', () => win.show());
-    if (this.renderer.devUrl) void win.loadURL(this.renderer.devUrl);
-    else void win.loadFile(this.renderer.indexFile);
+    // Not loadFile: it builds the URL with url.format, which leaves a literal "%41" or "%20" in the
+    // install path unescaped, so Chromium would decode it and open another file. pathToFileURL escapes it.
+    void win.loadURL(this.appUrl);
     return win;
   }
 
@@ -61,8 +58,12 @@ export class AppWindows {
 
   /** True only for the top frame of one of our windows showing our own page. */
   isTrustedFrame(frame: WebFrameMain | null | undefined): boolean {
-    if (!frame || frame.parent !== null) return false;
-    const owner = this.all().find((win) => win.webContents.mainFrame === frame);
-    return owner !== undefined && frame.url.startsWith(this.appUrl);
+    if (!frame) return false;
+    const facts = {
+      url: frame.url,
+      isTopFrame: frame.parent === null,
+      inOwnWindow: this.all().some((win) => win.webContents.mainFrame === frame),
+    };
+    return isTrustedFrame(facts, this.renderer);
   }
 }

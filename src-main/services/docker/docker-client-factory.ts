@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import Dockerode from 'dockerode';
 import type { ConnectConfig } from 'ssh2';
 import { FleetError } from '../../shared/errors';
+import { localDockerEndpoint } from '../platform-defaults';
 import { sameFingerprint, sha256Fingerprint } from '../ssh/fingerprint';
 import type { SshSessionRegistry } from '../ssh/ssh-session-registry';
 import { authFor } from '../ssh/ssh-target';
@@ -12,6 +13,7 @@ import type { DockerWhere } from './docker-errors';
 import { DockerHost } from './docker-host';
 import { StreamAgent } from './forwarding-agent';
 
+/** The engine's socket on SSH hosts (Linux). */
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 
 /**
@@ -39,7 +41,7 @@ export interface DefaultDockerClientFactoryOptions {
   ssh: SshSessionRegistry;
   /** The engine's socket on SSH hosts. */
   remoteSocketPath?: string;
-  /** This machine's socket; without it DOCKER_HOST, else /var/run/docker.sock. */
+  /** This machine's socket; without it DOCKER_HOST, else the OS's usual one (services/platform-defaults). */
   localSocketPath?: string;
   /** Keeps idle forwarded channels for the next request (about 1 ms a call instead of 2–3 ms). */
   keepAlive?: boolean;
@@ -95,16 +97,13 @@ export class DefaultDockerClientFactory implements DockerClientFactory {
 
   private local(): DockerClient {
     const where = { hostName: 'this machine', login: userInfo().username };
-    const socketPath = this.options.localSocketPath;
-    if (socketPath === undefined && process.env.DOCKER_HOST) {
-      // docker-modem reads DOCKER_HOST (unix://, tcp://, ssh://) and the TLS variables itself.
+    const given = this.options.localSocketPath;
+    const endpoint = given === undefined ? localDockerEndpoint() : { kind: 'socket' as const, path: given };
+    if (endpoint.kind === 'docker-host-env') {
+      // docker-modem reads DOCKER_HOST (unix://, npipe://, tcp://, ssh://) and the TLS variables itself.
       return { docker: new Dockerode(), transport: 'docker-host-env', where };
     }
-    return {
-      docker: new Dockerode({ socketPath: socketPath ?? DOCKER_SOCKET }),
-      transport: 'local-socket',
-      where,
-    };
+    return { docker: new Dockerode({ socketPath: endpoint.path }), transport: 'local-socket', where };
   }
 
   private async overSsh(host: HostRecord): Promise<DockerClient> {
@@ -142,7 +141,7 @@ export class DefaultDockerClientFactory implements DockerClientFactory {
   private dialStdio(host: HostRecord): Dockerode {
     const pinned = this.options.store.hosts.getById(host.id)?.hostKeySha256 ?? null;
     if (pinned === null) throw new FleetError('internal', `host "${host.name}" has no pinned host key yet`);
-    const auth = authFor(this.options.store, host, process.env.SSH_AUTH_SOCK);
+    const auth = authFor(this.options.store, host, this.options.ssh.agentSocket);
     const sshOptions: ConnectConfig = {
       readyTimeout: 20_000,
       // The same pin as the held session: this path logs in afresh on every request.

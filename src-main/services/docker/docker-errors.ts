@@ -1,4 +1,5 @@
 import { FleetError } from '../../shared/errors';
+import { localDockerEndpoint, startDockerAdvice } from '../platform-defaults';
 
 /** Who is asking which engine: the words every Docker error sentence needs. */
 export interface DockerWhere {
@@ -12,6 +13,9 @@ interface DockerModemError {
   statusCode?: number;
   reason?: string;
   code?: string;
+  /** Where a failed connect aimed: a socket or pipe, or an IP address with `port` (Node's net errors). */
+  address?: string;
+  port?: number;
   message?: string;
   json?: { message?: string } | string | null;
 }
@@ -39,11 +43,33 @@ export function permissionDenied(where: DockerWhere): FleetError {
   );
 }
 
-export function dockerMissing(where: DockerWhere, socket: string): FleetError {
+/** SSH hosts run Linux; "this machine" gets the advice for the OS the app runs on. */
+const platformOf = (where: DockerWhere): NodeJS.Platform =>
+  where.hostName === 'this machine' ? process.platform : 'linux';
+
+function noEngine(where: DockerWhere, detail: string, platform: NodeJS.Platform): FleetError {
   return new FleetError(
     'unavailable',
-    `no Docker engine answers on ${where.hostName} (${socket} is missing): install Docker or start its service`,
+    `no Docker engine answers on ${where.hostName} (${detail}): ${startDockerAdvice(platform)}`,
   );
+}
+
+/** No engine socket or pipe at `socket`. */
+export function dockerMissing(
+  where: DockerWhere,
+  socket: string,
+  platform: NodeJS.Platform = platformOf(where),
+): FleetError {
+  return noEngine(where, `${socket} is missing`, platform);
+}
+
+/** Where a failed connect aimed, else the endpoint this machine uses. */
+function endpointOf(err: DockerModemError | null): string {
+  if (typeof err?.address === 'string' && err.address !== '') {
+    return typeof err.port === 'number' ? `${err.address}:${err.port}` : err.address;
+  }
+  const local = localDockerEndpoint();
+  return local.kind === 'socket' ? local.path : local.host;
 }
 
 /**
@@ -56,7 +82,15 @@ export function mapDockerError(err: unknown, where: DockerWhere, what = 'the obj
   const message = engineMessage(err);
   const code = (err as DockerModemError | null)?.code;
   if (code === 'EACCES' || /permission denied.*docker\.sock/i.test(message)) return permissionDenied(where);
-  if (code === 'ENOENT' || code === 'ECONNREFUSED') return dockerMissing(where, '/var/run/docker.sock');
+  if (code === 'ENOENT') return dockerMissing(where, endpointOf(err as DockerModemError | null));
+  if (code === 'ECONNREFUSED') {
+    // The socket file is there (or a TCP port was named) but no engine holds it: stopped, or crashed.
+    return noEngine(
+      where,
+      `nothing listens on ${endpointOf(err as DockerModemError | null)}`,
+      platformOf(where),
+    );
+  }
   const port =
     /(?:Bind for [^:\s]*:(\d+) failed|listen tcp[46]? [^:\s]*:(\d+): bind: address already in use)/i.exec(
       message,

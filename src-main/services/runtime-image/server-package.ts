@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { cp, mkdir, readFile, realpath, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { defaultNpmCommand } from '../platform-defaults';
 import { FleetError } from '../../shared/errors';
 
 const run = promisify(execFile);
@@ -151,9 +152,15 @@ export async function installWithNpm(
   serverDir: string,
   name: string,
   version: string,
-  npmCommand: readonly string[] = ['npm'],
+  npmCommand: readonly string[] | undefined = defaultNpmCommand(),
 ): Promise<void> {
   assertPinnedPackage(name, version);
+  if (npmCommand === undefined) {
+    throw new FleetError(
+      'unavailable',
+      `npm install ${name}@${version} needs Node.js with npm on this computer, and none was found on PATH`,
+    );
+  }
   await writeServerManifest(serverDir, name, version);
   const [command, ...prefix] = npmCommand;
   if (command === undefined) throw new FleetError('invalid_input', 'npm command is empty');

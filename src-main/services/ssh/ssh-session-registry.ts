@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, ClientChannel } from 'ssh2';
 import { FleetError } from '../../shared/errors';
+import { defaultSshAgent } from '../platform-defaults';
 import type { Store } from '../store/store';
 import { sameFingerprint } from './fingerprint';
 import { openSession } from './open-session';
@@ -27,7 +28,7 @@ export interface SshSessionRegistryOptions {
   backoffMaxMs?: number;
   commandTimeoutMs?: number;
   maxOutputBytes?: number;
-  /** Defaults to SSH_AUTH_SOCK. */
+  /** Defaults to SSH_AUTH_SOCK, or on Windows the OpenSSH agent's pipe or Pageant (platform-defaults). */
   agentSocket?: string;
 }
 
@@ -62,13 +63,14 @@ export class SshSessionRegistry {
   private readonly store: Store;
   private readonly connector: SshConnector;
   private readonly opts: Required<Omit<SshSessionRegistryOptions, 'store' | 'connector' | 'agentSocket'>>;
-  private readonly agentSocket: string | undefined;
+  /** The SSH agent hosts with agent logins use; also what Docker's dial-stdio fallback logs in with. */
+  readonly agentSocket: string | undefined;
   private disposed = false;
 
   constructor(options: SshSessionRegistryOptions) {
     this.store = options.store;
     this.connector = options.connector ?? new Ssh2Connector();
-    this.agentSocket = options.agentSocket ?? process.env.SSH_AUTH_SOCK;
+    this.agentSocket = options.agentSocket ?? defaultSshAgent();
     this.opts = {
       actor: options.actor ?? 'app',
       readyTimeoutMs: options.readyTimeoutMs ?? 20_000,
