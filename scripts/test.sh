@@ -96,6 +96,10 @@ run_suite() {
 
 run_gate typecheck npm run --silent typecheck
 run_gate lint npm run --silent lint
+# npm ci on the other platforms (dry runs with process.platform/arch overridden) and the package
+# as electron-builder makes it (see scripts/package/).
+run_gate install-check npm run --silent install:check
+run_gate package-check npm run --silent package:check
 
 if [[ -f playwright.config.ts ]] &&
   [[ -n "$(find e2e/specs -name '*.spec.ts' -o -name '*.test.ts' 2>/dev/null | head -n1)" ]]; then
