@@ -1,6 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { TokenVerifier } from './auth';
 import { resolveConfig, type BridgeOptions, type ResolvedConfig } from './config';
+import { parseCidr } from './cidr';
+import { isTrustedProxy } from './client-address';
+import { ConnectionGuard } from './connection-guard';
+import { FairShare } from './fair-share';
+import { FD_RESERVE, fdSoftLimit } from './fd-limit';
+import { limitsReport } from './fair-share-report';
 import { readDefaultGateway } from './gateway';
 import { createHttpServer } from './http-server';
 import { createLogger, type Logger } from './log';
@@ -57,6 +63,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     log,
     {
       mode: config.mode,
+      roots: config.roots,
       upstreamTimeoutMs: limits.upstreamTimeoutMs,
       readyWaitMs: limits.readyWaitMs,
       internalTimeoutMs: limits.internalTimeoutMs,
@@ -73,6 +80,11 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   upstream.setListener(multiplexer);
   const startedAt = Date.now();
   let stopping = false;
+  const fair = new FairShare(config.members, limits, sessions, upstream, log);
+  // Many clients arrive through a trusted proxy or the admitted gateway: the per-source cap would
+  // count them as one, so only the global and unauthenticated caps apply to those peers.
+  const manyClients = [...config.trustedProxies, ...(gateway === undefined ? [] : [parseCidr(gateway)])];
+  const connections = new ConnectionGuard(limits, (address) => isTrustedProxy(manyClients, address), log);
   const server = createHttpServer({
     config,
     verifier: new TokenVerifier(config.members),
@@ -84,9 +96,22 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       mode: config.mode,
       startedAt,
       stateless: () => multiplexer.front.statelessFigures(),
+      inFlight: () => multiplexer.inFlightFigures(),
       tls: tlsStatus(config.tls),
+      limits: limitsReport(
+        () => fair.usage(),
+        () => connections.figures(),
+      ),
     },
-    endpoint: { mux: multiplexer, sessions, maxBodyBytes: limits.maxBodyBytes, sessionLimits },
+    endpoint: {
+      mux: multiplexer,
+      sessions,
+      maxBodyBytes: limits.maxBodyBytes,
+      maxJsonDepth: limits.maxJsonDepth,
+      sessionLimits,
+      fair,
+    },
+    connections,
     log,
     isStopping: () => stopping,
     gateway,
@@ -117,9 +142,19 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     allowCidr: config.cidrs.map((c) => c.text),
     allowGateway: gateway ?? null,
     trustedProxy: config.trustedProxies.map((c) => c.text),
+    roots: config.roots.map((r) => r.uri),
     tls: config.tls !== undefined,
+    maxConnections: limits.maxConnections,
     version: BRIDGE_VERSION,
   });
+  const fdLimit = fdSoftLimit();
+  if (fdLimit !== undefined && limits.maxConnections > fdLimit - FD_RESERVE) {
+    log.warn('max_connections_above_fd_limit', {
+      maxConnections: limits.maxConnections,
+      fdLimit,
+      hint: 'a connection flood could leave no descriptor to restart the MCP server; lower --max-connections or raise the limit (ulimit -n)',
+    });
+  }
   if (config.tls === undefined) {
     log.warn('plain_http', {
       hint: 'serving plain HTTP: tokens cross the network in clear unless a TLS terminator sits in front; pass --tls-cert and --tls-key to serve HTTPS',

@@ -1,26 +1,22 @@
-import { attribute, type Attribution } from './attribution';
 import type { BridgeMode } from './cli-args';
-import { filterTools, missingCapability } from './client-capabilities';
+import { filterTools } from './client-capabilities';
 import {
   classify,
-  errorResponse,
-  ErrorCodes,
-  idKey,
   isObject,
-  resultResponse,
-  type JsonObject,
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from './jsonrpc';
 import type { InputRounds } from './input-rounds';
 import type { Logger } from './log';
+import { routeLogLine } from './log-routing';
 import type { ToolHeaderIndex } from './param-headers';
-import { wantsLevel } from './log-levels';
 import type { Metrics } from './metrics';
 import type { PendingCalls } from './pending';
 import type { Session } from './session';
+import { ServerRequestRouter } from './server-request-router';
 import type { SessionRegistry } from './sessions';
+import type { Root } from './shared-roots';
 import type { StatelessRegistry } from './stateless-registry';
 import type { Subscriptions } from './subscriptions';
 import type { TaskOwners } from './tasks';
@@ -38,19 +34,22 @@ export interface RouterDeps {
   stateless: StatelessRegistry;
   inputs: InputRounds;
   toolHeaders: ToolHeaderIndex;
+  /** Shared mode: the operator's roots (--root), the only answer the server ever gets to roots/list. */
+  roots: readonly Root[];
 }
-
-type Target = Attribution;
 
 /** Routes what the child sends to the one session it belongs to, and never to any other. */
 export class ChildRouter {
-  private nextDownstreamId = 0;
-  /** Server requests awaiting a client's answer, by the id the child gave them. */
-  private readonly byUpstream = new Map<string, { session: Session; downstreamId: number }>();
-  /** URL-mode elicitations, so their completion notice reaches the session that was asked. */
-  private readonly elicitations = new Map<string, Session>();
+  private readonly requests: ServerRequestRouter;
 
-  constructor(private readonly d: RouterDeps) {}
+  constructor(private readonly d: RouterDeps) {
+    this.requests = new ServerRequestRouter(d);
+  }
+
+  /** Server requests sent to sessions and not answered yet. */
+  get serverRequestsWaiting(): number {
+    return this.requests.waiting;
+  }
 
   onMessage(raw: unknown): void {
     const classified = classify(raw);
@@ -100,16 +99,10 @@ export class ChildRouter {
         }
         return;
       }
-      case 'notifications/cancelled': {
+      case 'notifications/cancelled':
         this.d.inputs.onChildCancelled(params?.requestId);
-        const key = isRequestId(params?.requestId) ? idKey(params.requestId) : '';
-        const entry = this.byUpstream.get(key);
-        if (!entry) return;
-        this.byUpstream.delete(key);
-        entry.session.serverRequests.delete(entry.downstreamId);
-        entry.session.deliver({ ...message, params: { ...params, requestId: entry.downstreamId } });
+        this.requests.onChildCancelled(message);
         return;
-      }
       case 'notifications/tools/list_changed':
         this.d.toolHeaders.forget();
         this.broadcast(message);
@@ -121,26 +114,15 @@ export class ChildRouter {
       case 'notifications/resources/updated':
         for (const session of this.d.subscriptions.subscribers(String(params?.uri))) session.deliver(message);
         return;
-      case 'notifications/message': {
-        for (const session of this.d.sessions.values())
-          if (wantsLevel(session.logLevel, params?.level)) session.deliver(message);
-        // A stateless request gets logs only when it asked for a level, and only when it is the one
-        // request in flight: a log line names no request, and it may carry another member's data.
-        const target = attribute([this.d.sessions.values(), this.d.stateless.callers]);
-        const level = target.session?.stateless?.logLevel;
-        if (target.session && target.call && level !== undefined && wantsLevel(level, params?.level))
-          target.call.sink.related(message);
+      case 'notifications/message':
+        routeLogLine(this.d, message);
         return;
-      }
       case 'notifications/tasks/status':
         this.d.tasks.owner(params?.taskId)?.deliver(message);
         return;
-      case 'notifications/elicitation/complete': {
-        const id = String(params?.elicitationId);
-        this.elicitations.get(id)?.deliver(message);
-        this.elicitations.delete(id);
+      case 'notifications/elicitation/complete':
+        this.requests.onElicitationComplete(message);
         return;
-      }
       default:
         // One member's sessions may share anything; in shared mode an unknown notice could leak
         // one member's data to another, so it is dropped.
@@ -154,113 +136,23 @@ export class ChildRouter {
     for (const listener of this.d.stateless.listeners) listener.deliver(message);
   }
 
-  /**
-   * A request from the server (sampling, elicitation, roots). Over stdio the server cannot say which
-   * client caused it, so it goes to the session owning its related task if it names one, else to the
-   * session that has every client request now in flight; when that is not one session, the server gets
-   * an error: guessing could show one member's prompt to another.
-   */
+  /** A request from the server (sampling, elicitation, roots): see ServerRequestRouter. */
   private onServerRequest(request: JsonRpcRequest): void {
-    if (request.method === 'ping') {
-      this.d.upstream.send(resultResponse(request.id, {}));
-      return;
-    }
-    const target = this.pickSession(request.params);
-    if (!target.session) {
-      this.refuse(request, ErrorCodes.internalError, target.reason);
-      return;
-    }
-    const { session } = target;
-    if (session.stateless && target.call) {
-      this.d.inputs.onServerRequest(session, target.call, request);
-      this.d.log.info('server_request_routed', {
-        method: request.method,
-        session: session.id,
-        member: session.member.name,
-      });
-      return;
-    }
-    const missing = missingCapability(session.clientCapabilities, request);
-    if (missing) {
-      this.refuse(request, ErrorCodes.methodNotFound, `the client session does not support ${missing}`);
-      return;
-    }
-    const downstreamId = ++this.nextDownstreamId;
-    session.serverRequests.set(downstreamId, {
-      upstreamId: request.id,
-      generation: this.d.upstream.generation,
-      method: request.method,
-    });
-    this.byUpstream.set(idKey(request.id), { session, downstreamId });
-    if (request.method === 'elicitation/create' && typeof request.params?.elicitationId === 'string') {
-      this.elicitations.set(request.params.elicitationId, session);
-    }
-    const out = { ...request, id: downstreamId };
-    if (target.call) target.call.sink.related(out);
-    else session.deliver(out);
-    this.d.log.info('server_request_routed', {
-      method: request.method,
-      session: session.id,
-      member: session.member.name,
-    });
-  }
-
-  private pickSession(params: JsonObject | undefined): Target {
-    const owner = this.d.tasks.relatedOwner(params);
-    if (owner && !owner.closed) return { session: owner, call: undefined };
-    return attribute([this.d.sessions.values(), this.d.stateless.callers]);
-  }
-
-  private refuse(request: JsonRpcRequest, code: number, reason: string): void {
-    this.d.metrics.serverRequestsRefused += 1;
-    this.d.log.warn('server_request_refused', { method: request.method, reason });
-    this.d.upstream.send(
-      errorResponse(request.id, code, `mcp-fleet-bridge refused ${request.method}: ${reason}`),
-    );
+    this.requests.onServerRequest(request);
   }
 
   /** A client's answer to a server request: back to the child under the child's id. */
   onClientResponse(session: Session, response: JsonRpcResponse): void {
-    const entry = typeof response.id === 'number' ? session.serverRequests.get(response.id) : undefined;
-    if (!entry || typeof response.id !== 'number') {
-      this.d.log.debug('client_response_unmatched', { session: session.id });
-      return;
-    }
-    session.serverRequests.delete(response.id);
-    this.byUpstream.delete(idKey(entry.upstreamId));
-    if (entry.generation !== this.d.upstream.generation) return;
-    this.d.upstream.send({ ...response, id: entry.upstreamId });
+    this.requests.onClientResponse(session, response);
   }
 
   /** The child that asked is gone: tell each session its server request is cancelled. */
   onChildExit(): void {
-    for (const { session, downstreamId } of this.byUpstream.values()) {
-      session.serverRequests.delete(downstreamId);
-      session.deliver({
-        jsonrpc: '2.0',
-        method: 'notifications/cancelled',
-        params: { requestId: downstreamId, reason: 'the MCP server restarted' },
-      });
-    }
-    this.byUpstream.clear();
-    this.elicitations.clear();
+    this.requests.onChildExit();
   }
 
   /** The session ended with server requests unanswered: the child gets an error for each. */
   dropSession(session: Session): void {
-    for (const entry of session.serverRequests.values()) {
-      this.byUpstream.delete(idKey(entry.upstreamId));
-      if (entry.generation === this.d.upstream.generation) {
-        this.d.upstream.send(
-          errorResponse(entry.upstreamId, ErrorCodes.internalError, 'the client session ended'),
-        );
-      }
-    }
-    session.serverRequests.clear();
-    for (const [id, owner] of this.elicitations) if (owner === session) this.elicitations.delete(id);
+    this.requests.dropSession(session);
   }
-}
-
-function isRequestId(value: unknown): value is string | number {
-  return typeof value === 'string' || typeof value === 'number';
 }

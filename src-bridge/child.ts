@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { describeError } from './errors';
 import type { Logger } from './log';
+import { BRIDGE_LANE, FairStdinQueue } from './stdin-queue';
 
 export interface ExitInfo {
   code: number | null;
@@ -30,6 +31,7 @@ export class ChildProcessHandle {
   private readonly proc: ChildProcess;
   private exited = false;
   private readonly exitWaiters: (() => void)[] = [];
+  private readonly stdin: FairStdinQueue | undefined;
 
   constructor(
     spec: ChildSpec,
@@ -71,23 +73,26 @@ export class ChildProcessHandle {
       finish(exitInfo ?? { code, signal, at: new Date().toISOString() }),
     );
     this.proc.stdin?.on('error', (err) => log.debug('child_stdin_error', { error: describeError(err) }));
+    this.stdin = this.proc.stdin ? new FairStdinQueue(this.proc.stdin) : undefined;
 
-    let buffer = '';
+    // The start of a line whose end has not arrived. Only each new chunk is searched for the end, so
+    // a line of many megabytes (a large tool result) costs one pass, not one per chunk.
+    let partial = '';
     this.proc.stdout?.setEncoding('utf8');
     this.proc.stdout?.on('data', (chunk: string) => {
-      buffer += chunk;
       let start = 0;
-      let newline = buffer.indexOf('\n', start);
+      let newline = chunk.indexOf('\n');
       while (newline >= 0) {
-        const line = buffer.slice(start, newline);
+        const line = partial + chunk.slice(start, newline);
+        partial = '';
         start = newline + 1;
         if (line.trim() !== '') handlers.onLine(line);
-        newline = buffer.indexOf('\n', start);
+        newline = chunk.indexOf('\n', start);
       }
-      buffer = start === 0 ? buffer : buffer.slice(start);
-      if (buffer.length > MAX_LINE_CHARS) {
-        log.error('child_line_too_long', { chars: buffer.length });
-        buffer = '';
+      partial += start === 0 ? chunk : chunk.slice(start);
+      if (partial.length > MAX_LINE_CHARS) {
+        log.error('child_line_too_long', { chars: partial.length });
+        partial = '';
         this.kill('SIGKILL');
       }
     });
@@ -117,12 +122,19 @@ export class ChildProcessHandle {
     return !this.exited;
   }
 
-  /** Writes one message; false when the child is gone. */
-  write(line: string): boolean {
-    const stdin = this.proc.stdin;
-    if (this.exited || !stdin || stdin.destroyed) return false;
-    stdin.write(line + '\n');
+  /**
+   * Writes one message, or queues it in its owner's lane while stdin is backed up; false when the
+   * child is gone. Lines still queued when it exits go with it (their calls are answered as failed).
+   */
+  write(line: string, owner: string = BRIDGE_LANE): boolean {
+    if (this.exited || !this.stdin || !this.proc.stdin || this.proc.stdin.destroyed) return false;
+    this.stdin.write(line, owner);
     return true;
+  }
+
+  /** Characters of the owner's messages waiting for stdin. */
+  queued(owner: string): number {
+    return this.stdin?.queued(owner) ?? 0;
   }
 
   /** Signals the whole process group, falling back to the process when there is no group. */

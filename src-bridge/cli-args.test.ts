@@ -63,9 +63,76 @@ describe('parseCliArgs', () => {
       tlsKey: '/tls/key.pem',
       allowOrigin: ['https://a.example'],
       envFile: '/e.env',
+      fairShare: {},
+      roots: [],
       command: 'npx',
       args: ['-y', '@x/server', '--port', '1'],
     });
+  });
+
+  it('reads --root URI and --root URI=NAME, and refuses what MCP would not take as a root', () => {
+    const base = ['--port', '1', '--token-sha256', HASH];
+    const args = run([
+      ...base,
+      '--root',
+      'file:///srv/data',
+      '--root=file:///srv/a%3Db=Shared docs',
+      '--',
+      'x',
+    ]);
+    assert.deepEqual(args.roots, [
+      { uri: 'file:///srv/data' },
+      { uri: 'file:///srv/a%3Db', name: 'Shared docs' },
+    ]);
+    for (const [value, message] of [
+      ['https://example.com/', /must be a file:\/\/ URI/],
+      ['/srv/data', /must be a file:\/\/ URI/],
+      ['file:///srv/my data', /without spaces or control characters/],
+      ['file:///srv=', /1 to 200 printable characters/],
+      ['file:///srv=a\u0007b', /1 to 200 printable characters/],
+    ] as const)
+      assert.throws(() => parseCliArgs([...base, '--root', value, '--', 'x']), message, value);
+  });
+
+  it('reads the fair-share and connection caps, and refuses ones that are not positive numbers', () => {
+    const args = run([
+      '--port',
+      '1',
+      '--token-sha256',
+      HASH,
+      '--member-sessions',
+      '8',
+      '--member-inflight=4',
+      '--member-rps',
+      '2.5',
+      '--max-connections',
+      '300',
+      '--max-connections-per-source',
+      '30',
+      '--',
+      'cmd',
+    ]);
+    assert.deepEqual(args.fairShare, {
+      memberSessions: 8,
+      memberInflight: 4,
+      memberRps: 2.5,
+      maxConnections: 300,
+      maxConnectionsPerSource: 30,
+    });
+    const base = ['--port', '1', '--token-sha256', HASH];
+    for (const [flag, value] of [
+      ['--member-sessions', '0'],
+      ['--member-inflight', '1.5'],
+      ['--member-rps', '-1'],
+      ['--member-rps', 'fast'],
+      ['--max-connections', '1e3'],
+    ] as const) {
+      assert.throws(() => parseCliArgs([...base, flag, value, '--', 'cmd']), new RegExp(`${flag} must be`));
+    }
+    assert.throws(
+      () => parseCliArgs([...base, '--member-rps', '1', '--member-rps', '2', '--', 'cmd']),
+      /--member-rps may be given only once/,
+    );
   });
 
   it('defaults to host 0.0.0.0, shared mode, plain HTTP, no gateway and no trusted proxy', () => {

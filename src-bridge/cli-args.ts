@@ -1,4 +1,5 @@
 import { BridgeError } from './errors';
+import { parseRootFlag, type Root } from './shared-roots';
 
 export type BridgeMode = 'shared' | 'dedicated';
 
@@ -12,12 +13,24 @@ export interface CliArgs {
   allowGateway: boolean;
   trustedProxy: string[];
   allowOrigin: string[];
+  /** --root URI[=NAME], repeatable: the roots a shared server is told. */
+  roots: Root[];
   tlsCert?: string;
   tlsKey?: string;
   envFile?: string;
   logLevel?: string;
+  /** --member-sessions, --member-inflight, --member-rps, --max-connections, --max-connections-per-source. */
+  fairShare: FairShareFlags;
   command: string;
   args: string[];
+}
+
+export interface FairShareFlags {
+  memberSessions?: number;
+  memberInflight?: number;
+  memberRps?: number;
+  maxConnections?: number;
+  maxConnectionsPerSource?: number;
 }
 
 export type CliParse = { kind: 'run'; args: CliArgs } | { kind: 'help' } | { kind: 'version' };
@@ -25,8 +38,19 @@ export type CliParse = { kind: 'run'; args: CliArgs } | { kind: 'help' } | { kin
 export const USAGE = `usage: mcp-fleet-bridge --port N [--host ADDR] --token-sha256 HEX [--token-sha256 HEX]...
                         [--members FILE] [--mode shared|dedicated] [--allow-cidr CIDR]... [--allow-gateway]
                         [--trusted-proxy CIDR]... [--tls-cert FILE --tls-key FILE]
-                        [--allow-origin ORIGIN]... [--env-file FILE] [--log-level debug|info|warn|error]
+                        [--allow-origin ORIGIN]... [--root URI[=NAME]]... [--env-file FILE]
+                        [--log-level debug|info|warn|error] [--member-sessions N] [--member-inflight N]
+                        [--member-rps R] [--max-connections N] [--max-connections-per-source N]
                         -- COMMAND [ARG...]`;
+
+/** The fair-share flags, each with the field it sets and whether it takes a whole number. */
+const FAIR_SHARE_FLAGS = new Map<string, [keyof FairShareFlags, boolean]>([
+  ['--member-sessions', ['memberSessions', true]],
+  ['--member-inflight', ['memberInflight', true]],
+  ['--member-rps', ['memberRps', false]],
+  ['--max-connections', ['maxConnections', true]],
+  ['--max-connections-per-source', ['maxConnectionsPerSource', true]],
+]);
 
 const VALUE_FLAGS = new Set([
   '--port',
@@ -39,8 +63,10 @@ const VALUE_FLAGS = new Set([
   '--tls-cert',
   '--tls-key',
   '--allow-origin',
+  '--root',
   '--env-file',
   '--log-level',
+  ...FAIR_SHARE_FLAGS.keys(),
 ]);
 /** Flags that take no value: present or not. */
 const SWITCH_FLAGS = new Set(['--allow-gateway']);
@@ -115,6 +141,18 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
     fail('give both --tls-cert FILE and --tls-key FILE, or neither (then the bridge serves plain HTTP)');
   if (tlsCert === '' || tlsKey === '') fail('--tls-cert and --tls-key need a file');
 
+  const fairShare: FairShareFlags = {};
+  for (const [flag, [field, whole]] of FAIR_SHARE_FLAGS) {
+    const text = single(flag);
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || n <= 0 || n > 1_000_000 || (whole && !Number.isInteger(n)))
+      fail(
+        `${flag} must be ${whole ? 'a whole number' : 'a number'} from ${whole ? 1 : 'above 0'} to 1000000`,
+      );
+    fairShare[field] = n;
+  }
+
   return {
     kind: 'run',
     args: {
@@ -126,6 +164,8 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
       allowGateway: switches.has('--allow-gateway'),
       trustedProxy: values.get('--trusted-proxy') ?? [],
       allowOrigin: values.get('--allow-origin') ?? [],
+      fairShare,
+      roots: (values.get('--root') ?? []).map(parseRootFlag),
       command,
       args: argv.slice(i + 2),
       ...(membersFile === undefined ? {} : { membersFile }),

@@ -3,12 +3,16 @@ import type { BridgeMode } from './cli-args';
 import { childEnvironment } from './env-file';
 import { BridgeError } from './errors';
 import type { LogLevel } from './log';
+import { defaultMaxConnections, fdSoftLimit } from './fd-limit';
 import { buildMembers, type Member, type MemberSpec } from './members';
+import { checkRoot, type Root } from './shared-roots';
 import { loadTlsFiles, type TlsFiles, type TlsMaterial } from './tls';
 
 /** Limits and timings; every one has a default suited to a container serving a team. */
 export interface BridgeLimits {
   maxBodyBytes: number;
+  /** Objects and arrays nested deeper than this in a client's message are refused before anything else. */
+  maxJsonDepth: number;
   /** Time allowed for a client to send its request headers. */
   headersTimeoutMs: number;
   /** Time allowed for a client to send a whole request, body included. */
@@ -36,10 +40,27 @@ export interface BridgeLimits {
   inputBatchMs: number;
   maxInputWaits: number;
   maxInputWaitsPerMember: number;
+  /** Per member, unless its members-file entry says otherwise (--member-sessions): sessions and listen streams. */
+  memberSessions: number;
+  /** Per member (--member-inflight): requests in flight, and request bodies arriving, at once. */
+  memberInflight: number;
+  /** Per member (--member-rps): requests a second; a token bucket holding twice as many. */
+  memberRps: number;
+  /** Characters of a member's messages waiting for the child's stdin before its next one is refused. */
+  memberQueueChars: number;
+  /** Open connections at once (--max-connections); default 512, or half the descriptor limit if lower. */
+  maxConnections: number;
+  /** Open connections from one source (--max-connections-per-source); default a quarter of maxConnections. */
+  maxConnectionsPerSource: number;
+  /** Connections on which no request has authenticated yet; default a quarter of maxConnections. */
+  maxUnauthenticated: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: BridgeLimits = {
   maxBodyBytes: 4 * 1024 * 1024,
+  maxJsonDepth: 128,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   upstreamTimeoutMs: 15 * 60_000,
@@ -62,6 +83,14 @@ export const DEFAULT_LIMITS: BridgeLimits = {
   inputBatchMs: 20,
   maxInputWaits: 256,
   maxInputWaitsPerMember: 32,
+  memberSessions: 32,
+  memberInflight: 16,
+  memberRps: 50,
+  memberQueueChars: 8 * 1024 * 1024,
+  maxConnections: 512,
+  maxConnectionsPerSource: 128,
+  maxUnauthenticated: 128,
+  keepAliveTimeoutMs: 5_000,
 };
 
 /** What startBridge takes: the CLI's flags, already read from their files. */
@@ -85,6 +114,8 @@ export interface BridgeOptions {
   allowOrigin?: readonly string[];
   /** Serve HTTPS with this certificate and key (PEM files, read and checked at start). */
   tls?: TlsFiles;
+  /** Shared mode: what the bridge answers the server's roots/list with (--root); no member is asked. */
+  roots?: readonly Root[];
   /** The child's variables (what --env-file holds); the bridge's own environment is not passed on. */
   env?: Record<string, string>;
   command: string;
@@ -106,6 +137,7 @@ export interface ResolvedConfig {
   trustedProxies: Cidr[];
   origins: string[];
   tls: TlsMaterial | undefined;
+  roots: Root[];
   child: { command: string; args: string[]; env: Record<string, string> };
   limits: BridgeLimits;
 }
@@ -132,7 +164,14 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
       );
     }
   }
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  if (mode === 'dedicated' && (options.roots ?? []).length > 0) {
+    throw new BridgeError(
+      'invalid_input',
+      "--root is for --mode shared: in dedicated mode the member's own client answers the server's roots/list",
+    );
+  }
+  const roots = (options.roots ?? []).map(checkRoot);
+  const limits = connectionLimits({ ...DEFAULT_LIMITS, ...options.limits }, options.limits ?? {});
   return {
     port: options.port,
     host: options.host ?? '0.0.0.0',
@@ -143,6 +182,7 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
     routeTablePath: options.routeTablePath ?? '/proc/net/route',
     trustedProxies: (options.trustedProxy ?? []).map((text) => parseCidr(text, '--trusted-proxy')),
     origins: [...(options.allowOrigin ?? [])],
+    roots,
     // Read last: every cheaper mistake is reported first, and nothing listens before this passes.
     tls: options.tls ? loadTlsFiles(options.tls) : undefined,
     child: {
@@ -152,4 +192,39 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
     },
     limits,
   };
+}
+
+/**
+ * Derives the connection caps the caller left out from the global one, which itself defaults to what
+ * the descriptor limit allows; refuses caps and fair-share limits that cannot work (zero, or a source
+ * allowed more than everyone).
+ */
+function connectionLimits(limits: BridgeLimits, given: Partial<BridgeLimits>): BridgeLimits {
+  const max = given.maxConnections ?? defaultMaxConnections(fdSoftLimit());
+  const quarter = Math.max(1, Math.floor(max / 4));
+  const out = {
+    ...limits,
+    maxConnections: max,
+    maxConnectionsPerSource: given.maxConnectionsPerSource ?? quarter,
+    maxUnauthenticated: given.maxUnauthenticated ?? quarter,
+  };
+  const whole = [
+    'maxConnections',
+    'maxConnectionsPerSource',
+    'maxUnauthenticated',
+    'memberSessions',
+    'memberInflight',
+    'memberQueueChars',
+  ] as const;
+  for (const key of whole) {
+    if (!Number.isInteger(out[key]) || out[key] < 1)
+      throw new BridgeError('invalid_input', `${key} must be a whole number of at least 1`);
+  }
+  if (!(out.memberRps > 0)) throw new BridgeError('invalid_input', 'memberRps must be a number above 0');
+  if (out.maxConnectionsPerSource > max)
+    throw new BridgeError(
+      'invalid_input',
+      `--max-connections-per-source ${out.maxConnectionsPerSource} is above --max-connections ${max}`,
+    );
+  return out;
 }

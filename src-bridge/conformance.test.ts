@@ -90,6 +90,9 @@ describe('official conformance suite against the bridge', () => {
     bridge = await startTestBridge({
       ...fixtureCommand(),
       tokenSha256: [sha256(TOKEN)],
+      // The suite is one client, as a Dedicated bridge serves: it expects its own roots and log
+      // lines, which a Shared bridge never takes from or gives to a client (shared-isolation.test.ts).
+      mode: 'dedicated',
       // The suite's DNS-rebinding check sends the proxy's own origin and expects it to be accepted.
       allowOrigin: [`http://localhost:${proxy.port}`],
     });

@@ -54,7 +54,13 @@ describe('event streams', () => {
   let bridge: TestBridge;
   const auth = { authorization: `Bearer ${TOKEN}` };
   before(async () => {
-    bridge = await startTestBridge({ ...serverCommand('server-everything'), tokenSha256: [sha256(TOKEN)] });
+    // Dedicated: the log line these tests queue is written while no call is in flight, which a
+    // Shared bridge delivers to nobody (log-routing.ts).
+    bridge = await startTestBridge({
+      ...serverCommand('server-everything'),
+      tokenSha256: [sha256(TOKEN)],
+      mode: 'dedicated',
+    });
   });
   after(() => bridge.close());
 

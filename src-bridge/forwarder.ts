@@ -111,13 +111,23 @@ export class Forwarder {
       progressToken,
       deadline: performance.now() + this.config.upstreamTimeoutMs,
     };
-    this.pending.add(call);
     const out =
       params === undefined
         ? { jsonrpc: '2.0', id: upstreamId, method: request.method }
         : { jsonrpc: '2.0', id: upstreamId, method: request.method, params };
-    if (!this.upstream.send(out))
-      this.failCall(call, ErrorCodes.serverUnavailable, this.unavailableMessage(), 'unavailable');
+    // Serialised and sent before the call is registered, so a message that cannot go leaves nothing
+    // behind; the child's answer arrives on a later turn, never during send().
+    let sent: boolean;
+    try {
+      // In the member's turn at the child's stdin, so its large arguments never hold up another's calls.
+      sent = this.upstream.send(out, session.member.name);
+    } catch {
+      // Only serialisation throws; post-message.ts refuses what nests too deep before it gets here.
+      this.failCall(call, ErrorCodes.invalidRequest, 'The request could not be serialised.', 'error');
+      return;
+    }
+    if (sent) this.pending.add(call);
+    else this.failCall(call, ErrorCodes.serverUnavailable, this.unavailableMessage(), 'unavailable');
   }
 
   failCall(call: PendingCall, code: number, message: string, outcome: string): void {

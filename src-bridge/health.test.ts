@@ -51,6 +51,13 @@ describe('health endpoints', () => {
     assert.deepEqual(status.requests['tools/call'], { count: 1, errors: 0 });
     assert.deepEqual(status.requests['tools/list'], { count: 1, errors: 0 });
     assert.ok(status.latencyMs.p50 > 0 && status.latencyMs.p99 >= status.latencyMs.p50);
+    // Nothing is in flight between requests: what a refused one left behind would show here.
+    const { inFlight, memory } = JSON.parse(res.text) as {
+      inFlight: Record<string, number>;
+      memory: { rssBytes: number; heapUsedBytes: number };
+    };
+    assert.deepEqual(inFlight, { calls: 0, sessions: 0, statelessCallers: 0, serverRequests: 0 });
+    assert.ok(memory.rssBytes > memory.heapUsedBytes && memory.heapUsedBytes > 0);
   });
 
   it('GET /metrics gives the same figures in Prometheus text format', async () => {
@@ -69,5 +76,8 @@ describe('health endpoints', () => {
     assert.ok(lines.includes('mcp_bridge_requests_total{method="tools/call",outcome="ok"} 1'));
     assert.ok(lines.some((l) => l.startsWith('mcp_bridge_request_duration_seconds{quantile="0.99"} ')));
     assert.ok(lines.includes('mcp_bridge_child_restarts_total 0'));
+    assert.ok(lines.includes('mcp_bridge_pending_calls 0'));
+    assert.ok(lines.includes('mcp_bridge_server_requests_waiting 0'));
+    assert.ok(lines.some((l) => /^mcp_bridge_resident_memory_bytes [1-9]\d*$/.test(l)));
   });
 });

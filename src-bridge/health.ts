@@ -1,4 +1,5 @@
 import type { BridgeMode } from './cli-args';
+import type { LimitsReport } from './fair-share-report';
 import type { Metrics } from './metrics';
 import type { SessionRegistry } from './sessions';
 import type { TlsStatus } from './tls';
@@ -14,6 +15,18 @@ export interface StatelessFigures {
   listenStreams: number;
 }
 
+/** What is registered for requests in flight; each returns to 0 once they are answered or refused. */
+export interface InFlightFigures {
+  /** Client requests at the server (the pending table). */
+  calls: number;
+  /** Sessions with a request at the server (what server requests are attributed by). */
+  sessions: number;
+  /** 2026-07-28 requests the bridge keeps state for (at the server, or waiting for input). */
+  statelessCallers: number;
+  /** Server requests (sampling, elicitation, roots) sent to a session and not answered yet. */
+  serverRequests: number;
+}
+
 export interface HealthSources {
   upstream: Upstream;
   sessions: SessionRegistry;
@@ -21,11 +34,15 @@ export interface HealthSources {
   mode: BridgeMode;
   startedAt: number;
   stateless?: () => StatelessFigures;
+  inFlight?: () => InFlightFigures;
   /** Whether the bridge serves HTTPS, and with which certificate. */
   tls?: TlsStatus;
+  /** Per-member fair share (limits, use, 429s) and connection counts (fair-share-report.ts). */
+  limits?: LimitsReport;
 }
 
 const NO_STATELESS: StatelessFigures = { inFlight: 0, waitingForInput: 0, listenStreams: 0 };
+const NO_IN_FLIGHT: InFlightFigures = { calls: 0, sessions: 0, statelessCallers: 0, serverRequests: 0 };
 const NO_TLS: TlsStatus = { enabled: false, notAfter: null, fingerprint256: null };
 
 /**
@@ -46,6 +63,7 @@ export function statusReport(s: HealthSources): Record<string, unknown> {
   const now = Date.now();
   const up = s.upstream;
   const latency = s.metrics.percentiles();
+  const memory = process.memoryUsage();
   return {
     version: BRIDGE_VERSION,
     mode: s.mode,
@@ -60,11 +78,14 @@ export function statusReport(s: HealthSources): Record<string, unknown> {
     },
     sessions: s.sessions.size,
     stateless: s.stateless?.() ?? NO_STATELESS,
+    inFlight: s.inFlight?.() ?? NO_IN_FLIGHT,
+    memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
     requests: s.metrics.methodCounts(),
     latencyMs: { p50: latency.p50, p99: latency.p99, window: latency.window },
     auth: { failures: s.metrics.authFailures, rateLimited: s.metrics.rateLimited },
     serverRequestsRefused: s.metrics.serverRequestsRefused,
     tls: s.tls ?? NO_TLS,
+    ...s.limits?.status(),
   };
 }
 
@@ -112,6 +133,19 @@ export function prometheusText(s: HealthSources): string {
   metric('mcp_bridge_listen_streams', 'gauge', 'Open subscriptions/listen streams.', [
     ['', stateless.listenStreams],
   ]);
+  const inFlight = s.inFlight?.() ?? NO_IN_FLIGHT;
+  metric('mcp_bridge_pending_calls', 'gauge', 'Client requests the MCP server is working on.', [
+    ['', inFlight.calls],
+  ]);
+  metric(
+    'mcp_bridge_server_requests_waiting',
+    'gauge',
+    "Server requests (sampling, elicitation, roots) waiting for a session's answer.",
+    [['', inFlight.serverRequests]],
+  );
+  metric('mcp_bridge_resident_memory_bytes', 'gauge', "The bridge process's resident set size.", [
+    ['', process.memoryUsage.rss()],
+  ]);
   const requests: [string, number][] = [];
   for (const [method, outcomes] of s.metrics.byMethod) {
     for (const [outcome, n] of outcomes)
@@ -156,5 +190,6 @@ export function prometheusText(s: HealthSources): string {
       [['', Date.parse(tls.notAfter) / 1000]],
     );
   }
+  lines.push(...(s.limits?.prometheus() ?? []));
   return lines.join('\n') + '\n';
 }

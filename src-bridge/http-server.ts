@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import { hasQueryCredential, parseAuthorization, type TokenVerifier } from './auth';
+import type { TokenVerifier } from './auth';
 import { forwardedClient, isTrustedProxy } from './client-address';
 import { addressAllowed, isLoopbackAddress, parseCidr, sourceKey } from './cidr';
 import type { ResolvedConfig } from './config';
+import { answerClientError, type ConnectionGuard, serverTimeouts } from './connection-guard';
 import { describeError } from './errors';
 import { liveness, prometheusText, readiness, statusReport, type HealthSources } from './health';
 import { isLoopbackBind, loopbackHostAllowed, OriginPolicy } from './http-guards';
@@ -12,8 +13,8 @@ import { headerValue, sendJson, sendRpcError, sendText } from './http-util';
 import { ErrorCodes } from './jsonrpc';
 import type { Logger } from './log';
 import { handleMcp, type McpEndpointDeps } from './mcp-endpoint';
-import type { Member } from './members';
 import type { FailureLimiter } from './rate-limit';
+import { authenticate } from './request-auth';
 
 export interface HttpDeps {
   config: ResolvedConfig;
@@ -21,6 +22,8 @@ export interface HttpDeps {
   limiter: FailureLimiter;
   health: HealthSources;
   endpoint: McpEndpointDeps;
+  /** The connection caps; the server installs them on itself. */
+  connections: ConnectionGuard;
   log: Logger;
   isStopping(): boolean;
   /** The container's default gateway, admitted beside --allow-cidr (--allow-gateway found one). */
@@ -41,7 +44,6 @@ interface Peer extends Client {
 }
 
 const AUTH_PATHS = new Set(['/mcp', '/status', '/metrics']);
-const REALM = 'Bearer realm="mcp-fleet-bridge"';
 
 /**
  * The HTTP (or, with --tls-cert, HTTPS only) front door. Order matters: source address, then
@@ -55,14 +57,7 @@ export function createHttpServer(deps: HttpDeps): Server | HttpsServer {
     deps.gateway !== undefined && deps.config.cidrs.length > 0
       ? [...deps.config.cidrs, parseCidr(deps.gateway)]
       : deps.config.cidrs;
-  const options = {
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: 30_000,
-    // Node checks the two timeouts above only this often (30 s by default): slow-loris clients
-    // would hold sockets far longer than the limits say.
-    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs, limits.requestTimeoutMs),
-  };
+  const options = serverTimeouts(limits);
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       deps.log.error('request_failed', { error: describeError(err) });
@@ -83,16 +78,8 @@ export function createHttpServer(deps: HttpDeps): Server | HttpsServer {
         onRequest,
       )
     : createServer(options, onRequest);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    const status =
-      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? '408 Request Timeout'
-        : err.code === 'HPE_HEADER_OVERFLOW'
-          ? '431 Request Header Fields Too Large'
-          : '400 Bad Request';
-    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-    else socket.destroy();
-  });
+  server.on('clientError', answerClientError);
+  deps.connections.attach(server);
   if (tls) {
     // A failed handshake: plain HTTP sent to the HTTPS port, a client that distrusts the certificate,
     // a scanner. The socket is closed without a byte of HTTP; the line names the peer and OpenSSL's
@@ -108,23 +95,6 @@ export function createHttpServer(deps: HttpDeps): Server | HttpsServer {
       socket.destroy();
     });
   }
-
-  const refuseAuth = (
-    res: ServerResponse,
-    source: string,
-    reason: string,
-    status: 400 | 401,
-    error: string,
-    description: string,
-  ): void => {
-    // A request without any credential guesses nothing: it is refused and counted in the metrics,
-    // but does not move its source toward 429, where it would shut out good tokens from that source.
-    if (reason !== 'missing') deps.limiter.recordFailure(source);
-    deps.health.metrics.authFailures += 1;
-    deps.log.warn('auth_failed', { source, reason });
-    const challenge = reason === 'missing' ? REALM : `${REALM}, error="${error}"`;
-    sendJson(res, status, { error, error_description: description }, { 'www-authenticate': challenge });
-  };
 
   const describe = (address: string | undefined): Client => ({
     source: sourceKey(address),
@@ -164,6 +134,12 @@ export function createHttpServer(deps: HttpDeps): Server | HttpsServer {
     return peer;
   };
 
+  const authDeps = {
+    verifier: deps.verifier,
+    limiter: deps.limiter,
+    metrics: deps.health.metrics,
+    log: deps.log,
+  };
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const client = clientOf(req);
     const url = req.url ?? '/';
@@ -190,62 +166,9 @@ export function createHttpServer(deps: HttpDeps): Server | HttpsServer {
     // Browsers send preflights without credentials; the answer reveals only which headers are allowed.
     if (req.method === 'OPTIONS' && path === '/mcp') return origins.preflight(req, res);
 
-    // A source that failed too often is refused before its token is looked at, so guessing from it
-    // teaches nothing; sources that did not fail themselves are never refused here.
-    const source = client.source;
-    const retryAfter = deps.limiter.retryAfter(source);
-    if (retryAfter > 0) {
-      deps.health.metrics.rateLimited += 1;
-      return sendJson(
-        res,
-        429,
-        {
-          error: 'too_many_failures',
-          error_description: 'Too many failed authentication attempts from this address.',
-        },
-        { 'retry-after': String(retryAfter) },
-      );
-    }
-    if (q >= 0 && hasQueryCredential(url.slice(q))) {
-      return refuseAuth(
-        res,
-        source,
-        'query_token',
-        400,
-        'invalid_request',
-        'Tokens in the URL are refused; send the header Authorization: Bearer <token>.',
-      );
-    }
-    const auth = parseAuthorization(headerValue(req, 'authorization'));
-    const member: Member | undefined = auth.kind === 'bearer' ? deps.verifier.verify(auth.token) : undefined;
-    if (!member) {
-      if (auth.kind === 'missing')
-        return refuseAuth(
-          res,
-          source,
-          'missing',
-          401,
-          'invalid_request',
-          'Send Authorization: Bearer <token>.',
-        );
-      if (auth.kind === 'malformed')
-        return refuseAuth(
-          res,
-          source,
-          'malformed',
-          401,
-          'invalid_request',
-          'The Authorization header is not "Bearer <token>".',
-        );
-      return refuseAuth(
-        res,
-        source,
-        'unknown_token',
-        401,
-        'invalid_token',
-        'The token is not valid for this server.',
-      );
-    }
+    const member = authenticate(req, res, client.source, q < 0 ? '' : url.slice(q), authDeps);
+    if (!member) return;
+    deps.connections.authenticated(req.socket);
 
     if (loopbackBind && !loopbackHostAllowed(headerValue(req, 'host'))) {
       return sendRpcError(
@@ -261,6 +184,9 @@ export function createHttpServer(deps: HttpDeps): Server | HttpsServer {
         return sendRpcError(res, 403, ErrorCodes.invalidRequest, 'Origin not allowed.');
       for (const [name, value] of Object.entries(origins.corsHeaders(origin))) res.setHeader(name, value);
     }
+    // Each member's own rate: another member's flood spends that member's tokens, never this one's.
+    const limited = deps.endpoint.fair.takeToken(member);
+    if (limited) return deps.endpoint.fair.refuse(res, member, limited);
 
     if (path === '/mcp') return handleMcp(req, res, member, deps.endpoint);
     if (req.method !== 'GET') return sendText(res, 405, 'method not allowed', { allow: 'GET' });

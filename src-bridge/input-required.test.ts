@@ -53,6 +53,7 @@ describe('input_required: server requests of a stdio server, asked of stateless 
         { name: 'ada', tokenSha256: sha256(ADA), tools: ['*'] },
         { name: 'bob', tokenSha256: sha256(BOB), tools: ['*'] },
       ],
+      roots: [{ uri: 'file:///srv/shared' }],
     });
   });
   after(() => bridge.close());
@@ -119,22 +120,29 @@ describe('input_required: server requests of a stdio server, asked of stateless 
   it('asks again for what a retry left out, and refuses a state from an earlier round', async () => {
     const first = await call(ADA, 'test_input_required_result_multiple_inputs');
     const asked = first.body.result?.inputRequests as Record<string, { method: string }>;
-    assert.deepEqual(Object.keys(asked).sort(), ['client_roots', 'greeting', 'user_name']);
+    // roots/list is not among them: in Shared mode the bridge answers it with the operator's roots.
+    assert.deepEqual(Object.keys(asked).sort(), ['greeting', 'user_name']);
     const partial = await call(ADA, 'test_input_required_result_multiple_inputs', {
-      inputResponses: { user_name: accept({ name: 'Ada' }), greeting: sampled('Hi') },
+      inputResponses: { user_name: accept({ name: 'Ada' }) },
       requestState: first.body.result?.requestState,
     });
-    assert.deepEqual(Object.keys(partial.body.result?.inputRequests as object), ['client_roots']);
+    assert.deepEqual(Object.keys(partial.body.result?.inputRequests as object), ['greeting']);
     const stale = await call(ADA, 'test_input_required_result_multiple_inputs', {
-      inputResponses: { client_roots: { roots: [] } },
+      inputResponses: { greeting: sampled('Hi') },
       requestState: first.body.result?.requestState,
     });
     assert.match(stale.body.error?.message ?? '', /already used/);
     const done = await call(ADA, 'test_input_required_result_multiple_inputs', {
-      inputResponses: { client_roots: { roots: [{ uri: 'file:///srv' }] } },
+      inputResponses: { greeting: sampled('Hi') },
       requestState: partial.body.result?.requestState,
     });
     assert.equal(textOf(done), 'Hi Ada (1 roots)');
+  });
+
+  it("answers the server's roots/list with the operator's roots, and asks no client", async () => {
+    const reply = await call(BOB, 'test_input_required_result_list_roots');
+    assert.equal(reply.body.result?.resultType, 'complete');
+    assert.equal(textOf(reply), 'Roots: file:///srv/shared');
   });
 
   it('answers from inputResponses sent before the question, without a round trip', async () => {
@@ -168,18 +176,21 @@ describe('input_required: server requests of a stdio server, asked of stateless 
   it("never asks one member's client a question while another member's request waits", async () => {
     const waiting = await call(ADA, 'test_input_required_result_sampling');
     assert.equal(waiting.body.result?.resultType, 'input_required');
-    const other = await call(BOB, 'test_input_required_result_list_roots');
+    const other = await call(BOB, 'test_input_required_result_elicitation');
     assert.equal(other.body.result?.resultType, 'complete');
-    assert.match(textOf(other), /mcp-fleet-bridge refused roots\/list: another member's request waits/);
+    assert.match(
+      textOf(other),
+      /mcp-fleet-bridge refused elicitation\/create: another member's request waits/,
+    );
     // The same member's next request is asked, though: the waiting one is its own.
-    const own = await call(ADA, 'test_input_required_result_list_roots');
+    const own = await call(ADA, 'test_input_required_result_elicitation');
     assert.equal(own.body.result?.resultType, 'input_required');
     for (const [reply, inputResponses] of [
       [waiting, { capital_question: sampled('Paris') }],
-      [own, { client_roots: { roots: [] } }],
+      [own, { user_name: accept({ name: 'Ada' }) }],
     ] as const) {
       const name =
-        reply === waiting ? 'test_input_required_result_sampling' : 'test_input_required_result_list_roots';
+        reply === waiting ? 'test_input_required_result_sampling' : 'test_input_required_result_elicitation';
       const done = await call(ADA, name, { inputResponses, requestState: reply.body.result?.requestState });
       assert.equal(done.body.result?.resultType, 'complete');
     }
@@ -262,7 +273,7 @@ describe('input_required: waiting is bounded', () => {
     withBridge({ maxInputWaitsPerMember: 2 }, async (call) => {
       const names = [
         'test_input_required_result_sampling',
-        'test_input_required_result_list_roots',
+        'test_input_required_result_elicitation',
         'test_input_required_result_request_state',
       ];
       const rounds: ModernReply[] = [];
@@ -278,4 +289,33 @@ describe('input_required: waiting is bounded', () => {
       });
       assert.equal(kept.body.result?.resultType, 'complete');
     }));
+});
+
+describe('input_required in Dedicated mode', () => {
+  it("asks the one member's client for roots, which the bridge answers itself in Shared mode", async () => {
+    const bridge = await startTestBridge({
+      ...fixtureCommand(),
+      tokenSha256: [sha256(ADA)],
+      mode: 'dedicated',
+    });
+    const call = (extra: Record<string, unknown> = {}) =>
+      modernRequest(
+        bridge.url,
+        ADA,
+        'tools/call',
+        { name: 'test_input_required_result_list_roots', arguments: {}, ...extra },
+        { meta: CAN_ASK },
+      );
+    try {
+      const first = await call();
+      assert.deepEqual(Object.keys(first.body.result?.inputRequests as object), ['client_roots']);
+      const done = await call({
+        inputResponses: { client_roots: { roots: [{ uri: 'file:///home/ada' }] } },
+        requestState: first.body.result?.requestState,
+      });
+      assert.equal(textOf(done), 'Roots: file:///home/ada');
+    } finally {
+      await bridge.close();
+    }
+  });
 });

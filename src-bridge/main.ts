@@ -49,6 +49,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       allowGateway: args.allowGateway,
       trustedProxy: args.trustedProxy,
       allowOrigin: args.allowOrigin,
+      roots: args.roots,
       ...(args.tlsCert === undefined || args.tlsKey === undefined
         ? {}
         : { tls: { certFile: args.tlsCert, keyFile: args.tlsKey } }),
@@ -58,6 +59,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
           : parseEnvFile(readConfigFile(args.envFile, 'env file'), args.envFile),
       command: args.command,
       args: args.args,
+      limits: { ...args.fairShare },
       ...(args.logLevel !== undefined && isLogLevel(args.logLevel) ? { logLevel: args.logLevel } : {}),
     });
   } catch (err) {

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FairShare } from './fair-share';
 import { headerValue, isJsonContentType, parseAccept, readBody, sendJson, sendRpcError } from './http-util';
-import { classify, ErrorCodes, type Classified, type JsonRpcId, type JsonRpcRequest } from './jsonrpc';
+import { classify, errorResponse, ErrorCodes, type JsonRpcId } from './jsonrpc';
 import type { Member } from './members';
-import { classifyEra, type Envelope, type ProtocolHeaders } from './modern-envelope';
 import type { Multiplexer } from './multiplexer';
+import { parseMessage } from './post-message';
+import { routePost } from './post-route';
 import { isSupportedVersion, SUPPORTED_VERSIONS } from './protocol-version';
 import { RequestSink } from './request-sink';
 import type { Session, SessionLimits } from './session';
@@ -14,72 +16,10 @@ export interface McpEndpointDeps {
   mux: Multiplexer;
   sessions: SessionRegistry;
   maxBodyBytes: number;
+  /** Deeper messages are refused before anything is registered for them (post-message.ts). */
+  maxJsonDepth: number;
   sessionLimits: SessionLimits;
-}
-
-type Valid = Exclude<Classified, { kind: 'invalid' }>;
-
-/** What to do with one POSTed message; the single place that tells the kinds of client traffic apart. */
-export type PostRoute =
-  | { kind: 'initialize'; request: JsonRpcRequest }
-  | { kind: 'session'; sessionId: string; message: Valid }
-  | { kind: 'stateless'; request: JsonRpcRequest; envelope: Envelope }
-  | { kind: 'stateless-notification' }
-  | { kind: 'reject'; status: number; code: number; message: string; id?: JsonRpcId | null; data?: unknown };
-
-/**
- * Sorts a POSTed message into initialize, in-session, stateless (2026-07-28), or refused. The era is
- * read from the body first: a request whose `_meta` names a protocol version is stateless and never
- * touches a session; initialize and anything without that claim is the 2025-era session traffic it
- * always was. A claim that is malformed or disagrees with the headers is refused before either.
- */
-export function routePost(
-  sessionId: string | undefined,
-  classified: Classified,
-  headers: ProtocolHeaders = { version: undefined, method: undefined, name: undefined },
-): PostRoute {
-  if (classified.kind === 'invalid')
-    return {
-      kind: 'reject',
-      status: 400,
-      code: ErrorCodes.invalidRequest,
-      message: `Invalid JSON-RPC message: ${classified.reason}.`,
-    };
-  if (classified.kind !== 'response') {
-    const era = classifyEra(classified, headers);
-    if (era.kind === 'reject') return era;
-    if (era.kind === 'modern-request')
-      return { kind: 'stateless', request: era.request, envelope: era.envelope };
-    if (era.kind === 'modern-notification') return { kind: 'stateless-notification' };
-  }
-  if (headers.version !== undefined && !isSupportedVersion(headers.version)) {
-    return {
-      kind: 'reject',
-      status: 400,
-      code: ErrorCodes.invalidRequest,
-      message: `Unsupported MCP-Protocol-Version; this bridge speaks ${SUPPORTED_VERSIONS.join(', ')} in sessions, and 2026-07-28 without.`,
-    };
-  }
-  if (classified.kind === 'request' && classified.message.method === 'initialize') {
-    if (sessionId !== undefined) {
-      return {
-        kind: 'reject',
-        status: 400,
-        code: ErrorCodes.invalidRequest,
-        message: 'initialize must be sent without an Mcp-Session-Id header.',
-      };
-    }
-    return { kind: 'initialize', request: classified.message };
-  }
-  if (sessionId === undefined) {
-    return {
-      kind: 'reject',
-      status: 400,
-      code: ErrorCodes.invalidRequest,
-      message: 'Missing Mcp-Session-Id header; send initialize first.',
-    };
-  }
-  return { kind: 'session', sessionId, message: classified };
+  fair: FairShare;
 }
 
 const SESSION_NOT_FOUND = 'Session not found: it ended or never existed. Start a new one with initialize.';
@@ -144,15 +84,16 @@ function findSession(
   member: Member,
   sessionId: string | undefined,
   sessions: SessionRegistry,
+  id: JsonRpcId | null = null,
 ): Session | undefined {
   if (sessionId === undefined) {
-    sendRpcError(res, 400, ErrorCodes.invalidRequest, 'Missing Mcp-Session-Id header.');
+    sendJson(res, 400, errorResponse(id, ErrorCodes.invalidRequest, 'Missing Mcp-Session-Id header.'));
     return undefined;
   }
   const session = sessions.get(sessionId);
   // Another member's session looks exactly like one that does not exist: its id reveals nothing.
   if (!session || session.closed || session.member !== member) {
-    sendRpcError(res, 404, ErrorCodes.invalidRequest, SESSION_NOT_FOUND);
+    sendJson(res, 404, errorResponse(id, ErrorCodes.invalidRequest, SESSION_NOT_FOUND));
     return undefined;
   }
   return session;
@@ -179,7 +120,11 @@ async function handlePost(
     );
     return;
   }
+  const { fair } = deps;
+  const receiving = fair.beginBody(member);
+  if (typeof receiving !== 'function') return fair.refuse(res, member, receiving);
   const body = await readBody(req, deps.maxBodyBytes);
+  receiving();
   if (!body.ok) {
     if (body.status === 413) {
       sendRpcError(
@@ -192,22 +137,9 @@ async function handlePost(
     } else if (!res.destroyed) res.destroy();
     return;
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(body.text);
-  } catch {
-    sendRpcError(res, 400, ErrorCodes.parseError, 'The body is not valid JSON.');
-    return;
-  }
-  if (Array.isArray(value)) {
-    sendRpcError(
-      res,
-      400,
-      ErrorCodes.invalidRequest,
-      'JSON-RPC batches are not accepted (MCP 2025-11-25 removed them): send one message per POST.',
-    );
-    return;
-  }
+  const parsed = parseMessage(res, body.text, deps.maxJsonDepth);
+  if (!parsed) return;
+  const { value, id } = parsed;
   const route = routePost(sessionId, classify(value), {
     version: headerValue(req, 'mcp-protocol-version'),
     method: headerValue(req, 'mcp-method'),
@@ -220,10 +152,11 @@ async function handlePost(
         message: route.message,
         ...(route.data === undefined ? {} : { data: route.data }),
       };
-      sendJson(res, route.status, { jsonrpc: '2.0', id: route.id ?? null, error });
+      sendJson(res, route.status, { jsonrpc: '2.0', id: route.id ?? id, error });
       return;
     }
     case 'stateless':
+      if (!fair.admitStateless(res, member, route.request)) return;
       return handleStateless(
         res,
         (name) => headerValue(req, name),
@@ -240,7 +173,9 @@ async function handlePost(
       res.end();
       return;
     case 'initialize': {
-      const opened = await deps.mux.openSession(member, route.request);
+      const slot = fair.holdSession(member);
+      if (typeof slot !== 'function') return fair.refuse(res, member, slot, route.request.id);
+      const opened = await deps.mux.openSession(member, route.request).finally(slot);
       if ('status' in opened) {
         sendRpcError(
           res,
@@ -256,19 +191,23 @@ async function handlePost(
       return;
     }
     case 'session': {
-      const session = findSession(res, member, route.sessionId, deps.sessions);
+      const session = findSession(res, member, route.sessionId, deps.sessions, id);
       if (!session) return;
       const message = route.message;
+      const ticket = fair.admitInSession(res, member, session, message);
+      if (ticket === false) return;
       if (message.kind === 'request') {
-        deps.mux.handleRequest(
-          session,
-          message.message,
-          new RequestSink(res, accepts, () => session.openRequestStream()),
-        );
+        const sink = new RequestSink(res, accepts, () => session.openRequestStream());
+        // The call counts against the member until answered (or its session ends), not until this
+        // response closes: a session's call goes on at the server when its client hangs up.
+        sink.onDone = ticket?.end;
+        fair.onBehalfOf(member, () => deps.mux.handleRequest(session, message.message, sink));
         return;
       }
-      if (message.kind === 'notification') deps.mux.handleNotification(session, message.message);
-      else deps.mux.handleResponse(session, message.message);
+      fair.onBehalfOf(member, () => {
+        if (message.kind === 'notification') deps.mux.handleNotification(session, message.message);
+        else deps.mux.handleResponse(session, message.message);
+      });
       res.writeHead(202, { 'content-length': '0' });
       res.end();
     }

@@ -22,6 +22,33 @@ describe('members', () => {
     assert.equal(bob?.allowTool('read_graph2'), false);
   });
 
+  it('reads per-member limits, which override the server defaults one by one', () => {
+    const specs = parseMembersJson(
+      JSON.stringify([
+        { name: 'alice', tokenSha256: sha256('a'), tools: ['*'] },
+        { name: 'bob', tokenSha256: sha256('b'), tools: ['*'], limits: { sessions: 4, rps: 0.5 } },
+      ]),
+      'members.json',
+    );
+    const [alice, bob] = buildMembers(specs, []);
+    assert.deepEqual(alice?.limits, {});
+    assert.deepEqual(bob?.limits, { sessions: 4, rps: 0.5 });
+    const bad: [unknown, RegExp][] = [
+      [[], /"limits" must be an object/],
+      [{ sessions: 0 }, /"limits.sessions" must be a whole number from 1/],
+      [{ inflight: 2.5 }, /"limits.inflight" must be a whole number/],
+      [{ rps: 0 }, /"limits.rps" must be a number from above 0/],
+      [{ rps: '10' }, /"limits.rps" must be a number/],
+      [{ sessions: 2_000_000 }, /to 1000000/],
+      // A typo must not leave the member on the defaults unnoticed.
+      [{ rate: 5 }, /not "rate"/],
+    ];
+    for (const [limits, message] of bad) {
+      const text = JSON.stringify([{ name: 'bob', tokenSha256: sha256('b'), tools: ['*'], limits }]);
+      assert.throws(() => parseMembersJson(text, 'm.json'), message, JSON.stringify(limits));
+    }
+  });
+
   it('turns --token-sha256 into a member "default" with every tool', () => {
     const members = buildMembers([], [sha256('x'), sha256('y')]);
     assert.deepEqual(

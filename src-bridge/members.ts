@@ -1,10 +1,21 @@
 import { BridgeError } from './errors';
 
+/** A member's own fair-share limits, overriding the server's --member-* defaults one by one. */
+export interface MemberLimitOverrides {
+  /** Sessions (and subscriptions/listen streams) open at once. */
+  sessions?: number;
+  /** Requests in flight at once (and request bodies arriving at once). */
+  inflight?: number;
+  /** Requests a second, sustained; bursts of twice as many pass after a quiet spell. */
+  rps?: number;
+}
+
 /** A member as configured: who, which token hashes prove it, which tools it may call. */
 export interface MemberSpec {
   name: string;
   tokenSha256: string | string[];
   tools: string[];
+  limits?: MemberLimitOverrides;
 }
 
 export interface Member {
@@ -14,6 +25,7 @@ export interface Member {
   /** False for a member allowed no tool at all: 2026-07-28 clients are then told there are no tools. */
   readonly anyTool: boolean;
   readonly allowTool: (tool: string) => boolean;
+  readonly limits: MemberLimitOverrides;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/i;
@@ -63,7 +75,7 @@ export function parseMembersJson(text: string, source: string): MemberSpec[] {
     const where = `${source} entry ${index}`;
     if (typeof entry !== 'object' || entry === null)
       throw new BridgeError('invalid_input', `${where} is not an object`);
-    const { name, tokenSha256, tools } = entry as Record<string, unknown>;
+    const { name, tokenSha256, tools, limits } = entry as Record<string, unknown>;
     if (typeof name !== 'string' || !NAME.test(name)) {
       throw new BridgeError('invalid_input', `${where}: "name" must be 1-64 letters, digits, . _ @ or -`);
     }
@@ -84,8 +96,43 @@ export function parseMembersJson(text: string, source: string): MemberSpec[] {
         `${where} (${name}): "tools" must be a list of tool names, or ["*"] for all`,
       );
     }
-    return { name, tokenSha256: hashes as string[], tools: tools as string[] };
+    const spec: MemberSpec = { name, tokenSha256: hashes as string[], tools: tools as string[] };
+    if (limits !== undefined) spec.limits = parseLimits(limits, `${where} (${name})`);
+    return spec;
   });
+}
+
+const LIMIT_KEYS = new Set(['sessions', 'inflight', 'rps']);
+const MAX_LIMIT = 1_000_000;
+
+/**
+ * A member's "limits" object. Unknown keys are refused rather than ignored: a typo ("rate") would
+ * otherwise leave the member on the defaults without anyone noticing.
+ */
+export function parseLimits(value: unknown, where: string): MemberLimitOverrides {
+  const shape =
+    '"limits" must be an object with any of "sessions", "inflight" (whole numbers ≥ 1) and "rps" (a number > 0)';
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new BridgeError('invalid_input', `${where}: ${shape}`);
+  const out: MemberLimitOverrides = {};
+  for (const [key, n] of Object.entries(value as Record<string, unknown>)) {
+    if (!LIMIT_KEYS.has(key))
+      throw new BridgeError('invalid_input', `${where}: ${shape}, not "${key.slice(0, 40)}"`);
+    const whole = key !== 'rps';
+    if (
+      typeof n !== 'number' ||
+      !Number.isFinite(n) ||
+      n <= 0 ||
+      n > MAX_LIMIT ||
+      (whole && !Number.isInteger(n))
+    )
+      throw new BridgeError(
+        'invalid_input',
+        `${where}: "limits.${key}" must be ${whole ? 'a whole number' : 'a number'} from ${whole ? 1 : 'above 0'} to ${MAX_LIMIT}`,
+      );
+    out[key as keyof MemberLimitOverrides] = n;
+  }
+  return out;
 }
 
 /**
@@ -119,6 +166,6 @@ export function buildMembers(specs: readonly MemberSpec[], implicitHashes: reado
       hashes.add(key);
       return Buffer.from(key, 'hex');
     });
-    return { name: spec.name, tokenHashes, ...compileTools(spec.tools) };
+    return { name: spec.name, tokenHashes, ...compileTools(spec.tools), limits: { ...spec.limits } };
   });
 }

@@ -1,5 +1,6 @@
 import type { ExitInfo } from './child';
 import { ChildRouter } from './child-router';
+import { onClientNotification } from './client-notifications';
 import type { BridgeMode } from './cli-args';
 import { describeError } from './errors';
 import { Forwarder } from './forwarder';
@@ -9,12 +10,12 @@ import { StatelessFront } from './stateless-front';
 import {
   errorResponse,
   ErrorCodes,
-  idKey,
   isObject,
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from './jsonrpc';
+import type { InFlightFigures } from './health';
 import type { Logger } from './log';
 import { LogLevelControl } from './log-level-control';
 import { isLogLevelName, LOG_LEVELS } from './log-levels';
@@ -25,6 +26,7 @@ import { negotiateVersion } from './protocol-version';
 import type { RequestSink } from './request-sink';
 import { Session, type SessionLimits } from './session';
 import type { SessionRegistry } from './sessions';
+import type { Root } from './shared-roots';
 import type { StatelessRegistry } from './stateless-registry';
 import { Subscriptions } from './subscriptions';
 import { TaskOwners } from './tasks';
@@ -40,6 +42,8 @@ export interface MultiplexerConfig {
   internalTimeoutMs: number;
   session: SessionLimits;
   input: Omit<InputRoundsConfig, 'upstreamTimeoutMs'>;
+  /** Shared mode's answer to the server's roots/list (--root). */
+  roots: readonly Root[];
 }
 
 export type OpenResult =
@@ -107,7 +111,20 @@ export class Multiplexer implements UpstreamListener {
       stateless,
       inputs,
       toolHeaders,
+      roots: config.roots,
     });
+  }
+
+  /** What is registered for requests now: all zero when nothing is in flight (/status shows it). */
+  inFlightFigures(): InFlightFigures {
+    let sessions = 0;
+    for (const session of this.sessions.values()) if (session.inflight.size > 0) sessions += 1;
+    return {
+      calls: this.pending.size,
+      sessions,
+      statelessCallers: this.stateless.callers.size,
+      serverRequests: this.router.serverRequestsWaiting,
+    };
   }
 
   onMessage(message: unknown): void {
@@ -232,27 +249,8 @@ export class Multiplexer implements UpstreamListener {
 
   handleNotification(session: Session, notification: JsonRpcNotification): void {
     session.lastActive = Date.now();
-    switch (notification.method) {
-      case 'notifications/initialized':
-        // The bridge initialized the child itself, once; a client's handshake ends here.
-        return;
-      case 'notifications/cancelled': {
-        const requestId = notification.params?.requestId;
-        const known = typeof requestId === 'string' || typeof requestId === 'number';
-        const call = known ? session.inflight.get(idKey(requestId)) : undefined;
-        if (!call) return;
-        this.pending.remove(call);
-        call.sink.abandon();
-        this.pending.record(session, call.method, call.tool, 'cancelled', call.startedAt);
-        this.upstream.send({
-          ...notification,
-          params: { ...notification.params, requestId: call.upstreamId },
-        });
-        return;
-      }
-      default:
-        this.upstream.send(notification);
-    }
+    const { upstream, pending, log, config } = this;
+    onClientNotification({ mode: config.mode, upstream, pending, log }, session, notification);
   }
 
   handleResponse(session: Session, response: JsonRpcResponse): void {

@@ -63,3 +63,33 @@ export class FailureLimiter {
     }
   }
 }
+
+/**
+ * A token bucket: `rate` tokens a second, holding at most `burst`. A member's requests each take one,
+ * so a client may send a burst after a quiet spell but no more than `rate` a second for long.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  /** Takes a token: 0 when one was there, else whole seconds until one will be (at least 1). */
+  take(): number {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - this.tokens) / this.rate));
+  }
+}

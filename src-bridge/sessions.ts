@@ -1,4 +1,5 @@
 import type { Logger } from './log';
+import type { Member } from './members';
 import type { Session } from './session';
 
 export interface SessionRegistryLimits {
@@ -11,6 +12,7 @@ export interface SessionRegistryLimits {
 /** All live sessions, with the housekeeping timer: keep-alive comments on streams and idle expiry. */
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
+  private readonly perMember = new Map<Member, number>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -26,8 +28,14 @@ export class SessionRegistry {
     return this.sessions.size >= this.limits.maxSessions;
   }
 
+  /** Live sessions the member owns, for its --member-sessions cap. */
+  countOf(member: Member): number {
+    return this.perMember.get(member) ?? 0;
+  }
+
   add(session: Session): void {
     this.sessions.set(session.id, session);
+    this.perMember.set(session.member, this.countOf(session.member) + 1);
   }
 
   get(id: string): Session | undefined {
@@ -35,7 +43,10 @@ export class SessionRegistry {
   }
 
   delete(session: Session): void {
-    this.sessions.delete(session.id);
+    if (!this.sessions.delete(session.id)) return;
+    const left = this.countOf(session.member) - 1;
+    if (left > 0) this.perMember.set(session.member, left);
+    else this.perMember.delete(session.member);
   }
 
   values(): IterableIterator<Session> {

@@ -44,20 +44,26 @@ export async function startTestBridge(
   return running;
 }
 
-function isEverything(args: string[] | undefined): boolean {
+function isEverything(args: readonly string[] | undefined): boolean {
   return (args ?? []).some((a) => a.includes('server-everything'));
 }
 
 /**
- * server-everything asks for roots/list 350 ms after it is initialized, on a timer of its own. Over
- * stdio the bridge cannot tell that request from one caused by a call, so a test whose call is in flight
- * at that moment would see the call fail with -32021 (as CI once did). Waiting here until the bridge has
- * refused that start-up request (no call is in flight yet) keeps every suite's calls clear of it.
+ * server-everything asks for roots/list 350 ms after it is initialized, on a timer of its own. In
+ * Dedicated mode the bridge cannot tell that request from one caused by a call, so a test whose call is
+ * in flight at that moment would see the call fail with -32021 (as CI once did); in Shared mode the
+ * bridge answers it itself (server_request_answered). Waiting here until the bridge has refused or
+ * answered that start-up request keeps every suite's calls clear of it.
  */
 async function settledStartup(bridge: TestBridge): Promise<void> {
   await waitFor(
-    () => bridge.logs.some((l) => l.includes('"server_request_refused"') && l.includes('roots/list')),
-    "server-everything's start-up roots/list request to be refused",
+    () =>
+      bridge.logs.some(
+        (l) =>
+          (l.includes('"server_request_refused"') || l.includes('"server_request_answered"')) &&
+          l.includes('roots/list'),
+      ),
+    "server-everything's start-up roots/list request to be refused or answered",
   );
 }
 

@@ -36,7 +36,12 @@ function textOf(result: unknown): string {
 describe('clients of both eras on one Shared bridge', () => {
   let bridge: TestBridge;
   before(async () => {
-    bridge = await startTestBridge({ ...serverCommand('server-everything'), tokenSha256: [sha256(TOKEN)] });
+    // Both clients are one member sending 40 calls at once: above the default 16 in flight per member.
+    bridge = await startTestBridge({
+      ...serverCommand('server-everything'),
+      tokenSha256: [sha256(TOKEN)],
+      limits: { memberInflight: 64 },
+    });
   });
   after(() => bridge.close());
 

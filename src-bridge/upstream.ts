@@ -1,8 +1,11 @@
 import { ChildProcessHandle, type ChildSpec, type ExitInfo } from './child';
 import { describeError } from './errors';
-import { classify, isObject, type JsonObject, type JsonRpcErrorObject, type JsonRpcId } from './jsonrpc';
+import { InternalRequests } from './internal-requests';
+import { classify, isObject, type JsonObject } from './jsonrpc';
 import type { Logger } from './log';
 import { LATEST_VERSION } from './protocol-version';
+
+export { UpstreamError } from './internal-requests';
 
 export type UpstreamState = 'starting' | 'ready' | 'backoff' | 'stopping' | 'stopped';
 
@@ -29,19 +32,6 @@ export interface UpstreamListener {
   onReady(generation: number): void;
 }
 
-/** An error a child answered one of the bridge's own requests with. */
-export class UpstreamError extends Error {
-  constructor(readonly rpcError: JsonRpcErrorObject) {
-    super(rpcError.message);
-  }
-}
-
-interface InternalCall {
-  resolve(result: unknown): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 /** Runs the stdio server: spawn, initialize once, restart with backoff, and the bridge's own requests to it. */
 export class Upstream {
   state: UpstreamState = 'starting';
@@ -54,9 +44,11 @@ export class Upstream {
   private readyAt: number | undefined;
   private child: ChildProcessHandle | undefined;
   private nextRequestId = 0;
-  private readonly internal = new Map<JsonRpcId, InternalCall>();
+  private readonly internal = new InternalRequests();
   private readyWaiters: (() => void)[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
+  /** Whose messages send() is writing while onBehalfOf() runs; the bridge's own lane otherwise. */
+  private owner: string | undefined;
   private listener: UpstreamListener = {
     onMessage: () => undefined,
     onExit: () => undefined,
@@ -90,27 +82,44 @@ export class Upstream {
     this.spawnChild();
   }
 
-  /** Sends one message to the child; false when no initialized child is there to take it. */
-  send(message: object): boolean {
-    return this.state === 'ready' && this.child !== undefined && this.child.write(JSON.stringify(message));
+  /**
+   * Sends one message to the child, in the owner's turn when stdin is backed up (the member's name;
+   * without one, whoever onBehalfOf() names, else the bridge); false when no initialized child is
+   * there to take it.
+   */
+  send(message: object, owner?: string): boolean {
+    if (this.state !== 'ready' || this.child === undefined) return false;
+    return this.child.write(JSON.stringify(message), owner ?? this.owner);
+  }
+
+  /**
+   * Runs fn with every send() in it (that names no owner) counted as the member's: what a client's
+   * message makes the bridge send reaches the child in that member's turn, wherever in the
+   * multiplexer it is sent from. Synchronous sends only; later ones must name their owner.
+   */
+  onBehalfOf<T>(owner: string, fn: () => T): T {
+    const previous = this.owner;
+    this.owner = owner;
+    try {
+      return fn();
+    } finally {
+      this.owner = previous;
+    }
+  }
+
+  /** Characters of the owner's messages waiting for the child's stdin (0 when it keeps up). */
+  queued(owner: string): number {
+    return this.child?.queued(owner) ?? 0;
   }
 
   /** A request of the bridge's own (initialize, subscriptions, log level); throws UpstreamError or Error. */
   request(method: string, params: JsonObject, timeoutMs: number, beforeReady = false): Promise<unknown> {
     const id = this.nextId();
-    return new Promise((resolve, reject) => {
-      const line = JSON.stringify({ jsonrpc: '2.0', id, method, params });
-      const child = this.child;
-      if (!child || !(beforeReady || this.state === 'ready') || !child.write(line)) {
-        reject(new Error('the MCP server is not running'));
-        return;
-      }
-      const timer = setTimeout(() => {
-        this.internal.delete(id);
-        reject(new Error(`the MCP server did not answer ${method} within ${Math.round(timeoutMs / 1000)} s`));
-      }, timeoutMs);
-      this.internal.set(id, { resolve, reject, timer });
-    });
+    const line = JSON.stringify({ jsonrpc: '2.0', id, method, params });
+    const child = this.child;
+    if (!child || !(beforeReady || this.state === 'ready') || !child.write(line))
+      return Promise.reject(new Error('the MCP server is not running'));
+    return this.internal.wait(id, method, timeoutMs);
   }
 
   /** Resolves true once a child is initialized, or false after timeoutMs or when stopping. */
@@ -208,16 +217,7 @@ export class Upstream {
     }
     for (const item of Array.isArray(message) ? (message as unknown[]) : [message]) {
       const classified = classify(item);
-      if (classified.kind === 'response' && classified.message.id !== null) {
-        const call = this.internal.get(classified.message.id);
-        if (call) {
-          this.internal.delete(classified.message.id);
-          clearTimeout(call.timer);
-          if (classified.message.error) call.reject(new UpstreamError(classified.message.error));
-          else call.resolve(classified.message.result);
-          continue;
-        }
-      }
+      if (classified.kind === 'response' && this.internal.settle(classified.message)) continue;
       this.listener.onMessage(item);
     }
   }
@@ -226,11 +226,7 @@ export class Upstream {
     if (generation !== this.generation) return;
     this.lastExit = info;
     const stopping = this.state === 'stopping' || this.state === 'stopped';
-    for (const [id, call] of this.internal) {
-      clearTimeout(call.timer);
-      call.reject(new Error('the MCP server exited'));
-      this.internal.delete(id);
-    }
+    this.internal.failAll(new Error('the MCP server exited'));
     if (stopping) {
       this.log.info('child_exited', { ...info });
       this.listener.onExit(info, generation);

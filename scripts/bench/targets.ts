@@ -165,6 +165,14 @@ export async function spawnFleetBridge(
     hash,
     '--mode',
     'shared',
+    // One token stands for every bench client: the per-member fair-share caps (32 sessions, 16 calls in
+    // flight, 50 rps) would measure themselves instead of the bridge. The noisy-neighbour run sets its own.
+    '--member-sessions',
+    '100000',
+    '--member-inflight',
+    '100000',
+    '--member-rps',
+    '1000000',
     ...extraArgs,
     '--',
     ...serverCommand,

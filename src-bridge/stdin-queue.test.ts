@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { FairStdinQueue } from './stdin-queue';
+
+/** A pipe whose reader takes one line only when the test says so, as a busy child would. */
+function slowPipe(): { out: Writable; written: string[]; readOne(): Promise<void> } {
+  const written: string[] = [];
+  const callbacks: (() => void)[] = [];
+  const out = new Writable({
+    highWaterMark: 16,
+    write(chunk: Buffer, _encoding, callback) {
+      written.push(chunk.toString().trimEnd());
+      callbacks.push(() => callback());
+    },
+  });
+  return {
+    out,
+    written,
+    // 'drain' comes on the next tick after the write completes.
+    readOne: async () => {
+      callbacks.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    },
+  };
+}
+
+describe('FairStdinQueue', () => {
+  it('writes at once while the pipe keeps up, and takes turns between owners once it does not', async () => {
+    const pipe = slowPipe();
+    const queue = new FairStdinQueue(pipe.out);
+    const big = (n: number) => `bob-${n}-${'x'.repeat(100)}`;
+    queue.write(big(1), 'bob');
+    assert.deepEqual(pipe.written, [big(1)], 'nothing waited: written at once');
+    for (const n of [2, 3, 4]) queue.write(big(n), 'bob');
+    queue.write('alice-1', 'alice');
+    queue.write('bridge-1', '');
+    assert.equal(pipe.written.length, 1, 'the pipe is full: the rest waits');
+    assert.equal(queue.queued('bob'), 3 * big(2).length);
+    assert.equal(queue.queued('alice'), 'alice-1'.length);
+    for (let i = 0; i < 5; i++) await pipe.readOne();
+    // Alice's line waits behind one more of Bob's, not behind all three.
+    assert.deepEqual(pipe.written, [big(1), big(2), 'alice-1', 'bridge-1', big(3), big(4)]);
+    assert.equal(queue.queued('bob'), 0);
+  });
+
+  it('keeps each owner in order', async () => {
+    const pipe = slowPipe();
+    const queue = new FairStdinQueue(pipe.out);
+    queue.write('x'.repeat(32), 'a');
+    for (let i = 0; i < 5; i++) queue.write(`a${i}`, 'a');
+    for (let i = 0; i < 5; i++) await pipe.readOne();
+    assert.deepEqual(pipe.written.slice(1), ['a0', 'a1', 'a2', 'a3', 'a4']);
+  });
+});
