@@ -51,6 +51,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       stableMs: limits.stableMs,
       stopGraceMs: limits.stopGraceMs,
       clientVersion: BRIDGE_VERSION,
+      mode: config.mode,
     },
     log,
   );

@@ -24,6 +24,8 @@ export interface UpstreamOptions {
   stableMs: number;
   stopGraceMs: number;
   clientVersion: string;
+  /** Shared: the bridge answers roots/list from a fixed list, so the child is not promised listChanged. */
+  mode: 'shared' | 'dedicated';
 }
 
 export interface UpstreamListener {
@@ -178,7 +180,11 @@ export class Upstream {
           protocolVersion: LATEST_VERSION,
           // Everything a client could support is declared, because clients come and go after this one
           // handshake; a server request a session cannot serve is refused per session instead.
-          capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
+          capabilities: {
+            sampling: {},
+            elicitation: { form: {}, url: {} },
+            roots: this.options.mode === 'shared' ? {} : { listChanged: true },
+          },
           clientInfo: { name: 'mcp-fleet-bridge', version: this.options.clientVersion },
         },
         this.options.initTimeoutMs,
