@@ -83,6 +83,22 @@ afterEach(async () => {
 });
 
 /** The app's store code on `home`, with a keychain (fake safeStorage behind the real adapter). */
+/** A store made by the CLI, then unlocked once in the app with "remember" ticked: what the keychain holds. */
+async function rememberedCliStore(): Promise<{
+  home: string;
+  storage: ReturnType<typeof fakeSafeStorage>;
+  sealed: Buffer;
+}> {
+  const home = tempHome();
+  await cliCreates(home, 'lab');
+  const storage = fakeSafeStorage();
+  const first = app(home, storage);
+  await first.start();
+  await first.unlock({ passphrase: PASSPHRASE, remember: true });
+  await first.close();
+  return { home, storage, sealed: readFileSync(keychainFile(home)) };
+}
+
 function app(home: string, storage = fakeSafeStorage()): DesktopStore {
   const store = new DesktopStore({
     home,
@@ -250,14 +266,7 @@ describe('one store, opened by the CLI, web mode and the app', () => {
   });
 
   test('a keyring that rotated its key still opens the store, and the key is sealed again', async () => {
-    const home = tempHome();
-    await cliCreates(home, 'lab');
-    const storage = fakeSafeStorage();
-    const first = app(home, storage);
-    await first.start();
-    await first.unlock({ passphrase: PASSPHRASE, remember: true });
-    await first.close();
-    const sealed = readFileSync(keychainFile(home));
+    const { home, storage, sealed } = await rememberedCliStore();
 
     storage.rotated = true;
     const next = app(home, storage);
@@ -326,14 +335,7 @@ describe('one store, opened by the CLI, web mode and the app', () => {
   });
 
   test('a key remembered while the keyring worked is kept when it is missing this time', async () => {
-    const home = tempHome();
-    await cliCreates(home, 'lab');
-    const storage = fakeSafeStorage();
-    const first = app(home, storage);
-    await first.start();
-    await first.unlock({ passphrase: PASSPHRASE, remember: true });
-    await first.close();
-    const sealed = readFileSync(keychainFile(home));
+    const { home, storage, sealed } = await rememberedCliStore();
 
     const noKeyring = app(home, fakeSafeStorage({ computerKey: storage.computerKey, available: false }));
     await noKeyring.start();
