@@ -5,6 +5,14 @@
  * This module imports only zod.
  */
 import { z } from 'zod';
+import {
+  bridgeLimitsProblem,
+  checkRootRules,
+  limitProblem,
+  type BridgeLimits as BridgeLimitsValue,
+  type BridgeRoot,
+  type MemberLimits as MemberLimitsValue,
+} from './bridge-settings';
 import { ErrorCode, ErrorShape } from './errors';
 
 /** Names of hosts, servers and members: Docker's container-name alphabet, so they can label containers. */
@@ -85,6 +93,85 @@ export type Mode = z.infer<typeof Mode>;
 export const EnvEntryInput = z.object({ key: EnvKey, value: z.string().max(32768), secret: z.boolean() });
 export type EnvEntryInput = z.infer<typeof EnvEntryInput>;
 
+/**
+ * A Shared-mode root (the bridge's --root): checked by the bridge's own rules, name trimmed. Its URI may
+ * not hold "=": the flag form URI=NAME ends the URI at the first one, so it would come back split.
+ */
+export const Root = z
+  .strictObject({ uri: z.string().max(4096), name: z.string().max(1024).optional() })
+  .transform((value, ctx): BridgeRoot => {
+    const checked = checkRootRules(
+      { uri: value.uri, ...(value.name === undefined ? {} : { name: value.name }) },
+      'root',
+    );
+    if (!checked.ok || value.uri.includes('=')) {
+      const message = checked.ok
+        ? `root ${JSON.stringify(value.uri.slice(0, 200))} must write "=" as %3D`
+        : checked.message;
+      ctx.issues.push({ code: 'custom', message, input: value });
+      return z.NEVER;
+    }
+    return checked.root;
+  });
+export type Root = z.input<typeof Root>;
+
+/** A number the bridge takes as a cap or rate (see limitProblem); whole numbers when `whole`. */
+function limitSchema(whole: boolean) {
+  return z.number().superRefine((value, ctx) => {
+    const problem = limitProblem(value, whole);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+const WholeLimit = limitSchema(true);
+const RateLimit = limitSchema(false);
+
+/** Drops the keys zod leaves as undefined, so the value fits the exactOptionalPropertyTypes records. */
+function defined<T extends object>(value: { [K in keyof T]?: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The bridge's server-wide caps (--member-sessions … --max-connections-per-source); each optional. */
+export const BridgeLimits = z
+  .strictObject({
+    memberSessions: WholeLimit.optional(),
+    memberInflight: WholeLimit.optional(),
+    memberRps: RateLimit.optional(),
+    maxConnections: WholeLimit.optional(),
+    maxConnectionsPerSource: WholeLimit.optional(),
+  })
+  .transform((value, ctx): BridgeLimitsValue => {
+    const limits = defined<BridgeLimitsValue>(value);
+    const problem = bridgeLimitsProblem(limits);
+    if (problem !== null) ctx.issues.push({ code: 'custom', message: problem, input: value });
+    return limits;
+  });
+export type BridgeLimits = z.input<typeof BridgeLimits>;
+
+/** A member's own fair-share limits (the members file's `limits`); each optional, unknown keys refused. */
+export const MemberLimits = z
+  .strictObject({
+    sessions: WholeLimit.optional(),
+    inflight: WholeLimit.optional(),
+    rps: RateLimit.optional(),
+  })
+  .transform((value): MemberLimitsValue => defined<MemberLimitsValue>(value));
+export type MemberLimits = z.input<typeof MemberLimits>;
+
+/** What a view shows of roots and limits: stored values, already checked when they were saved. */
+const RootView = z.object({ uri: z.string(), name: z.string().optional() });
+const BridgeLimitsView = z.object({
+  memberSessions: z.number().optional(),
+  memberInflight: z.number().optional(),
+  memberRps: z.number().optional(),
+  maxConnections: z.number().optional(),
+  maxConnectionsPerSource: z.number().optional(),
+});
+const MemberLimitsView = z.object({
+  sessions: z.number().optional(),
+  inflight: z.number().optional(),
+  rps: z.number().optional(),
+});
+
 export const ServerAddInput = z.object({
   name: Name,
   source: ServerSource,
@@ -92,6 +179,10 @@ export const ServerAddInput = z.object({
   env: z.array(EnvEntryInput).max(256).default([]),
   mode: Mode,
   port: Port.optional(),
+  /** Shared only: the roots the server is told (bridge --root); none by default. */
+  roots: z.array(Root).max(64).default([]),
+  /** The bridge's caps; absent ones keep the bridge's defaults. */
+  bridgeLimits: BridgeLimits.default({}),
 });
 export type ServerAddInput = z.input<typeof ServerAddInput>;
 
@@ -111,6 +202,8 @@ export const ServerView = z.object({
   env: z.array(EnvEntryView),
   mode: Mode,
   port: Port.nullable(),
+  roots: z.array(RootView),
+  bridgeLimits: BridgeLimitsView,
   memberCount: z.number().int(),
   instanceCount: z.number().int(),
   createdAt: z.string(),
@@ -378,6 +471,8 @@ export const MemberView = z.object({
   /** Keys of the member's own (secret) values; the values never reach a UI. */
   envKeys: z.array(z.string()),
   port: Port.nullable(),
+  /** The member's own fair-share limits; {} keeps the server's. */
+  limits: MemberLimitsView,
   /** True while a rotated-out token is still accepted. */
   rotating: z.boolean(),
   instances: z.array(z.string()),
@@ -395,6 +490,8 @@ export const MemberAddInput = z.object({
     .array(z.object({ key: EnvKey, value: z.string().max(32768) }))
     .max(64)
     .optional(),
+  /** The member's own fair-share limits, over the server's --member-* caps. */
+  limits: MemberLimits.optional(),
   streamId: StreamId.optional(),
 });
 export type MemberAddInput = z.input<typeof MemberAddInput>;

@@ -12,6 +12,8 @@ export function serverRecord(overrides: Partial<ServerRecord> = {}): ServerRecor
     env: [],
     mode: 'shared',
     port: 18080,
+    roots: [],
+    bridgeLimits: {},
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     ...overrides,
@@ -30,6 +32,7 @@ export function memberRecord(
     token,
     tokenSha256: createHash('sha256').update(token).digest('hex'),
     tools,
+    limits: {},
     createdAt: '2026-01-01T00:00:00.000Z',
   };
 }

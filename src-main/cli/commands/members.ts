@@ -1,11 +1,14 @@
 /** `mcp-fleet members`: add (prints the token once), list, remove. */
+import { MEMBER_LIMIT_KEYS, type MemberLimits } from '../../shared/bridge-settings';
 import { FleetError } from '../../shared/errors';
 import { parseArgs, usage } from '../args';
 import type { CommandContext } from '../context';
 import { printTable } from '../output';
 import { printResults, progressStream } from './deploy';
+import { limitValue } from './servers';
 
 export const MEMBERS_USAGE = `mcp-fleet members add SERVER MEMBER [--tools T,...] [--secret-env K=V]...
+    [--sessions N] [--inflight N] [--rps R] (the member's own fair share; default the server's)
     (prints the member's token once; Dedicated: deploys the member's own instance where the server runs)
 mcp-fleet members list SERVER
 mcp-fleet members remove SERVER MEMBER`;
@@ -28,10 +31,11 @@ export async function membersCommand(ctx: CommandContext, argv: string[]): Promi
           tools: m.tools.join(','),
           'own values': m.envKeys.join(',') || '-',
           port: m.port === null ? '-' : String(m.port),
+          limits: limitsText(m.limits),
           token: m.rotating ? 'rotating (old one still accepted)' : 'set',
           instances: m.instances.join(',') || '-',
         })),
-        ['name', 'tools', 'own values', 'port', 'token', 'instances'],
+        ['name', 'tools', 'own values', 'port', 'limits', 'token', 'instances'],
         `no members yet: add one with \`mcp-fleet members add ${server} NAME\``,
       );
     }
@@ -56,10 +60,16 @@ export async function membersCommand(ctx: CommandContext, argv: string[]): Promi
 }
 
 async function add(ctx: CommandContext, argv: string[]): Promise<void> {
-  const a = parseArgs(argv, { tools: 'string', 'secret-env': 'multi' });
+  const a = parseArgs(argv, {
+    tools: 'string',
+    'secret-env': 'multi',
+    ...Object.fromEntries(MEMBER_LIMIT_KEYS.map(([key]) => [key, 'string' as const])),
+  });
   const [server, name, ...extra] = a.positionals;
   if (server === undefined || name === undefined || extra.length > 0) {
-    throw usage('expected: mcp-fleet members add SERVER MEMBER [--tools T,...] [--secret-env K=V]...');
+    throw usage(
+      'expected: mcp-fleet members add SERVER MEMBER [--tools T,...] [--secret-env K=V]... [--sessions N] [--inflight N] [--rps R]',
+    );
   }
   const toolsText = a.values.get('tools');
   const tools = toolsText
@@ -74,6 +84,11 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
     if (eq <= 0) throw usage('--secret-env expects KEY=VALUE (got a value without "=" or without a key)');
     return { key: kv.slice(0, eq), value: kv.slice(eq + 1) };
   });
+  const limits: MemberLimits = {};
+  for (const [key, whole] of MEMBER_LIMIT_KEYS) {
+    const text = a.values.get(key);
+    if (text !== undefined) limits[key] = limitValue(`--${key}`, text, whole);
+  }
   const { streamId, stop } = await progressStream(ctx);
   let added;
   try {
@@ -83,17 +98,28 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
       streamId,
       ...(tools === undefined ? {} : { tools }),
       ...(env.length === 0 ? {} : { env }),
+      ...(Object.keys(limits).length === 0 ? {} : { limits }),
     });
   } finally {
     stop();
   }
   if (ctx.output.json) ctx.output.out(JSON.stringify(added, null, 2));
   else {
-    ctx.output.out(`added member ${name} of ${server} (tools ${added.member.tools.join(',')})`);
+    ctx.output.out(
+      `added member ${name} of ${server} (tools ${added.member.tools.join(',')}; limits ${limitsText(added.member.limits)})`,
+    );
     ctx.output.out(`token (shown this once; MCP Fleet keeps it encrypted): ${added.token}`);
     if (added.deploys.length > 0) printResults(ctx, added.deploys);
   }
   if (added.deployError !== null) {
     throw new FleetError('unavailable', `the member is added, but deploying it failed: ${added.deployError}`);
   }
+}
+
+/** "sessions 8, rps 2.5", or what applies when the member has none of its own. */
+function limitsText(limits: { [K in keyof MemberLimits]?: number | undefined }): string {
+  const set = MEMBER_LIMIT_KEYS.flatMap(([key]) =>
+    limits[key] === undefined ? [] : [`${key} ${limits[key]}`],
+  );
+  return set.length === 0 ? "the server's" : set.join(', ');
 }

@@ -1,3 +1,13 @@
+import {
+  BRIDGE_LIMIT_FLAGS,
+  LIMIT_TEXT,
+  bridgeLimitsProblem,
+  checkRootRules,
+  limitProblem,
+  splitRootFlag,
+  type BridgeLimits,
+  type BridgeRoot,
+} from '../../shared/bridge-settings';
 import type { ServerAddInput, ServerView } from '../../shared/contract';
 import { parseArgs, usage } from '../args';
 import type { CommandContext } from '../context';
@@ -6,6 +16,8 @@ import { single } from './hosts';
 import { IMPORT_USAGE, importCommand } from './import';
 
 export const SERVERS_USAGE = `mcp-fleet servers add NAME (--npx PKG[@VER] | --uvx PKG[@VER] | --image REF | --command CMD) [--arg A]... [--env K=V]... [--secret-env K=V]... --mode shared|dedicated [--port N]
+    [--root URI[=NAME]]... (Shared only) [--member-sessions N] [--member-inflight N] [--member-rps R]
+    [--max-connections N] [--max-connections-per-source N]
 mcp-fleet servers list
 mcp-fleet servers show NAME
 mcp-fleet servers remove NAME
@@ -66,6 +78,8 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
     'secret-env': 'multi',
     mode: 'string',
     port: 'string',
+    root: 'multi',
+    ...Object.fromEntries(BRIDGE_LIMIT_FLAGS.map(([, flag]) => [flag.slice(2), 'string' as const])),
   });
   const name = single(a.positionals, 'servers add NAME ...');
   const kinds = (['npx', 'uvx', 'image', 'command'] as const).filter((k) => a.values.has(k));
@@ -84,6 +98,12 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
     if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65535)
       throw usage(`--port must be 1-65535, got "${portText}"`);
   }
+  const roots = (a.multi.get('root') ?? []).map(rootFlag);
+  if (roots.length > 0 && mode === 'dedicated') {
+    throw usage(
+      "--root is for --mode shared: in a Dedicated instance the member's own client answers the server's roots/list",
+    );
+  }
   const input: ServerAddInput = {
     name,
     source: { kind, value: a.values.get(kind) as string },
@@ -91,12 +111,42 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
     env,
     mode,
     ...(port !== undefined ? { port } : {}),
+    roots,
+    bridgeLimits: limitFlags(a.values),
   };
   const server = await ctx.call('servers:add', input);
   if (ctx.output.json) return ctx.output.out(JSON.stringify(server, null, 2));
   ctx.output.out(
     `added server ${server.name} (${server.source.kind} ${server.source.value}, ${server.mode})`,
   );
+}
+
+/** `--root URI[=NAME]` read and checked as the bridge reads it, so the message names the flag. */
+function rootFlag(text: string): BridgeRoot {
+  const checked = checkRootRules(splitRootFlag(text));
+  if (!checked.ok) throw usage(checked.message);
+  return checked.root;
+}
+
+/** The bridge cap flags given, each checked as the bridge checks it (the contract checks them again). */
+function limitFlags(values: ReadonlyMap<string, string>): BridgeLimits {
+  const out: BridgeLimits = {};
+  for (const [field, flag, whole] of BRIDGE_LIMIT_FLAGS) {
+    const text = values.get(flag.slice(2));
+    if (text !== undefined) out[field] = limitValue(flag, text, whole);
+  }
+  const problem = bridgeLimitsProblem(out);
+  if (problem !== null) throw usage(problem);
+  return out;
+}
+
+/** A cap or rate given on the command line; throws a usage error naming the flag. */
+export function limitValue(flag: string, text: string, whole: boolean): number {
+  // "1e3", "-1" or "0x10" are refused as the bridge refuses them, not read as a number they might mean.
+  const value = LIMIT_TEXT.test(text) ? Number(text) : NaN;
+  const problem = limitProblem(value, whole);
+  if (problem !== null) throw usage(`${flag} ${problem}, got ${JSON.stringify(text.slice(0, 40))}`);
+  return value;
 }
 
 function splitEnv(kv: string, flag: string): { key: string; value: string } {
@@ -113,6 +163,13 @@ function show(ctx: CommandContext, s: ServerView): void {
   o(`args:      ${s.args.length === 0 ? '-' : s.args.map((x) => JSON.stringify(x)).join(' ')}`);
   o(`mode:      ${s.mode}`);
   o(`port:      ${s.port ?? 'auto (pinned at first deploy)'}`);
+  o(`roots:     ${s.roots.length === 0 ? '-' : ''}`);
+  for (const r of s.roots) o(`  ${r.uri}${r.name === undefined ? '' : `  (${r.name})`}`);
+  const caps = BRIDGE_LIMIT_FLAGS.flatMap(([field, flag]) => {
+    const value = s.bridgeLimits[field];
+    return value === undefined ? [] : [`${flag} ${value}`];
+  });
+  o(`bridge:    ${caps.length === 0 ? "the bridge's defaults" : caps.join(' ')}`);
   o(`members:   ${s.memberCount}`);
   o(`instances: ${s.instanceCount}`);
   o(`env:       ${s.env.length === 0 ? '-' : ''}`);

@@ -122,6 +122,7 @@ describe('ImportService', () => {
       token: 't',
       tokenSha256: createHash('sha256').update('t').digest('hex'),
       tools: ['*'],
+      limits: {},
       createdAt: '',
     };
     for (const name of ['everything', 'fetch', 'github']) {

@@ -2,6 +2,7 @@
  * Contents of the two files an instance reads: the env file (the bridge's --env-file) and the members
  * file (--members). Secret values live only here, never on a command line or in container env.
  */
+import { pickMemberLimits } from '../../shared/bridge-settings';
 import { EnvKey } from '../../shared/contract';
 import { FleetError } from '../../shared/errors';
 import type { EnvEntry, MemberRecord } from '../store/types';
@@ -77,14 +78,24 @@ export function envFilePlainContent(parts: EnvParts): string {
 
 const ENV_HEADER = '# MCP Fleet: environment of the server process (KEY="value", \\-escaped)';
 
-/** The bridge's members file: name, token hash and allowed tools of each member, one JSON line. */
+/**
+ * The bridge's members file: name, token hash and allowed tools of each member, one JSON line; `limits`
+ * only for a member that has its own, so a file without any stays byte for byte as before (and with it
+ * the config hash of instances already running).
+ */
 export function membersFileContent(members: readonly MemberRecord[]): string {
   const entries = members.map((m) => {
     if (!/^[0-9a-f]{64}$/.test(m.tokenSha256)) {
       throw new FleetError('internal', `member "${m.name}" has a malformed token hash`);
     }
     m.tools.forEach((tool) => assertWritable(tool, `a tool name of member ${m.name}`));
-    return { name: m.name, tokenSha256: m.tokenSha256, tools: m.tools };
+    const limits = pickMemberLimits(m.limits);
+    return {
+      name: m.name,
+      tokenSha256: m.tokenSha256,
+      tools: m.tools,
+      ...(Object.keys(limits).length > 0 ? { limits } : {}),
+    };
   });
   return JSON.stringify(entries) + '\n';
 }

@@ -4,6 +4,7 @@
  * this and nothing else, so they cannot disagree about how an instance runs.
  */
 import path from 'node:path';
+import { bridgeLimitArgs, rootFlagText } from '../../shared/bridge-settings';
 import { FleetError } from '../../shared/errors';
 import { splitPackage } from '../server/source';
 import type { EnvEntry, MemberRecord, ServerRecord } from '../store/types';
@@ -113,6 +114,7 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
   const publishAddress = parsePublishAddress(input.publishAddress ?? '');
   const cidrs = parseCidrs(input.allowCidrs ?? []).map((c) => c.text);
   const limits = resolveLimits(server, input.limits);
+  const bridgeFlags = sharedModeFlags(server);
 
   server.args.forEach((word, i) => assertWritable(word, `server argument ${i + 1}`));
   const argv = serverCommand(server, input.imageConfig);
@@ -187,6 +189,7 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
       ...['--port', String(CONTAINER_PORT), '--host', '0.0.0.0'],
       ...['--members', CONTAINER_MEMBERS_FILE, '--mode', mode],
       ...(files.tls ? ['--tls-cert', CONTAINER_TLS_CERT_FILE, '--tls-key', CONTAINER_TLS_KEY_FILE] : []),
+      ...bridgeFlags,
       // The app reaches the bridge through the host's SSH session, so from the host itself: the
       // container's gateway. The bridge admits it beside the ranges (see src-bridge/README.md).
       ...cidrs.flatMap((cidr) => ['--allow-cidr', cidr]),
@@ -260,6 +263,26 @@ function assertPem(text: string, label: string, what: string): void {
 
 function hostFile(dir: string, file: string, containerPath: string, content: string, secret: boolean) {
   return { hostPath: path.posix.join(dir, file), containerPath, content, mode: 0o600, secret };
+}
+
+/**
+ * The bridge flags for the server's roots and caps. Only what is set: a server without them renders the
+ * argv (and so the config hash) it always did, and its running containers are left alone.
+ * Throws FleetError('invalid_input') for roots on a Dedicated server, which the bridge refuses to start with.
+ */
+function sharedModeFlags(server: ServerRecord): string[] {
+  if (server.mode === 'dedicated' && server.roots.length > 0) {
+    throw new FleetError(
+      'invalid_input',
+      `server "${server.name}" is Dedicated: roots (--root) are for Shared servers only`,
+    );
+  }
+  const roots = server.roots.map((root, i) => {
+    const text = rootFlagText(root);
+    assertWritable(text, `root ${i + 1}`);
+    return ['--root', text];
+  });
+  return [...roots.flat(), ...bridgeLimitArgs(server.bridgeLimits)];
 }
 
 function resolveLimits(server: ServerRecord, overrides: Partial<Limits> | undefined): Limits {

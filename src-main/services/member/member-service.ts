@@ -5,8 +5,9 @@
  * gets a members file with the token added or gone.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { EnvKey, Name } from '../../shared/contract';
-import { FleetError } from '../../shared/errors';
+import type { MemberLimits } from '../../shared/bridge-settings';
+import { EnvKey, MemberLimits as MemberLimitsSchema, Name } from '../../shared/contract';
+import { FleetError, describeZodError } from '../../shared/errors';
 import type { DeployService } from '../deploy/deploy-service';
 import type { HostTargets } from '../host-ops/host-targets';
 import { removeNamedInstance } from '../host-ops/swarm-services';
@@ -22,6 +23,8 @@ export interface MemberView {
   /** Keys of the member's own values; the values never leave the store. */
   envKeys: string[];
   port: number | null;
+  /** The member's own fair-share limits; {} keeps the server's. */
+  limits: MemberLimits;
   /** True while a rotated-out token is still accepted. */
   rotating: boolean;
   instances: string[];
@@ -34,6 +37,8 @@ export interface MemberAddInput {
   tools?: string[] | undefined;
   /** The member's own values (a personal API key): secret, Dedicated only. */
   env?: { key: string; value: string }[] | undefined;
+  /** The member's own fair-share limits (members file `limits`), over the server's --member-* caps. */
+  limits?: MemberLimits | undefined;
 }
 
 export interface MemberAdded {
@@ -69,7 +74,7 @@ export class MemberService {
 
   /**
    * Adds a member with a new token, then deploys the server again where it runs. Throws FleetError:
-   * not_found, invalid_input (tools, env, per-member values on a Shared server), conflict (name taken).
+   * not_found, invalid_input (tools, env, limits, per-member values on a Shared server), conflict (name taken).
    * A failed follow-up deploy does not throw: it is reported in deployError, beside the token.
    */
   async add(input: MemberAddInput, onProgress?: (line: string) => void): Promise<MemberAdded> {
@@ -82,6 +87,7 @@ export class MemberService {
     }
     const tools = checkTools(input.tools ?? ['*']);
     const env = checkEnv(server, input.env ?? []);
+    const limits = checkLimits(input.limits ?? {});
     const { token, tokenSha256 } = newToken();
     const member = this.d.store.transaction(() => {
       const inserted = this.d.store.members.insert({
@@ -90,6 +96,7 @@ export class MemberService {
         token,
         tokenSha256,
         tools,
+        limits,
       });
       this.d.store.deployState.setMember(inserted.id, { env });
       this.d.store.audit.append({
@@ -97,7 +104,7 @@ export class MemberService {
         action: 'members.add',
         target: `${server.name}/${input.name}`,
         outcome: 'ok',
-        detail: `tools ${tools.join(',')}; own values ${env.map((e) => e.key).join(',') || '-'}`,
+        detail: `tools ${tools.join(',')}; own values ${env.map((e) => e.key).join(',') || '-'}; limits ${JSON.stringify(limits)}`,
       });
       return inserted;
     });
@@ -185,6 +192,7 @@ export class MemberService {
       tools: m.tools,
       envKeys: (state?.env ?? []).map((e) => e.key),
       port: state?.port ?? null,
+      limits: m.limits,
       rotating: (state?.previousTokenSha256 ?? null) !== null,
       instances: this.d.store.instances
         .listByServer(server.id)
@@ -206,6 +214,13 @@ function checkTools(tools: string[]): string[] {
     }
   }
   return [...new Set(tools)];
+}
+
+/** The contract checks a call's limits already; this covers callers that reach the service directly. */
+function checkLimits(limits: MemberLimits): MemberLimits {
+  const parsed = MemberLimitsSchema.safeParse(limits);
+  if (!parsed.success) throw new FleetError('invalid_input', `limits: ${describeZodError(parsed.error)}`);
+  return parsed.data;
 }
 
 function checkEnv(

@@ -1,5 +1,6 @@
 import type { ServerAddInput, ServerView } from '../../shared/contract';
 import { ServerAddInput as ServerAddSchema } from '../../shared/contract';
+import { bridgeLimitArgs } from '../../shared/bridge-settings';
 import { FleetError } from '../../shared/errors';
 import type { EventBus } from '../events';
 import type { Store } from '../store/store';
@@ -23,7 +24,10 @@ export class ServerService {
     return this.view(this.require(name));
   }
 
-  /** Adds a server definition. Throws invalid_input for a bad source or duplicate env keys, conflict for a taken name. */
+  /**
+   * Adds a server definition. Throws invalid_input for a bad source, duplicate env keys, a bad root or cap,
+   * or roots on a Dedicated server (the bridge would refuse to start); conflict for a taken name.
+   */
   add(raw: ServerAddInput): ServerView {
     const input = ServerAddSchema.parse(raw);
     validateSource(input.source);
@@ -32,6 +36,12 @@ export class ServerService {
       if (seen.has(e.key))
         throw new FleetError('invalid_input', `environment variable ${e.key} is given twice`);
       seen.add(e.key);
+    }
+    if (input.mode === 'dedicated' && input.roots.length > 0) {
+      throw new FleetError(
+        'invalid_input',
+        "roots are for Shared servers: a Dedicated instance's own client answers its server's roots/list",
+      );
     }
     if (input.port !== undefined && this.store.servers.list().some((s) => s.port === input.port)) {
       throw new FleetError('conflict', `port ${input.port} is already pinned by another server`);
@@ -45,6 +55,8 @@ export class ServerService {
         env: input.env,
         mode: input.mode,
         port: input.port ?? null,
+        roots: input.roots,
+        bridgeLimits: input.bridgeLimits,
       });
       this.store.audit.append({
         actor: this.actor,
@@ -52,7 +64,7 @@ export class ServerService {
         target: input.name,
         outcome: 'ok',
         // Keys only: values (secret or not) stay out of the audit log.
-        detail: `${input.source.kind} ${input.source.value}, ${input.mode}, env ${input.env.map((e) => e.key).join(',') || '-'}`,
+        detail: `${input.source.kind} ${input.source.value}, ${input.mode}, env ${input.env.map((e) => e.key).join(',') || '-'}, roots ${input.roots.length}, bridge ${bridgeLimitArgs(input.bridgeLimits).join(' ') || 'defaults'}`,
       });
       return inserted;
     });
@@ -98,6 +110,8 @@ export class ServerService {
       })),
       mode: s.mode,
       port: s.port,
+      roots: s.roots,
+      bridgeLimits: s.bridgeLimits,
       memberCount: this.store.members.listByServer(s.id).length,
       instanceCount: this.store.instances.listByServer(s.id).length,
       createdAt: s.createdAt,

@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { FleetError } from '../../shared/errors';
 import { nowIso, uniqueOr } from './database';
 import type { Db } from './database';
+import { pickMemberLimits, type MemberLimits } from '../../shared/bridge-settings';
 import type { MemberRecord } from './types';
 
-export type NewMember = Omit<MemberRecord, 'id' | 'createdAt'>;
+/** limits may be left out: most members keep the server's. */
+export type NewMember = Omit<MemberRecord, 'id' | 'createdAt' | 'limits'> &
+  Partial<Pick<MemberRecord, 'limits'>>;
 export type MemberPatch = Partial<Pick<MemberRecord, 'token' | 'tokenSha256' | 'tools'>>;
 
 interface MemberRow {
@@ -14,6 +17,7 @@ interface MemberRow {
   token_sha256: string;
   token: string;
   tools: string;
+  limits: string;
   created_at: string;
 }
 
@@ -25,6 +29,7 @@ function toRecord(row: MemberRow): MemberRecord {
     tokenSha256: row.token_sha256,
     token: row.token,
     tools: JSON.parse(row.tools) as string[],
+    limits: JSON.parse(row.limits) as MemberLimits,
     createdAt: row.created_at,
   };
 }
@@ -61,15 +66,24 @@ export class MemberRepository {
 
   /** Throws FleetError('conflict') on a taken name or token, ('not_found') when the server is gone. */
   insert(member: NewMember): MemberRecord {
-    const record: MemberRecord = { ...member, id: randomUUID(), createdAt: nowIso() };
+    const record: MemberRecord = {
+      ...member,
+      limits: member.limits ?? {},
+      id: randomUUID(),
+      createdAt: nowIso(),
+    };
     try {
       uniqueOr(conflictMessage(member.name), () =>
         this.db
           .prepare(
-            `INSERT INTO members (id, server_id, name, token_sha256, token, tools, created_at)
-             VALUES (@id, @serverId, @name, @tokenSha256, @token, @tools, @createdAt)`,
+            `INSERT INTO members (id, server_id, name, token_sha256, token, tools, limits, created_at)
+             VALUES (@id, @serverId, @name, @tokenSha256, @token, @tools, @limits, @createdAt)`,
           )
-          .run({ ...record, tools: JSON.stringify(record.tools) }),
+          .run({
+            ...record,
+            tools: JSON.stringify(record.tools),
+            limits: JSON.stringify(pickMemberLimits(record.limits)),
+          }),
       );
     } catch (err) {
       if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {

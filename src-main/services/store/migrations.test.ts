@@ -43,7 +43,7 @@ void describe('store migrations', () => {
     }
   });
 
-  void it('bring a v2 store to v3 with its hosts kept and the TLS tables empty', async () => {
+  void it('bring a v2 store up to date with its hosts kept and the TLS tables empty', async () => {
     const home = mkdtempSync(join(tmpdir(), 'mcp-fleet-v2-'));
     const keyProvider = new StaticKeyProvider(randomBytes(32));
     const path = join(home, STORE_FILE);
@@ -66,13 +66,53 @@ void describe('store migrations', () => {
     }
     const store = await Store.open({ home, keyProvider });
     try {
-      assert.equal(store.schemaVersion(), 3);
+      assert.equal(store.schemaVersion(), LATEST_VERSION);
       assert.equal(store.tls.ca(), null);
       assert.deepEqual(store.tls.leavesOfHost('h1'), []);
       assert.deepEqual(
         store.hosts.list().map((h) => h.name),
         ['lab'],
       );
+    } finally {
+      store.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  void it('bring a v3 store to v4 with servers and members kept, on the bridge defaults', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'mcp-fleet-v3-'));
+    const keyProvider = new StaticKeyProvider(randomBytes(32));
+    const path = join(home, STORE_FILE);
+    // A file taken only as far as v3, as the previous release left it, with a server and a member.
+    ensureDbFile(path);
+    const db = openEncrypted(path, await keyProvider.getKey());
+    try {
+      assert.equal(
+        applyMigrations(
+          db,
+          migrations.filter((m) => m.version <= 3),
+        ),
+        3,
+      );
+      db.prepare(
+        `INSERT INTO servers (id, name, source_kind, source_value, args, env, mode, port, created_at, updated_at)
+         VALUES ('s1', 'memory', 'npx', 'pkg', '[]', '[]', 'shared', 18080, '2026-01-01', '2026-01-01')`,
+      ).run();
+      db.prepare(
+        `INSERT INTO members (id, server_id, name, token_sha256, token, tools, created_at)
+         VALUES ('m1', 's1', 'alice', '${'a'.repeat(64)}', 'tok', '["*"]', '2026-01-01')`,
+      ).run();
+    } finally {
+      db.close();
+    }
+    const store = await Store.open({ home, keyProvider });
+    try {
+      assert.equal(store.schemaVersion(), 4);
+      const server = store.servers.getByName('memory');
+      assert.ok(server);
+      assert.deepEqual([server.port, server.roots, server.bridgeLimits], [18080, [], {}]);
+      const member = store.members.getByName(server.id, 'alice');
+      assert.deepEqual([member?.tools, member?.limits], [['*'], {}]);
     } finally {
       store.close();
       rmSync(home, { recursive: true, force: true });

@@ -155,6 +155,19 @@ CREATE TABLE export_certs (
 );
 `,
   },
+  {
+    // The bridge's Shared-mode settings (issue 12). The defaults are what every existing row means today:
+    // no roots and the bridge's own caps, so their instances render exactly as before.
+    version: 4,
+    sql: `
+-- Shared mode: the roots the server is told (JSON [{uri, name?}], the bridge's --root).
+ALTER TABLE servers ADD COLUMN roots TEXT NOT NULL DEFAULT '[]';
+-- The bridge's caps (JSON {memberSessions?, memberInflight?, memberRps?, maxConnections?, maxConnectionsPerSource?}).
+ALTER TABLE servers ADD COLUMN bridge_limits TEXT NOT NULL DEFAULT '{}';
+-- A member's own fair-share limits (JSON {sessions?, inflight?, rps?}), the members file's "limits".
+ALTER TABLE members ADD COLUMN limits TEXT NOT NULL DEFAULT '{}';
+`,
+  },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

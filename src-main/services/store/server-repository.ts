@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { FleetError } from '../../shared/errors';
 import { nowIso, uniqueOr } from './database';
 import type { Db } from './database';
+import { pickBridgeLimits, type BridgeLimits, type BridgeRoot } from '../../shared/bridge-settings';
 import type { EnvEntry, ServerRecord, SourceKind } from './types';
 
-export type NewServer = Omit<ServerRecord, 'id' | 'createdAt' | 'updatedAt'>;
+/** roots and bridgeLimits may be left out: most servers keep the bridge's defaults. */
+export type NewServer = Omit<ServerRecord, 'id' | 'createdAt' | 'updatedAt' | 'roots' | 'bridgeLimits'> &
+  Partial<Pick<ServerRecord, 'roots' | 'bridgeLimits'>>;
 export type ServerPatch = Partial<NewServer>;
 
 interface ServerRow {
@@ -16,6 +19,8 @@ interface ServerRow {
   env: string;
   mode: 'shared' | 'dedicated';
   port: number | null;
+  roots: string;
+  bridge_limits: string;
   created_at: string;
   updated_at: string;
 }
@@ -30,6 +35,8 @@ function toRecord(row: ServerRow): ServerRecord {
     env: JSON.parse(row.env) as EnvEntry[],
     mode: row.mode,
     port: row.port,
+    roots: JSON.parse(row.roots) as BridgeRoot[],
+    bridgeLimits: JSON.parse(row.bridge_limits) as BridgeLimits,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -41,10 +48,12 @@ function toParams(record: ServerRecord): Record<string, unknown> {
     args: JSON.stringify(record.args),
     // Copy only the three fields so a stray property on an entry never lands in the file.
     env: JSON.stringify(record.env.map(({ key, value, secret }) => ({ key, value, secret }))),
+    roots: JSON.stringify(record.roots.map(({ uri, name }) => ({ uri, name }))),
+    bridgeLimits: JSON.stringify(pickBridgeLimits(record.bridgeLimits)),
   };
 }
 
-/** Server definitions; args and env are JSON columns because they are always read and written whole. */
+/** Server definitions; args, env, roots and bridge limits are JSON columns: always read and written whole. */
 export class ServerRepository {
   constructor(private readonly db: Db) {}
 
@@ -65,12 +74,21 @@ export class ServerRepository {
   /** Throws FleetError('conflict') when the name is taken. */
   insert(server: NewServer): ServerRecord {
     const at = nowIso();
-    const record: ServerRecord = { ...server, id: randomUUID(), createdAt: at, updatedAt: at };
+    const record: ServerRecord = {
+      ...server,
+      roots: server.roots ?? [],
+      bridgeLimits: server.bridgeLimits ?? {},
+      id: randomUUID(),
+      createdAt: at,
+      updatedAt: at,
+    };
     uniqueOr(`a server named "${server.name}" already exists`, () =>
       this.db
         .prepare(
-          `INSERT INTO servers (id, name, source_kind, source_value, args, env, mode, port, created_at, updated_at)
-           VALUES (@id, @name, @sourceKind, @sourceValue, @args, @env, @mode, @port, @createdAt, @updatedAt)`,
+          `INSERT INTO servers (id, name, source_kind, source_value, args, env, mode, port, roots, bridge_limits,
+             created_at, updated_at)
+           VALUES (@id, @name, @sourceKind, @sourceValue, @args, @env, @mode, @port, @roots, @bridgeLimits,
+             @createdAt, @updatedAt)`,
         )
         .run(toParams(record)),
     );
@@ -95,7 +113,8 @@ export class ServerRepository {
           this.db
             .prepare(
               `UPDATE servers SET name = @name, source_kind = @sourceKind, source_value = @sourceValue, args = @args,
-               env = @env, mode = @mode, port = @port, updated_at = @updatedAt WHERE id = @id`,
+               env = @env, mode = @mode, port = @port, roots = @roots, bridge_limits = @bridgeLimits,
+               updated_at = @updatedAt WHERE id = @id`,
             )
             .run(toParams(next)),
         );

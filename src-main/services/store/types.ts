@@ -2,6 +2,7 @@
  * Records as the store keeps them. Secrets (passwords, private keys, passphrases, tokens, secret env
  * values) live only inside the encrypted database file; nothing here is ever sent to the renderer as is.
  */
+import type { BridgeLimits, BridgeRoot, MemberLimits } from '../../shared/bridge-settings';
 
 export type HostKind = 'ssh' | 'local';
 export type HostAuth = 'password' | 'key' | 'agent' | 'none';
@@ -42,6 +43,10 @@ export interface ServerRecord {
   env: EnvEntry[];
   mode: 'shared' | 'dedicated';
   port: number | null;
+  /** Shared only: the roots the bridge answers the server's roots/list with (--root); [] for none. */
+  roots: BridgeRoot[];
+  /** The bridge's caps that differ from its defaults; {} for none. */
+  bridgeLimits: BridgeLimits;
   createdAt: string;
   updatedAt: string;
 }
@@ -55,6 +60,8 @@ export interface MemberRecord {
   token: string;
   /** Allowed tool names, or ['*'] for all. */
   tools: string[];
+  /** The member's own fair-share limits (members file `limits`); {} keeps the server's. */
+  limits: MemberLimits;
   createdAt: string;
 }
 
