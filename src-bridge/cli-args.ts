@@ -1,4 +1,5 @@
 import { BridgeError } from './errors';
+import { LIMIT_TEXT, limitProblem } from '../src-main/shared/bridge-settings';
 import { parseRootFlag, type Root } from './shared-roots';
 
 export type BridgeMode = 'shared' | 'dedicated';
@@ -146,10 +147,9 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
     const text = single(flag);
     if (text === undefined) continue;
     const n = Number(text);
-    if (!/^\d+(\.\d+)?$/.test(text) || n <= 0 || n > 1_000_000 || (whole && !Number.isInteger(n)))
-      fail(
-        `${flag} must be ${whole ? 'a whole number' : 'a number'} from ${whole ? 1 : 'above 0'} to 1000000`,
-      );
+    // The text itself too: Number() reads "1e3", " 7" and "0x10", which the app never writes.
+    const problem = LIMIT_TEXT.test(text) ? limitProblem(n, whole) : limitProblem(Number.NaN, whole);
+    if (problem !== null) fail(`${flag} ${problem}`);
     fairShare[field] = n;
   }
 

@@ -1,4 +1,5 @@
 import { BridgeError } from './errors';
+import { limitProblem } from '../src-main/shared/bridge-settings';
 
 /** A member's own fair-share limits, overriding the server's --member-* defaults one by one. */
 export interface MemberLimitOverrides {
@@ -103,7 +104,6 @@ export function parseMembersJson(text: string, source: string): MemberSpec[] {
 }
 
 const LIMIT_KEYS = new Set(['sessions', 'inflight', 'rps']);
-const MAX_LIMIT = 1_000_000;
 
 /**
  * A member's "limits" object. Unknown keys are refused rather than ignored: a typo ("rate") would
@@ -118,19 +118,9 @@ export function parseLimits(value: unknown, where: string): MemberLimitOverrides
   for (const [key, n] of Object.entries(value as Record<string, unknown>)) {
     if (!LIMIT_KEYS.has(key))
       throw new BridgeError('invalid_input', `${where}: ${shape}, not "${key.slice(0, 40)}"`);
-    const whole = key !== 'rps';
-    if (
-      typeof n !== 'number' ||
-      !Number.isFinite(n) ||
-      n <= 0 ||
-      n > MAX_LIMIT ||
-      (whole && !Number.isInteger(n))
-    )
-      throw new BridgeError(
-        'invalid_input',
-        `${where}: "limits.${key}" must be ${whole ? 'a whole number' : 'a number'} from ${whole ? 1 : 'above 0'} to ${MAX_LIMIT}`,
-      );
-    out[key as keyof MemberLimitOverrides] = n;
+    const problem = limitProblem(n, key !== 'rps');
+    if (problem !== null) throw new BridgeError('invalid_input', `${where}: "limits.${key}" ${problem}`);
+    out[key as keyof MemberLimitOverrides] = n as number;
   }
   return out;
 }
