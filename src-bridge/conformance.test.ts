@@ -95,6 +95,9 @@ describe('official conformance suite against the bridge', () => {
       mode: 'dedicated',
       // The suite's DNS-rebinding check sends the proxy's own origin and expects it to be accepted.
       allowOrigin: [`http://localhost:${proxy.port}`],
+      // The suite is one member opening a session per scenario and sending bursts: it tests the protocol,
+      // not the fair-share caps (fair-share.test.ts does), which it would otherwise run into (429).
+      limits: { memberSessions: 10_000, memberInflight: 10_000, memberRps: 1_000_000 },
     });
   });
   after(async () => {

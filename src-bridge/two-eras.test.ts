@@ -36,11 +36,12 @@ function textOf(result: unknown): string {
 describe('clients of both eras on one Shared bridge', () => {
   let bridge: TestBridge;
   before(async () => {
-    // Both clients are one member sending 40 calls at once: above the default 16 in flight per member.
+    // Both clients are one member sending 40 calls at once: above the default 16 in flight (and near the
+    // burst of 100 requests) per member.
     bridge = await startTestBridge({
       ...serverCommand('server-everything'),
       tokenSha256: [sha256(TOKEN)],
-      limits: { memberInflight: 64 },
+      limits: { memberInflight: 64, memberRps: 100_000 },
     });
   });
   after(() => bridge.close());
