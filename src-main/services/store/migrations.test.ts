@@ -11,6 +11,23 @@ import { LATEST_VERSION, applyMigrations, migrations } from './migrations';
 import { Store } from './store';
 import { createTestStore } from '../../test-support/store';
 
+/** A fresh store file with the migrations applied only up to `version`, as an older release left it. */
+async function storeAtVersion(version: number) {
+  const home = mkdtempSync(join(tmpdir(), `mcp-fleet-v${version}-`));
+  const keyProvider = new StaticKeyProvider(randomBytes(32));
+  const path = join(home, STORE_FILE);
+  ensureDbFile(path);
+  const db = openEncrypted(path, await keyProvider.getKey());
+  assert.equal(
+    applyMigrations(
+      db,
+      migrations.filter((m) => m.version <= version),
+    ),
+    version,
+  );
+  return { home, keyProvider, db };
+}
+
 void describe('store migrations', () => {
   void it('are idempotent: reopening keeps the version and the data', async () => {
     const t = await createTestStore();
@@ -44,20 +61,9 @@ void describe('store migrations', () => {
   });
 
   void it('bring a v2 store up to date with its hosts kept and the TLS tables empty', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'mcp-fleet-v2-'));
-    const keyProvider = new StaticKeyProvider(randomBytes(32));
-    const path = join(home, STORE_FILE);
     // A file taken only as far as v2, as the previous release left it.
-    ensureDbFile(path);
-    const db = openEncrypted(path, await keyProvider.getKey());
+    const { home, keyProvider, db } = await storeAtVersion(2);
     try {
-      assert.equal(
-        applyMigrations(
-          db,
-          migrations.filter((m) => m.version <= 2),
-        ),
-        2,
-      );
       db.prepare(
         "INSERT INTO hosts (id, name, kind, auth, created_at) VALUES ('h1', 'lab', 'local', 'none', '2026-01-01')",
       ).run();
@@ -80,20 +86,9 @@ void describe('store migrations', () => {
   });
 
   void it('bring a v3 store to v4 with servers and members kept, on the bridge defaults', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'mcp-fleet-v3-'));
-    const keyProvider = new StaticKeyProvider(randomBytes(32));
-    const path = join(home, STORE_FILE);
     // A file taken only as far as v3, as the previous release left it, with a server and a member.
-    ensureDbFile(path);
-    const db = openEncrypted(path, await keyProvider.getKey());
+    const { home, keyProvider, db } = await storeAtVersion(3);
     try {
-      assert.equal(
-        applyMigrations(
-          db,
-          migrations.filter((m) => m.version <= 3),
-        ),
-        3,
-      );
       db.prepare(
         `INSERT INTO servers (id, name, source_kind, source_value, args, env, mode, port, created_at, updated_at)
          VALUES ('s1', 'memory', 'npx', 'pkg', '[]', '[]', 'shared', 18080, '2026-01-01', '2026-01-01')`,
