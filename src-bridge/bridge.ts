@@ -1,25 +1,25 @@
 import type { AddressInfo } from 'node:net';
-import { TokenVerifier } from './auth';
-import { resolveConfig, type BridgeOptions, type ResolvedConfig } from './config';
-import { parseCidr } from './cidr';
-import { isTrustedProxy } from './client-address';
-import { ConnectionGuard } from './connection-guard';
-import { FairShare } from './fair-share';
-import { FD_RESERVE, fdSoftLimit } from './fd-limit';
-import { limitsReport } from './fair-share-report';
-import { readDefaultGateway } from './gateway';
-import { createHttpServer } from './http-server';
-import { createLogger, type Logger } from './log';
-import { Metrics } from './metrics';
-import { Multiplexer } from './multiplexer';
-import { FailureLimiter } from './rate-limit';
-import { SessionRegistry } from './sessions';
-import { StatelessRegistry } from './stateless-registry';
-import { tlsStatus } from './tls';
-import { Upstream } from './upstream';
-import { BRIDGE_VERSION } from './version';
+import { TokenVerifier } from './access/auth';
+import { resolveConfig, type BridgeOptions, type ResolvedConfig } from './ops/config';
+import { parseCidr } from './front-door/cidr';
+import { isTrustedProxy } from './front-door/client-address';
+import { ConnectionGuard } from './front-door/connection-guard';
+import { FairShare } from './access/fair-share';
+import { FD_RESERVE, fdSoftLimit } from './front-door/fd-limit';
+import { limitsReport } from './access/fair-share-report';
+import { readDefaultGateway } from './front-door/gateway';
+import { createHttpServer } from './front-door/http-server';
+import { createLogger, type Logger } from './ops/log';
+import { Metrics } from './ops/metrics';
+import { Multiplexer } from './core/multiplexer';
+import { FailureLimiter } from './access/rate-limit';
+import { SessionRegistry } from './core/sessions';
+import { StatelessRegistry } from './core/stateless-registry';
+import { tlsStatus } from './front-door/tls';
+import { Upstream } from './child/upstream';
+import { BRIDGE_VERSION } from './ops/version';
 
-export type { BridgeOptions } from './config';
+export type { BridgeOptions } from './ops/config';
 
 export interface RunningBridge {
   readonly port: number;

@@ -1,12 +1,12 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { startBridge, type RunningBridge } from './bridge';
-import { parseCliArgs, USAGE } from './cli-args';
-import { parseEnvFile } from './env-file';
+import { parseCliArgs, USAGE } from './ops/cli-args';
+import { parseEnvFile } from './child/env-file';
 import { BridgeError, describeError } from './errors';
-import { isLogLevel } from './log';
-import { parseMembersJson } from './members';
-import { BRIDGE_VERSION } from './version';
+import { isLogLevel } from './ops/log';
+import { parseMembersJson } from './access/members';
+import { BRIDGE_VERSION } from './ops/version';
 
 export { startBridge } from './bridge';
 export type { BridgeOptions, RunningBridge } from './bridge';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MCP_HEADERS, MODERN, raw, waitFor, type TestBridge } from './test-helpers';
+import { MCP_HEADERS, STATELESS, raw, waitFor, type TestBridge } from './test-helpers';
 
 export const NOTHING_IN_FLIGHT = { calls: 0, sessions: 0, statelessCallers: 0, serverRequests: 0 };
 
@@ -132,7 +132,7 @@ export async function memoryOf(
 }
 
 export function statelessHeaders(): Record<string, string> {
-  return { 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'echo' };
+  return { 'mcp-protocol-version': STATELESS, 'mcp-method': 'tools/call', 'mcp-name': 'echo' };
 }
 
 /**
@@ -188,7 +188,7 @@ export function deepJson(depth: number, pad = ''): string {
 /** A 2026-07-28 tools/call of echo whose arguments hold `nested` (JSON text). */
 export function statelessBody(id: string, nested: string): string {
   const meta = JSON.stringify({
-    'io.modelcontextprotocol/protocolVersion': MODERN,
+    'io.modelcontextprotocol/protocolVersion': STATELESS,
     'io.modelcontextprotocol/clientInfo': { name: 'hostile', version: '1' },
     'io.modelcontextprotocol/clientCapabilities': {},
   });

@@ -206,9 +206,9 @@ export function fixtureCommand(): { command: string; args: string[] } {
   return { command: process.execPath, args: [require.resolve('./fixtures/conformance-server.mjs')] };
 }
 
-export const MODERN = '2026-07-28';
+export const STATELESS = '2026-07-28';
 
-export interface ModernReply {
+export interface StatelessReply {
   status: number;
   headers: Headers;
   /** The JSON-RPC answer (from a JSON body, or the last answer on an event stream). */
@@ -225,7 +225,7 @@ export interface ModernReply {
  * One 2026-07-28 request by hand: the `_meta` envelope and the MCP-Protocol-Version, Mcp-Method and
  * Mcp-Name headers as a conforming client sends them, each of which a test may override or drop.
  */
-export async function modernRequest(
+export async function statelessRequest(
   url: string,
   token: string,
   method: string,
@@ -235,10 +235,10 @@ export async function modernRequest(
     meta?: Record<string, unknown>;
     headers?: Record<string, string | null>;
   } = {},
-): Promise<ModernReply> {
+): Promise<StatelessReply> {
   const meta = {
-    'io.modelcontextprotocol/protocolVersion': MODERN,
-    'io.modelcontextprotocol/clientInfo': { name: 'raw-modern', version: '1' },
+    'io.modelcontextprotocol/protocolVersion': STATELESS,
+    'io.modelcontextprotocol/clientInfo': { name: 'raw-stateless', version: '1' },
     'io.modelcontextprotocol/clientCapabilities': {},
     ...options.meta,
   };
@@ -247,7 +247,7 @@ export async function modernRequest(
   const headers: Record<string, string | null> = {
     ...MCP_HEADERS,
     authorization: `Bearer ${token}`,
-    'mcp-protocol-version': MODERN,
+    'mcp-protocol-version': STATELESS,
     'mcp-method': method,
     ...(typeof name === 'string' ? { 'mcp-name': name } : {}),
     ...options.headers,
@@ -281,7 +281,7 @@ export async function fixtureSeen(
   toolCalls: string[];
   asks: { id: string; method: string; outcome: string }[];
 }> {
-  const reply = await modernRequest(url, token, 'tools/call', { name: 'fixture_seen', arguments: {} });
+  const reply = await statelessRequest(url, token, 'tools/call', { name: 'fixture_seen', arguments: {} });
   const content = reply.body.result?.content as { text: string }[] | undefined;
   return JSON.parse(content?.[0]?.text ?? '{}') as Awaited<ReturnType<typeof fixtureSeen>>;
 }

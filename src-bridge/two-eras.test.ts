@@ -5,25 +5,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  Client as ModernClient,
-  StreamableHTTPClientTransport as ModernTransport,
+  Client as StatelessClient,
+  StreamableHTTPClientTransport as StatelessTransport,
 } from '@modelcontextprotocol/client';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { connectClient, serverCommand, sha256, startTestBridge, type TestBridge } from './test-helpers';
 
 const TOKEN = 'two-eras-token-0123456789';
 
-async function modernClient(url: string, elicited: string[]): Promise<ModernClient> {
-  const client = new ModernClient(
-    { name: 'modern-client', version: '1.0.0' },
+async function statelessClient(url: string, elicited: string[]): Promise<StatelessClient> {
+  const client = new StatelessClient(
+    { name: 'stateless-client', version: '1.0.0' },
     { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
   );
   client.setRequestHandler('elicitation/create', () => {
-    elicited.push('modern');
+    elicited.push('stateless');
     return { action: 'accept', content: { name: 'Ada of 2026' } };
   });
   await client.connect(
-    new ModernTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }),
+    new StatelessTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }),
   );
   return client;
 }
@@ -48,21 +48,24 @@ describe('clients of both eras on one Shared bridge', () => {
 
   it('lists and calls tools for both at once, with colliding ids, each getting only its own answers', async () => {
     const elicited: string[] = [];
-    const modern = await modernClient(bridge.url, elicited);
+    const stateless = await statelessClient(bridge.url, elicited);
     const legacy = await connectClient(bridge.url, TOKEN, {}, 'legacy-client');
     try {
-      assert.equal(modern.getNegotiatedProtocolVersion(), '2026-07-28');
-      const [modernTools, legacyTools] = await Promise.all([modern.listTools(), legacy.client.listTools()]);
-      assert.ok(modernTools.tools.some((t) => t.name === 'echo'));
+      assert.equal(stateless.getNegotiatedProtocolVersion(), '2026-07-28');
+      const [statelessTools, legacyTools] = await Promise.all([
+        stateless.listTools(),
+        legacy.client.listTools(),
+      ]);
+      assert.ok(statelessTools.tools.some((t) => t.name === 'echo'));
       assert.deepEqual(
-        modernTools.tools.map((t) => t.name),
+        statelessTools.tools.map((t) => t.name),
         legacyTools.tools.map((t) => t.name),
       );
       // Both SDKs number their requests from 0, so every call below shares its id with one of the other client's.
       const calls: Promise<[string, string]>[] = [];
       for (let i = 0; i < 20; i += 1) {
         for (const [who, client] of [
-          ['modern', modern],
+          ['stateless', stateless],
           ['legacy', legacy.client],
         ] as const) {
           const message = `${who}-${i}`;
@@ -75,7 +78,7 @@ describe('clients of both eras on one Shared bridge', () => {
       }
       for (const [message, answer] of await Promise.all(calls)) assert.equal(answer, `Echo: ${message}`);
     } finally {
-      await modern.close();
+      await stateless.close();
       await legacy.transport.terminateSession();
       await legacy.client.close();
     }
@@ -83,24 +86,24 @@ describe('clients of both eras on one Shared bridge', () => {
 
   it('brings elicitation to the v2 client as input_required and to the v1 client as a server request', async () => {
     const elicited: string[] = [];
-    const modern = await modernClient(bridge.url, elicited);
+    const stateless = await statelessClient(bridge.url, elicited);
     const legacy = await connectClient(bridge.url, TOKEN, { elicitation: true }, 'legacy-client');
     legacy.client.setRequestHandler(ElicitRequestSchema, () => {
       elicited.push('legacy');
       return { action: 'accept', content: { name: 'Ada of 2025' } };
     });
     try {
-      const fromModern = await modern.callTool({ name: 'trigger-elicitation-request', arguments: {} });
-      assert.match(textOf(fromModern), /Name: Ada of 2026/);
+      const fromStateless = await stateless.callTool({ name: 'trigger-elicitation-request', arguments: {} });
+      assert.match(textOf(fromStateless), /Name: Ada of 2026/);
       const fromLegacy = await legacy.client.callTool({ name: 'trigger-elicitation-request', arguments: {} });
       assert.match(textOf(fromLegacy), /Name: Ada of 2025/);
-      assert.deepEqual(elicited, ['modern', 'legacy']);
+      assert.deepEqual(elicited, ['stateless', 'legacy']);
       const rounds = bridge.logs.filter(
         (l) => l.includes('"event":"audit"') && l.includes('"outcome":"input_required"'),
       );
       assert.equal(rounds.length, 1, 'the v2 client was asked through one input_required round');
     } finally {
-      await modern.close();
+      await stateless.close();
       await legacy.transport.terminateSession();
       await legacy.client.close();
     }

@@ -6,8 +6,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
 import {
-  Client as ModernClient,
-  StreamableHTTPClientTransport as ModernTransport,
+  Client as StatelessClient,
+  StreamableHTTPClientTransport as StatelessTransport,
 } from '@modelcontextprotocol/client';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -221,12 +221,12 @@ export async function rawStdioSession(command: string, args: string[]): Promise<
 }
 
 /** The v2 SDK client, pinned to 2026-07-28: it probes server/discover once, then sends stateless calls. */
-export async function modernSdkSession(
+export async function statelessSdkSession(
   endpoint: string,
   headers: Record<string, string>,
 ): Promise<EchoSession> {
-  const client = new ModernClient(clientInfo, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-  await client.connect(new ModernTransport(new URL(endpoint), { requestInit: { headers } }));
+  const client = new StatelessClient(clientInfo, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  await client.connect(new StatelessTransport(new URL(endpoint), { requestInit: { headers } }));
   return {
     echo: async (message) => {
       const result = await client.callTool({ name: 'echo', arguments: { message } });

@@ -10,7 +10,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { freePort, spawnDrained, waitForHttp, lastLine, type Spawned } from './proc';
 import {
-  modernSdkSession,
+  statelessSdkSession,
   rawHttpSession,
   rawStatelessSession,
   rawStdioSession,
@@ -72,7 +72,7 @@ async function openHttp(
 ): Promise<EchoSession> {
   if (kind === 'raw') return rawHttpSession(url, headers);
   if (kind === 'raw-stateless') return rawStatelessSession(url, headers);
-  if (kind === 'v2') return modernSdkSession(url, headers);
+  if (kind === 'v2') return statelessSdkSession(url, headers);
   const client = newClient();
   try {
     await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));

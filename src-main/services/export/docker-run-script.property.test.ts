@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { parseEnvFile } from '../../../src-bridge/env-file';
+import { parseEnvFile } from '../../../src-bridge/child/env-file';
 import { Name } from '../../shared/contract';
 import { FleetError } from '../../shared/errors';
 import { LABELS, SECRETS_FILE_NAME } from '../instance-spec/constants';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseEnvFile } from '../../../src-bridge/env-file';
-import { parseMembersJson } from '../../../src-bridge/members';
-import { parseCliArgs } from '../../../src-bridge/cli-args';
+import { parseEnvFile } from '../../../src-bridge/child/env-file';
+import { parseMembersJson } from '../../../src-bridge/access/members';
+import { parseCliArgs } from '../../../src-bridge/ops/cli-args';
 import { Name } from '../../shared/contract';
 import { FleetError } from '../../shared/errors';
 import { LABELS } from './constants';

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
-import { parseCliArgs } from '../../../src-bridge/cli-args';
-import { resolveConfig } from '../../../src-bridge/config';
-import { parseMembersJson } from '../../../src-bridge/members';
+import { parseCliArgs } from '../../../src-bridge/ops/cli-args';
+import { resolveConfig } from '../../../src-bridge/ops/config';
+import { parseMembersJson } from '../../../src-bridge/access/members';
 import { FleetError } from '../../shared/errors';
 import { renderCompose } from '../export/compose';
 import { renderDockerRunScript } from '../export/docker-run-script';

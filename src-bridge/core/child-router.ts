@@ -1,0 +1,158 @@
+import type { BridgeMode } from '../ops/cli-args';
+import { filterTools } from '../access/client-capabilities';
+import {
+  classify,
+  isObject,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from '../wire/jsonrpc';
+import type { InputRounds } from './input-rounds';
+import type { Logger } from '../ops/log';
+import { routeLogLine } from './log-routing';
+import type { ToolHeaderIndex } from '../wire/param-headers';
+import type { Metrics } from '../ops/metrics';
+import type { PendingCalls } from './pending';
+import type { Session } from './session';
+import { ServerRequestRouter } from './server-request-router';
+import type { SessionRegistry } from './sessions';
+import type { Root } from './shared-roots';
+import type { StatelessRegistry } from './stateless-registry';
+import type { Subscriptions } from './subscriptions';
+import type { TaskOwners } from './tasks';
+import type { Upstream } from '../child/upstream';
+
+export interface RouterDeps {
+  upstream: Upstream;
+  sessions: SessionRegistry;
+  pending: PendingCalls;
+  subscriptions: Subscriptions;
+  tasks: TaskOwners;
+  metrics: Metrics;
+  log: Logger;
+  mode: BridgeMode;
+  stateless: StatelessRegistry;
+  inputs: InputRounds;
+  toolHeaders: ToolHeaderIndex;
+  /** Shared mode: the operator's roots (--root), the only answer the server ever gets to roots/list. */
+  roots: readonly Root[];
+}
+
+/** Routes what the child sends to the one session it belongs to, and never to any other. */
+export class ChildRouter {
+  private readonly requests: ServerRequestRouter;
+
+  constructor(private readonly d: RouterDeps) {
+    this.requests = new ServerRequestRouter(d);
+  }
+
+  /** Server requests sent to sessions and not answered yet. */
+  get serverRequestsWaiting(): number {
+    return this.requests.waiting;
+  }
+
+  onMessage(raw: unknown): void {
+    const classified = classify(raw);
+    switch (classified.kind) {
+      case 'response':
+        this.onResponse(classified.message);
+        return;
+      case 'request':
+        this.onServerRequest(classified.message);
+        return;
+      case 'notification':
+        this.onNotification(classified.message);
+        return;
+      case 'invalid':
+        this.d.log.warn('child_message_invalid', { reason: classified.reason });
+        return;
+    }
+  }
+
+  private onResponse(message: JsonRpcResponse): void {
+    const call = this.d.pending.get(message.id);
+    if (!call) {
+      this.d.log.debug('child_response_unmatched', {});
+      return;
+    }
+    if (message.error) {
+      this.d.pending.finish(call, { jsonrpc: '2.0', error: message.error }, 'error');
+      return;
+    }
+    let result = message.result;
+    if (call.method === 'tools/list') this.d.toolHeaders.learn(result);
+    if (call.method === 'tools/list' && !call.session.member.allTools)
+      result = filterTools(result, call.session.member);
+    else if (call.method === 'tasks/list') result = this.d.tasks.filterList(call.session, result);
+    else this.d.tasks.recordResult(call.session, result);
+    const outcome = isObject(result) && result.isError === true ? 'tool_error' : 'ok';
+    this.d.pending.finish(call, { jsonrpc: '2.0', result }, outcome);
+  }
+
+  private onNotification(message: JsonRpcNotification): void {
+    const params = message.params;
+    switch (message.method) {
+      case 'notifications/progress': {
+        const call = this.d.pending.get(params?.progressToken);
+        if (call?.progressToken !== undefined) {
+          call.sink.related({ ...message, params: { ...params, progressToken: call.progressToken } });
+        }
+        return;
+      }
+      case 'notifications/cancelled':
+        this.d.inputs.onChildCancelled(params?.requestId);
+        this.requests.onChildCancelled(message);
+        return;
+      case 'notifications/tools/list_changed':
+        this.d.toolHeaders.forget();
+        this.broadcast(message);
+        return;
+      case 'notifications/prompts/list_changed':
+      case 'notifications/resources/list_changed':
+        this.broadcast(message);
+        return;
+      case 'notifications/resources/updated':
+        for (const session of this.d.subscriptions.subscribers(String(params?.uri))) session.deliver(message);
+        return;
+      case 'notifications/message':
+        routeLogLine(this.d, message);
+        return;
+      case 'notifications/tasks/status':
+        this.d.tasks.owner(params?.taskId)?.deliver(message);
+        return;
+      case 'notifications/elicitation/complete':
+        this.requests.onElicitationComplete(message);
+        return;
+      default:
+        // One member's sessions may share anything; in shared mode an unknown notice could leak
+        // one member's data to another, so it is dropped.
+        if (this.d.mode === 'dedicated') this.broadcast(message);
+        else this.d.log.debug('child_notification_dropped', { method: message.method });
+    }
+  }
+
+  private broadcast(message: object): void {
+    for (const session of this.d.sessions.values()) session.deliver(message);
+    for (const listener of this.d.stateless.listeners) listener.deliver(message);
+  }
+
+  /** A request from the server (sampling, elicitation, roots): see ServerRequestRouter. */
+  private onServerRequest(request: JsonRpcRequest): void {
+    this.requests.onServerRequest(request);
+  }
+
+  /** A client's answer to a server request: back to the child under the child's id. */
+  onClientResponse(session: Session, response: JsonRpcResponse): void {
+    this.requests.onClientResponse(session, response);
+  }
+
+  /** The child that asked is gone: tell each session its server request is cancelled. */
+  onChildExit(): void {
+    this.requests.onChildExit();
+  }
+
+  /** The session ended with server requests unanswered: the child gets an error for each. */
+  dropSession(session: Session): void {
+    this.requests.dropSession(session);
+  }
+}
