@@ -1,16 +1,4 @@
 import { isObject, type JsonObject, type JsonRpcRequest } from '../wire/jsonrpc';
-import type { Member } from './members';
-
-/** A tools/list result with only the tools the member may call. */
-export function filterTools(result: unknown, member: Member): unknown {
-  if (!isObject(result) || !Array.isArray(result.tools)) return result;
-  return {
-    ...result,
-    tools: result.tools.filter(
-      (t: unknown) => isObject(t) && typeof t.name === 'string' && member.allowTool(t.name),
-    ),
-  };
-}
 
 /** The capability a session lacks for a server request, or undefined when it has it. */
 export function missingCapability(caps: JsonObject, request: JsonRpcRequest): string | undefined {

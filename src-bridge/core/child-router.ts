@@ -1,5 +1,5 @@
 import type { BridgeMode } from '../ops/cli-args';
-import { filterTools } from '../access/client-capabilities';
+import { filterList, mayReceive } from '../access/member-access';
 import {
   classify,
   isObject,
@@ -81,10 +81,12 @@ export class ChildRouter {
     }
     let result = message.result;
     if (call.method === 'tools/list') this.d.toolHeaders.learn(result);
-    if (call.method === 'tools/list' && !call.session.member.allTools)
-      result = filterTools(result, call.session.member);
-    else if (call.method === 'tasks/list') result = this.d.tasks.filterList(call.session, result);
-    else this.d.tasks.recordResult(call.session, result);
+    if (call.method === 'tasks/list') result = this.d.tasks.filterList(call.session, result);
+    else {
+      // tools/list, prompts/list, resources/list and resources/templates/list: only what the member may use.
+      result = filterList(call.method, result, call.session.member);
+      this.d.tasks.recordResult(call.session, result);
+    }
     const outcome = isObject(result) && result.isError === true ? 'tool_error' : 'ok';
     this.d.pending.finish(call, { jsonrpc: '2.0', result }, outcome);
   }
@@ -111,9 +113,15 @@ export class ChildRouter {
       case 'notifications/resources/list_changed':
         this.broadcast(message);
         return;
-      case 'notifications/resources/updated':
-        for (const session of this.d.subscriptions.subscribers(String(params?.uri))) session.deliver(message);
+      case 'notifications/resources/updated': {
+        // Only sessions and listen streams that subscribed to the uri, and only if their member may read
+        // it (a subscription the bridge refused never exists; this holds whatever the server names).
+        const uri = params?.uri;
+        if (typeof uri !== 'string') return;
+        for (const session of this.d.subscriptions.subscribers(uri))
+          if (mayReceive(session.member, message.method, params)) session.deliver(message);
         return;
+      }
       case 'notifications/message':
         routeLogLine(this.d, message);
         return;
@@ -131,9 +139,13 @@ export class ChildRouter {
     }
   }
 
-  private broadcast(message: object): void {
-    for (const session of this.d.sessions.values()) session.deliver(message);
-    for (const listener of this.d.stateless.listeners) listener.deliver(message);
+  /** To every session and listen stream whose member may receive it (a list change of a kind it has). */
+  private broadcast(message: JsonRpcNotification): void {
+    const { method, params } = message;
+    for (const session of this.d.sessions.values())
+      if (mayReceive(session.member, method, params)) session.deliver(message);
+    for (const listener of this.d.stateless.listeners)
+      if (mayReceive(listener.member, method, params)) listener.deliver(message);
   }
 
   /** A request from the server (sampling, elicitation, roots): see ServerRequestRouter. */

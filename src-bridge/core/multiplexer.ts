@@ -19,6 +19,7 @@ import type { InFlightFigures } from '../ops/health';
 import type { Logger } from '../ops/log';
 import { LogLevelControl } from './log-level-control';
 import { isLogLevelName, LOG_LEVELS } from './log-levels';
+import { accessRefusal, mayReceive, offeredCapabilities } from '../access/member-access';
 import type { Member } from '../access/members';
 import type { Metrics } from '../ops/metrics';
 import { PendingCalls } from './pending';
@@ -142,9 +143,12 @@ export class Multiplexer implements UpstreamListener {
     const caps = this.upstream.initResult?.capabilities ?? {};
     for (const kind of ['tools', 'prompts', 'resources'] as const) {
       if (caps[kind] === undefined) continue;
-      const notice = { jsonrpc: '2.0', method: `notifications/${kind}/list_changed` };
-      for (const session of this.sessions.values()) session.deliver(notice);
-      for (const listener of this.stateless.listeners) listener.deliver(notice);
+      const method = `notifications/${kind}/list_changed`;
+      const notice = { jsonrpc: '2.0', method };
+      for (const session of this.sessions.values())
+        if (mayReceive(session.member, method, undefined)) session.deliver(notice);
+      for (const listener of this.stateless.listeners)
+        if (mayReceive(listener.member, method, undefined)) listener.deliver(notice);
     }
     this.subscriptions.renew();
     this.front.toolHeaders.forget();
@@ -177,9 +181,15 @@ export class Multiplexer implements UpstreamListener {
     });
     this.pending.record(session, 'initialize', undefined, 'ok', started);
     this.background(this.levels.apply());
+    // A member allowed no tools, prompts or resources is not offered them.
+    const offered = offeredCapabilities(init.capabilities, member);
     return {
       session,
-      response: { jsonrpc: '2.0', id: request.id, result: { ...init, protocolVersion: version } },
+      response: {
+        jsonrpc: '2.0',
+        id: request.id,
+        result: { ...init, capabilities: offered, protocolVersion: version },
+      },
     };
   }
 
@@ -193,6 +203,15 @@ export class Multiplexer implements UpstreamListener {
     };
     const fail = (code: number, message: string, outcome: string, tool?: string): void =>
       answer({ jsonrpc: '2.0', error: { code, message } }, outcome, tool);
+    const tool =
+      request.method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
+
+    // What the member may not use never reaches the child: tools, prompts, resources, completions.
+    const refusal = accessRefusal(session.member, request.method, params);
+    if (refusal !== undefined) {
+      fail(ErrorCodes.forbidden, refusal, 'denied', tool);
+      return;
+    }
 
     switch (request.method) {
       case 'ping':
@@ -224,17 +243,6 @@ export class Multiplexer implements UpstreamListener {
             .then(([response, outcome]) => answer(response, outcome)),
         );
         return;
-      case 'tools/call': {
-        const tool = typeof params?.name === 'string' ? params.name : undefined;
-        // Fail closed: a restricted member's call without a usable tool name is refused too.
-        if (!session.member.allTools && (tool === undefined || !session.member.allowTool(tool))) {
-          const message = `Tool "${tool ?? ''}" is not available to member "${session.member.name}".`;
-          fail(ErrorCodes.forbidden, message, 'denied', tool);
-          return;
-        }
-        this.forwarder.forward(session, request, sink, started, tool);
-        return;
-      }
       case 'tasks/get':
       case 'tasks/result':
       case 'tasks/cancel':
@@ -244,7 +252,7 @@ export class Multiplexer implements UpstreamListener {
         }
         break;
     }
-    this.forwarder.forward(session, request, sink, started, undefined);
+    this.forwarder.forward(session, request, sink, started, tool);
   }
 
   handleNotification(session: Session, notification: JsonRpcNotification): void {

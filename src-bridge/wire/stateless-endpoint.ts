@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { sendJson } from '../front-door/http-util';
 import { errorResponse, ErrorCodes, isObject, type JsonRpcRequest } from './jsonrpc';
 import { honouredFilter, ListenSession, parseFilter } from './listen-stream';
+import { kindOfMethod, offeredCapabilities } from '../access/member-access';
 import type { Member } from '../access/members';
 import { StatelessErrorCodes, type Envelope } from './stateless-envelope';
 import { discoverResult } from './stateless-results';
@@ -71,24 +72,27 @@ export async function handleStateless(
     sendJson(res, status, body);
     record(outcome);
   };
-  const refuse = (status: number, code: number, message: string): void =>
-    answer(status, errorResponse(request.id, code, message), status === 404 ? 'error' : 'denied');
+  const refuse = (status: number, code: number, message: string, outcome: string): void =>
+    answer(status, errorResponse(request.id, code, message), outcome);
 
-  const toolsHidden = !member.anyTool && request.method.startsWith('tools/');
-  if (REMOVED.has(request.method) || toolsHidden) {
+  // A kind the member is allowed nothing of is not offered (server/discover), so its methods are not
+  // found; counted as a refusal of access, like a tool call the member may not make.
+  const kind = kindOfMethod(request.method);
+  const hidden = kind !== undefined && !member[kind].any;
+  if (REMOVED.has(request.method) || hidden) {
     refuse(
       404,
       ErrorCodes.methodNotFound,
       `Method not found: ${request.method.slice(0, 100)} is not served to 2026-07-28 requests.`,
+      hidden ? 'denied' : 'error',
     );
     return;
   }
   if (request.method === 'server/discover') {
     const init = await mux.front.initResult();
-    if (!init) return refuse(503, ErrorCodes.serverUnavailable, mux.front.unavailableMessage());
-    const capabilities = { ...init.capabilities };
-    // A member allowed no tool is not offered any.
-    if (!member.anyTool) delete capabilities.tools;
+    if (!init)
+      return refuse(503, ErrorCodes.serverUnavailable, mux.front.unavailableMessage(), 'unavailable');
+    const capabilities = offeredCapabilities(init.capabilities, member);
     answer(200, { jsonrpc: '2.0', id: request.id, result: discoverResult(init, capabilities) }, 'ok');
     return;
   }
@@ -193,7 +197,14 @@ async function listen(
   const init = await mux.front.initResult();
   if (!init) return fail(503, ErrorCodes.serverUnavailable, mux.front.unavailableMessage(), 'unavailable');
   if (res.destroyed) return;
-  const filter = honouredFilter(wanted, init.capabilities);
+  // What the member is not offered cannot be listened to: list changes of a kind it is allowed nothing
+  // of, and resources it may not read (left out of the acknowledgement, never subscribed upstream).
+  const filter = honouredFilter(wanted, offeredCapabilities(init.capabilities, member));
+  if (filter.resourceSubscriptions) {
+    const readable = filter.resourceSubscriptions.filter((uri) => member.resources.allows(uri));
+    if (readable.length > 0) filter.resourceSubscriptions = readable;
+    else delete filter.resourceSubscriptions;
+  }
   const listener = new ListenSession(
     member,
     envelope.clientCapabilities,
