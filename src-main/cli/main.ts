@@ -8,6 +8,7 @@ import { defaultHome } from '../services/home';
 import { PassphraseKeyProvider } from '../services/store/key-providers';
 import { FleetError } from '../shared/errors';
 import { usage } from './args';
+import { CLIENTS_USAGE, clientsCommand } from './commands/clients';
 import { DEPLOY_USAGE, deployCommand, hostsCheckCommand, serversUpdateCommand } from './commands/deploy';
 import { EXPORT_USAGE, exportCommand } from './commands/export';
 import { HEALTH_USAGE, healthCommand } from './commands/health';
@@ -27,6 +28,7 @@ ${SERVE_USAGE}
 ${HOSTS_USAGE}
 ${SERVERS_USAGE}
 ${EXPORT_USAGE}
+${CLIENTS_USAGE}
 ${DEPLOY_USAGE}
 ${MEMBERS_USAGE}
 ${INSTANCES_USAGE}
@@ -95,6 +97,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'export':
         await exportCommand(ctx, args, (input) => ctx.call('export:render', input));
+        break;
+      case 'clients':
+        await clientsCommand(ctx, args, (input) => ctx.call('export:render', input));
         break;
       case 'serve':
         await serveCommand(ctx, args);

@@ -329,6 +329,11 @@ export type SessionUnlockInput = z.infer<typeof SessionUnlockInput>;
 
 // ---------- export and import ----------
 
+/**
+ * What an export renders: the instance's deployment (docker-run … firewall), or one member's client
+ * configuration (claude = Claude Desktop through mcp-remote, vscode, cursor, claude-code = Claude
+ * Code's .mcp.json, codex, gemini = Gemini CLI, windsurf, zed, goose, continue).
+ */
 export const ExportFormat = z.enum([
   'docker-run',
   'compose',
@@ -338,6 +343,13 @@ export const ExportFormat = z.enum([
   'claude',
   'vscode',
   'cursor',
+  'claude-code',
+  'codex',
+  'gemini',
+  'windsurf',
+  'zed',
+  'goose',
+  'continue',
 ]);
 export type ExportFormat = z.infer<typeof ExportFormat>;
 

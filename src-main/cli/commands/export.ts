@@ -6,7 +6,8 @@ import { parseArgs, usage } from '../args';
 import type { CommandContext } from '../context';
 import { single } from './hosts';
 
-export const EXPORT_USAGE = `mcp-fleet export SERVER --format docker-run|compose|swarm|k8s|firewall|claude|vscode|cursor
+export const EXPORT_USAGE = `mcp-fleet export SERVER --format docker-run|compose|swarm|k8s|firewall
+    |claude|vscode|cursor|claude-code|codex|gemini|windsurf|zed|goose|continue
     [--member M] [--host HOST] [--inline-secrets] [--port N] [--publish ADDR] [--allow-cidr CIDR]... [--ca-file PATH] [--out FILE]
     (--port: the host port where none is pinned yet; for every member of a Dedicated server, the first of consecutive ports)
     (--ca-file: where the member's machine keeps the fleet CA, for client snippets; default ~/mcp-fleet-ca.pem of this machine)`;

@@ -1,29 +1,48 @@
 /**
  * Client configuration snippets for one member: the instance's URL and its Authorization header, in
- * each client's own format.
+ * each client's own format (client-entries.ts has the shapes and the documentation each follows).
  *
- * - claude: Claude Desktop's claude_desktop_config.json. Its file starts stdio servers only, so the
- *   snippet runs mcp-remote (Streamable HTTP only, custom header); mcp-remote expands ${AUTH_HEADER}
- *   from the entry's env, the way its README shows, which keeps the space of "Bearer x" out of args.
- * - vscode: .vscode/mcp.json (`servers`, `type: "http"`); by reference the token is a promptString
- *   input with `password: true`, which VS Code asks for once and keeps in its secret storage.
- * - cursor: .cursor/mcp.json (`mcpServers` with `url` and `headers`); by reference the header reads
- *   `${env:VAR}`, which Cursor interpolates from the environment.
+ * By default the token goes by reference, through whatever the client documents for it: an input
+ * VS Code prompts for, an environment variable the client expands (Cursor, Windsurf, Claude Code's
+ * .mcp.json, Gemini CLI, goose) or sends itself (Codex's bearer_token_env_var), Continue's secrets
+ * file. Claude Desktop and Zed expand nothing, so their snippet holds a placeholder saying how to get
+ * one with the token inline; it is inline in every format only when the operator asks.
  *
- * With TLS the URL is https. mcp-remote is a Node program, so the snippet hands it the fleet CA through
- * NODE_EXTRA_CA_CERTS (an absolute path: neither JSON nor Node expands `~`); VS Code and Cursor check
- * certificates against the operating system's trust store, which a note beside the JSON says.
+ * With TLS the URL is https. Node clients (mcp-remote, Claude Code, Gemini CLI) trust the fleet CA
+ * through NODE_EXTRA_CA_CERTS, an absolute path (neither JSON nor Node expands `~`); Continue names it
+ * in requestOptions.caBundlePath; the others check the operating system's trust store, which a note
+ * beside the snippet says. Without TLS the note is the plain-HTTP warning.
  */
+import { stringify } from 'yaml';
 import { shellWord } from '../instance-spec/shell-words';
 import type { MemberRecord } from '../store/types';
+import { clientDocument, tokenEnvVar } from './client-entries';
+import { CLIENT_FILES } from './client-files';
 import { NO_TLS_WARNING } from './tls-notes';
+import { renderTomlTable } from './toml-edit';
 
-export type ClientFormat = 'claude' | 'vscode' | 'cursor';
+export const CLIENT_FORMATS = [
+  'claude',
+  'vscode',
+  'cursor',
+  'claude-code',
+  'codex',
+  'gemini',
+  'windsurf',
+  'zed',
+  'goose',
+  'continue',
+] as const;
+export type ClientFormat = (typeof CLIENT_FORMATS)[number];
+
+export function isClientFormat(format: string): format is ClientFormat {
+  return (CLIENT_FORMATS as readonly string[]).includes(format);
+}
 
 export interface ClientConfigInput {
   format: ClientFormat;
   server: string;
-  member: MemberRecord;
+  member: Pick<MemberRecord, 'name' | 'token'>;
   url: string;
   inlineSecrets: boolean;
   /** The fleet CA on the member's machine (absolute); null when the server runs without TLS. */
@@ -31,121 +50,104 @@ export interface ClientConfigInput {
 }
 
 export interface ClientSnippet {
-  /** The JSON, kept strict: Claude Desktop and Cursor read their files as plain JSON. */
+  /** The file's text, kept strict: JSON without comments, so every client of a format reads it. */
   content: string;
-  /** One line beside it: how to trust the fleet CA, or the plain-HTTP warning. */
+  /** The name to save it under. */
+  filename: string;
+  /** Lines beside it: how to trust the fleet CA (or the plain-HTTP warning), and where the token goes. */
   notes: string[];
 }
 
-/** Pinned, so a snippet does not change behaviour under the member. */
-export const MCP_REMOTE_PACKAGE = 'mcp-remote@0.15.1';
+export { MCP_REMOTE_PACKAGE, tokenEnvVar } from './client-entries';
 
 export function renderClientConfig(input: ClientConfigInput): ClientSnippet {
-  return { content: snippetJson(input), notes: [clientNote(input)] };
+  const layout = CLIENT_FILES[input.format];
+  const document = clientDocument(input);
+  const content =
+    layout.syntax === 'toml'
+      ? tomlDocument(document)
+      : layout.syntax === 'yaml'
+        ? stringify(document, { indent: 2, lineWidth: 0 })
+        : JSON.stringify(document, null, 2) + '\n';
+  const notes = [tlsClientNote(input)];
+  const token = tokenNote(input);
+  if (token !== null) notes.push(token);
+  return { content, filename: layout.filename(input.server), notes };
 }
 
-function clientNote(input: ClientConfigInput): string {
+/** Codex's snippet: the one `[mcp_servers.NAME]` table. */
+function tomlDocument(document: Record<string, unknown>): string {
+  const [[container, servers]] = Object.entries(document) as [
+    [string, Record<string, Record<string, unknown>>],
+  ];
+  return Object.entries(servers)
+    .map(([name, table]) => renderTomlTable([container, name], table))
+    .join('\n');
+}
+
+function tlsClientNote(input: ClientConfigInput): string {
   const { caFile } = input;
   if (caFile === null) return NO_TLS_WARNING;
   const save = `save the fleet CA there with \`mcp-fleet tls ca --out ${shellWord(caFile)}\``;
+  const client = CLIENT_FILES[input.format].client;
   switch (input.format) {
     case 'claude':
       return `mcp-remote trusts the fleet CA through NODE_EXTRA_CA_CERTS=${caFile}: ${save} (for another path or machine, export with --ca-file PATH).`;
+    case 'claude-code':
+    case 'gemini':
+      return `${client} is a Node program: start it with NODE_EXTRA_CA_CERTS=${caFile} in its environment to trust the fleet CA (${save}).`;
+    case 'continue':
+      return `Continue reads the fleet CA from requestOptions.caBundlePath (${caFile}): ${save}.`;
     case 'vscode':
-    case 'cursor': {
-      const client = input.format === 'vscode' ? 'VS Code' : 'Cursor';
+    case 'cursor':
+    case 'windsurf':
       return `${client} checks the server's certificate against the operating system's trust store: add the fleet CA there (${save}); Node-based clients take NODE_EXTRA_CA_CERTS=${caFile} instead.`;
-    }
+    case 'codex':
+    case 'zed':
+    case 'goose':
+      return `${client} checks the server's certificate against the operating system's trust store: add the fleet CA there (${save}).`;
   }
 }
 
-function snippetJson(input: ClientConfigInput): string {
-  const { server, member, url } = input;
+/** Where a by-reference token comes from, for the formats added with this note (the first three have none). */
+function tokenNote(input: ClientConfigInput): string | null {
+  const { format, server, member } = input;
+  if (input.inlineSecrets || format === 'claude' || format === 'vscode' || format === 'cursor') return null;
   const envVar = tokenEnvVar(server);
-  switch (input.format) {
-    case 'claude': {
-      const insecure = url.startsWith('http://') && !isLoopbackUrl(url);
-      const config = {
-        mcpServers: {
-          [server]: {
-            command: 'npx',
-            args: [
-              '-y',
-              MCP_REMOTE_PACKAGE,
-              url,
-              '--transport',
-              'http-only',
-              // mcp-remote refuses plain http to anything but localhost unless told.
-              ...(insecure ? ['--allow-http'] : []),
-              '--header',
-              'Authorization:${AUTH_HEADER}',
-            ],
-            env: {
-              AUTH_HEADER: input.inlineSecrets
-                ? `Bearer ${member.token}`
-                : `Bearer <token of member ${member.name}; run: mcp-fleet export ${server} --format claude --member ${member.name} --inline-secrets>`,
-              ...(input.caFile === null ? {} : { NODE_EXTRA_CA_CERTS: input.caFile }),
-            },
-          },
-        },
-      };
-      return JSON.stringify(config, null, 2) + '\n';
-    }
-    case 'vscode': {
-      const inputId = `mcp-fleet-${server}-token`;
-      const config = {
-        ...(input.inlineSecrets
-          ? {}
-          : {
-              inputs: [
-                {
-                  type: 'promptString',
-                  id: inputId,
-                  description: `MCP Fleet token of ${member.name} for ${server}`,
-                  password: true,
-                },
-              ],
-            }),
-        servers: {
-          [server]: {
-            type: 'http',
-            url,
-            headers: {
-              Authorization: input.inlineSecrets ? `Bearer ${member.token}` : `Bearer \${input:${inputId}}`,
-            },
-          },
-        },
-      };
-      return JSON.stringify(config, null, 2) + '\n';
-    }
-    case 'cursor': {
-      const config = {
-        mcpServers: {
-          [server]: {
-            url,
-            headers: {
-              Authorization: input.inlineSecrets ? `Bearer ${member.token}` : `Bearer \${env:${envVar}}`,
-            },
-          },
-        },
-      };
-      return JSON.stringify(config, null, 2) + '\n';
-    }
+  const token = `member ${member.name}'s token (\`mcp-fleet export ${server} --format ${format} --member ${member.name} --inline-secrets\` shows it)`;
+  const set = `set ${envVar} to ${token}`;
+  switch (format) {
+    case 'claude-code':
+      return `Claude Code expands \${${envVar}} in .mcp.json when it starts: ${set}. For all your projects instead: ${claudeCodeAddCommand(server, input.url, `Bearer \${${envVar}}`)}`;
+    case 'codex':
+      return `Codex sends the token it reads from ${envVar} (bearer_token_env_var): ${set} before starting Codex.`;
+    case 'gemini':
+      return `Gemini CLI expands \${${envVar}} in settings.json: ${set} before starting it.`;
+    case 'windsurf':
+      return `Windsurf interpolates \${env:${envVar}} in mcp_config.json: ${set} before starting it.`;
+    case 'goose':
+      return `goose fills \${${envVar}} in the header from env_keys (the environment, or goose's secret store): ${set}.`;
+    case 'continue':
+      return `Continue reads \${{ secrets.${envVar} }} from ~/.continue/.env (or the workspace's .continue/.env): add a line ${envVar}=<${token}> there.`;
+    case 'zed':
+      return `Zed's settings.json expands no variables, so the token has to be in it: export or install with --inline-secrets.`;
   }
 }
 
-/** MCP_FLEET_<SERVER>_TOKEN with the server name in upper case and other characters as "_". */
-export function tokenEnvVar(server: string): string {
-  return `MCP_FLEET_${server.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_TOKEN`;
+/**
+ * The `claude mcp add` command for the user scope. `--header` takes several values, so it comes after
+ * the name and URL. A `${VAR}` header stays in double quotes for the member's shell to fill in.
+ */
+export function claudeCodeAddCommand(server: string, url: string, authorization: string): string {
+  const byReference = /^Bearer \$\{[A-Z0-9_]+\}$/.test(authorization);
+  const header = byReference
+    ? `"Authorization: ${authorization}"`
+    : shellWord(`Authorization: ${authorization}`);
+  return `claude mcp add --transport http --scope user ${shellWord(server)} ${shellWord(url)} --header ${header}`;
 }
 
 /** https://<host>:<port>/mcp (http:// without TLS), brackets around an IPv6 literal. */
 export function instanceUrl(host: string, port: number, tls: boolean): string {
   const bare = host.replace(/^\[(.*)\]$/, '$1');
   return `${tls ? 'https' : 'http'}://${bare.includes(':') ? `[${bare}]` : bare}:${port}/mcp`;
-}
-
-function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

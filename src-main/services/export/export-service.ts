@@ -12,7 +12,7 @@ import { containerName, instanceConfigDir } from '../instance-spec/names';
 import type { InstanceSpec, SourceImageConfig, TlsMaterial } from '../instance-spec/types';
 import type { Store } from '../store/store';
 import type { HostRecord, MemberRecord, ServerRecord } from '../store/types';
-import { instanceUrl, renderClientConfig } from './client-config';
+import { instanceUrl, isClientFormat, renderClientConfig } from './client-config';
 import { renderCompose } from './compose';
 import { renderDockerRunScript } from './docker-run-script';
 import { ExportRenderInput, type ExportResult } from './export-schema';
@@ -96,7 +96,7 @@ export class ExportService {
     const cidrs = parseCidrs(input.allowCidrs);
     const title = `server ${server.name} (${server.mode}) on ${host === null ? 'this machine' : `host ${host.name}`}`;
 
-    if (input.format === 'claude' || input.format === 'vscode' || input.format === 'cursor') {
+    if (isClientFormat(input.format)) {
       const who = member ?? onlyMember(server, allMembers);
       const instance = server.mode === 'dedicated' ? who : null;
       const port = this.portFor(server, instance, host, input.port);
@@ -115,7 +115,7 @@ export class ExportService {
       });
       return {
         format: input.format,
-        filename: input.format === 'claude' ? 'claude_desktop_config.json' : 'mcp.json',
+        filename: snippet.filename,
         content: snippet.content,
         containsSecrets: input.inlineSecrets,
         notes: [...snippet.notes, ...(tls === null ? [] : [tlsNote(tls.certPem, `instance ${name}`)])],

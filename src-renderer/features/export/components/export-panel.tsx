@@ -27,9 +27,35 @@ export const FORMATS: { value: ExportFormat; label: string; hint: string }[] = [
   { value: 'claude', label: 'Claude Desktop', hint: "A member's claude_desktop_config.json entry." },
   { value: 'vscode', label: 'VS Code', hint: "A member's .vscode/mcp.json entry." },
   { value: 'cursor', label: 'Cursor', hint: "A member's .cursor/mcp.json entry." },
+  {
+    value: 'claude-code',
+    label: 'Claude Code',
+    hint: "A member's .mcp.json entry (and the claude mcp add line).",
+  },
+  { value: 'codex', label: 'Codex', hint: "A member's ~/.codex/config.toml table." },
+  { value: 'gemini', label: 'Gemini CLI', hint: "A member's ~/.gemini/settings.json entry." },
+  { value: 'windsurf', label: 'Windsurf', hint: "A member's mcp_config.json entry." },
+  {
+    value: 'zed',
+    label: 'Zed',
+    hint: "A member's settings.json context_servers entry (Zed expands no variables: a placeholder unless inline).",
+  },
+  { value: 'goose', label: 'goose', hint: "A member's ~/.config/goose/config.yaml extension." },
+  { value: 'continue', label: 'Continue', hint: "A member's ~/.continue/mcpServers block file." },
 ];
 
-const CLIENT_FORMATS = new Set<ExportFormat>(['claude', 'vscode', 'cursor']);
+const CLIENT_FORMATS = new Set<ExportFormat>([
+  'claude',
+  'vscode',
+  'cursor',
+  'claude-code',
+  'codex',
+  'gemini',
+  'windsurf',
+  'zed',
+  'goose',
+  'continue',
+]);
 
 export interface ExportPanelProps {
   server: ServerView;
