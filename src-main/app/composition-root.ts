@@ -55,11 +55,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const events = new EventBus();
   const actor = options.actor ?? options.transport;
   const hosts = new HostService(store, events, actor);
-  const servers = new ServerService(store, events, actor);
   const paths = runtimePaths();
   // Export and deploy resolve the runtime image from the same settings, so both name the same tag.
   const runtime = runtimeSettingsFromEnv(paths);
-  const imports = new ImportService(store, servers);
   const fleet = createDeployServices({
     store,
     events,
@@ -67,6 +65,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
     home: options.home,
     runtime,
   });
+  // `servers set` carries a change to the hosts as `servers update` does.
+  const servers = new ServerService(store, events, actor, fleet.deploy);
+  const imports = new ImportService(store, servers);
   const exports = new ExportService({
     store,
     runtimeImage: async (server, opts) => runtimeImageResolver(await runtime())(server, opts),

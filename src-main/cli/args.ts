@@ -2,6 +2,13 @@
  * A small, strict argument parser. Unlike node:util parseArgs, a value-taking option always consumes
  * the next word, so `--arg --verbose` passes "--verbose" to the server as the operator meant.
  */
+import {
+  LIMIT_TEXT,
+  checkRootRules,
+  limitProblem,
+  splitRootFlag,
+  type BridgeRoot,
+} from '../shared/bridge-settings';
 import { FleetError } from '../shared/errors';
 
 export type OptionSpec = Record<string, 'flag' | 'string' | 'multi'>;
@@ -55,4 +62,33 @@ export function parseArgs(argv: readonly string[], spec: OptionSpec): ParsedArgs
 
 export function usage(message: string): FleetError {
   return new FleetError('invalid_input', message);
+}
+
+/** A comma-separated option value (`--tools a,b`) as its non-empty, trimmed items. */
+export function listValue(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** `--root URI[=NAME]` read and checked as the bridge reads it, so the message names the flag. */
+export function rootFlag(text: string): BridgeRoot {
+  const checked = checkRootRules(splitRootFlag(text));
+  if (!checked.ok) throw usage(checked.message);
+  return checked.root;
+}
+
+/** A cap or rate given on the command line; throws a usage error naming the flag. */
+export function limitValue(flag: string, text: string, whole: boolean): number {
+  // "1e3", "-1" or "0x10" are refused as the bridge refuses them, not read as a number they might mean.
+  const value = LIMIT_TEXT.test(text) ? Number(text) : NaN;
+  const problem = limitProblem(value, whole);
+  if (problem !== null) throw usage(`${flag} ${problem}, got ${JSON.stringify(text.slice(0, 40))}`);
+  return value;
+}
+
+/** A cap or rate that may also be `default` (drop the override, so the default applies): null then. */
+export function limitOrDefault(flag: string, text: string, whole: boolean): number | null {
+  return text === 'default' ? null : limitValue(flag, text, whole);
 }

@@ -38,6 +38,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'servers:list': async () => d.servers.list(),
     'servers:show': async ({ name }) => d.servers.show(name),
     'servers:add': async (input) => d.servers.add(input),
+    'servers:set': async ({ streamId, ...input }) =>
+      d.servers.set(input, d.fleet.progressTo(streamId).onProgress),
     'servers:remove': async ({ name }) => (d.servers.remove(name), { removed: true as const }),
     'servers:import': async (input) => d.imports.importText(input),
     'export:render': async (input) => d.exports.render(input),
@@ -47,6 +49,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       d.fleet.deploy.update(server, d.fleet.progressTo(streamId).onProgress),
     'members:add': async ({ streamId, ...input }) =>
       d.fleet.members.add(input, d.fleet.progressTo(streamId).onProgress),
+    'members:set': async ({ streamId, ...input }) =>
+      d.fleet.members.set(input, d.fleet.progressTo(streamId).onProgress),
     'members:list': async ({ server }) => d.fleet.members.list(server),
     'members:remove': async ({ server, name, streamId }) => (
       await d.fleet.members.remove(server, name, d.fleet.progressTo(streamId).onProgress),

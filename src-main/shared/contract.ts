@@ -14,14 +14,16 @@ import {
   type MemberLimits as MemberLimitsValue,
 } from './bridge-settings';
 import { ErrorCode, ErrorShape } from './errors';
+import {
+  MEMBER_NAME_PATTERN,
+  MEMBER_NAME_RULE,
+  accessListProblem,
+  normaliseAccess,
+  type AccessKind,
+} from './members-file';
 
 /** Names of hosts, servers and members: Docker's container-name alphabet, so they can label containers. */
-export const Name = z
-  .string()
-  .regex(
-    /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
-    'must be 1-63 characters of letters, digits, "_", "." or "-", starting with a letter or digit',
-  );
+export const Name = z.string().regex(MEMBER_NAME_PATTERN, MEMBER_NAME_RULE);
 
 export const EnvKey = z
   .string()
@@ -156,6 +158,23 @@ export const MemberLimits = z
   })
   .transform((value): MemberLimitsValue => defined<MemberLimitsValue>(value));
 export type MemberLimits = z.input<typeof MemberLimits>;
+
+/**
+ * A member's access to tools, resources or prompts: ['*'] all, [] none, or names / URI patterns with
+ * `*` wildcards (the rule in members-file.ts). Stored without repeats, ['*'] alone when it allows all.
+ */
+function accessSchema(kind: AccessKind) {
+  return z
+    .array(z.string())
+    .superRefine((value, ctx) => {
+      const problem = accessListProblem(kind, value);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .transform((value) => normaliseAccess(value));
+}
+export const ToolAccess = accessSchema('tools');
+export const ResourceAccess = accessSchema('resources');
+export const PromptAccess = accessSchema('prompts');
 
 /** What a view shows of roots and limits: stored values, already checked when they were saved. */
 const RootView = z.object({ uri: z.string(), name: z.string().optional() });
@@ -479,7 +498,10 @@ export type DeployResult = z.infer<typeof DeployResult>;
 export const MemberView = z.object({
   server: z.string(),
   name: z.string(),
+  /** ['*'] all, [] none, or the patterns: likewise resources (URI patterns) and prompts. */
   tools: z.array(z.string()),
+  resources: z.array(z.string()),
+  prompts: z.array(z.string()),
   /** Keys of the member's own (secret) values; the values never reach a UI. */
   envKeys: z.array(z.string()),
   port: Port.nullable(),
@@ -495,8 +517,12 @@ export type MemberView = z.infer<typeof MemberView>;
 export const MemberAddInput = z.object({
   server: Name,
   name: Name,
-  /** Tool names or patterns (read_*) the member may call; default all. */
-  tools: z.array(z.string().min(1).max(128)).min(1).max(512).optional(),
+  /** Tool names or patterns (read_*) the member may call: ['*'] all (the default), [] none. */
+  tools: ToolAccess.optional(),
+  /** Resource URIs or patterns (file:///docs/*) the member may list and read; default all. */
+  resources: ResourceAccess.optional(),
+  /** Prompt names or patterns the member may list and get; default all. */
+  prompts: PromptAccess.optional(),
   /** The member's own values (a personal API key): secret, Dedicated servers only. */
   env: z
     .array(z.object({ key: EnvKey, value: z.string().max(32768) }))
@@ -517,6 +543,49 @@ export const MemberAdded = z.object({
   deployError: z.string().nullable(),
 });
 export type MemberAdded = z.infer<typeof MemberAdded>;
+
+/**
+ * A change to a member: each field given replaces the stored one (limits as a whole: {} returns the
+ * member to the server's caps); fields not given stay. The token is rotated with secrets:rotate.
+ */
+export const MemberSetInput = z.object({
+  server: Name,
+  name: Name,
+  tools: ToolAccess.optional(),
+  resources: ResourceAccess.optional(),
+  prompts: PromptAccess.optional(),
+  limits: MemberLimits.optional(),
+  streamId: StreamId.optional(),
+});
+export type MemberSetInput = z.input<typeof MemberSetInput>;
+
+export const MemberChanged = z.object({
+  member: MemberView,
+  /** The deploys that carried the change to the server's instances. */
+  deploys: z.array(DeployResult),
+  /** Why that deploy failed; the change is saved regardless. */
+  deployError: z.string().nullable(),
+});
+export type MemberChanged = z.infer<typeof MemberChanged>;
+
+/**
+ * A change to a server's bridge settings: the roots (Shared only; [] for none) and the caps (as a
+ * whole: {} returns every cap to the bridge's default). Fields not given stay.
+ */
+export const ServerSetInput = z.object({
+  server: Name,
+  roots: z.array(Root).max(64).optional(),
+  bridgeLimits: BridgeLimits.optional(),
+  streamId: StreamId.optional(),
+});
+export type ServerSetInput = z.input<typeof ServerSetInput>;
+
+export const ServerChanged = z.object({
+  server: ServerView,
+  deploys: z.array(DeployResult),
+  deployError: z.string().nullable(),
+});
+export type ServerChanged = z.infer<typeof ServerChanged>;
 
 export const Drift = z.enum(['ok', 'missing', 'extra', 'config differs', 'not running', 'unknown']);
 export type Drift = z.infer<typeof Drift>;
@@ -607,6 +676,7 @@ export const channels = {
   'servers:list': { input: Nothing, output: z.array(ServerView) },
   'servers:show': { input: NameInput, output: ServerView },
   'servers:add': { input: ServerAddInput, output: ServerView },
+  'servers:set': { input: ServerSetInput, output: ServerChanged },
   'servers:remove': { input: NameInput, output: Removed },
   'health:summary': { input: Nothing, output: HealthSummary },
   'health:history': { input: z.object({ instanceId: z.string().min(1).max(64) }), output: HealthHistory },
@@ -619,6 +689,7 @@ export const channels = {
     output: z.array(DeployResult),
   },
   'members:add': { input: MemberAddInput, output: MemberAdded },
+  'members:set': { input: MemberSetInput, output: MemberChanged },
   'members:list': { input: z.object({ server: Name }), output: z.array(MemberView) },
   'members:remove': {
     input: z.object({ server: Name, name: Name, streamId: StreamId.optional() }),

@@ -29,6 +29,7 @@ export const NAME_PATTERN_MAX = 128;
 export const URI_PATTERN_MAX = 2048;
 
 const NAME_PATTERN_TEXT = /^[A-Za-z0-9_*./:-]{1,128}$/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The singular noun of a kind, for messages: "tool", "resource", "prompt". */
 export function accessNoun(kind: AccessKind): string {
@@ -52,6 +53,7 @@ export function accessPatternProblem(kind: AccessKind, pattern: unknown): string
   if (pattern.length === 0 || pattern.length > URI_PATTERN_MAX) {
     return `resource pattern ${shown} must be 1-${URI_PATTERN_MAX} characters`;
   }
+  if (LONE_SURROGATE.test(pattern)) return `resource pattern ${shown} is not valid Unicode text`;
   for (let i = 0; i < pattern.length; i += 1) {
     const code = pattern.charCodeAt(i);
     if (code <= 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2c) {

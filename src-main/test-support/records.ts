@@ -32,6 +32,8 @@ export function memberRecord(
     token,
     tokenSha256: createHash('sha256').update(token).digest('hex'),
     tools,
+    resources: ['*'],
+    prompts: ['*'],
     limits: {},
     createdAt: '2026-01-01T00:00:00.000Z',
   };

@@ -1,23 +1,16 @@
-import {
-  BRIDGE_LIMIT_FLAGS,
-  LIMIT_TEXT,
-  bridgeLimitsProblem,
-  checkRootRules,
-  limitProblem,
-  splitRootFlag,
-  type BridgeLimits,
-  type BridgeRoot,
-} from '../../shared/bridge-settings';
+import { BRIDGE_LIMIT_FLAGS, bridgeLimitsProblem, type BridgeLimits } from '../../shared/bridge-settings';
 import type { ServerAddInput, ServerView } from '../../shared/contract';
-import { parseArgs, usage } from '../args';
+import { limitValue, parseArgs, rootFlag, usage } from '../args';
 import type { CommandContext } from '../context';
 import { MASK, printTable } from '../output';
 import { single } from './hosts';
 import { IMPORT_USAGE, importCommand } from './import';
+import { SERVERS_SET_USAGE, serversSetCommand } from './server-set';
 
 export const SERVERS_USAGE = `mcp-fleet servers add NAME (--npx PKG[@VER] | --uvx PKG[@VER] | --image REF | --command CMD) [--arg A]... [--env K=V]... [--secret-env K=V]... --mode shared|dedicated [--port N]
     [--root URI[=NAME]]... (Shared only) [--member-sessions N] [--member-inflight N] [--member-rps R]
     [--max-connections N] [--max-connections-per-source N]
+${SERVERS_SET_USAGE}
 mcp-fleet servers list
 mcp-fleet servers show NAME
 mcp-fleet servers remove NAME
@@ -28,6 +21,8 @@ export async function serversCommand(ctx: CommandContext, argv: string[]): Promi
   switch (sub) {
     case 'add':
       return add(ctx, rest);
+    case 'set':
+      return serversSetCommand(ctx, rest);
     case 'import':
       return importCommand(ctx, rest, (input) => ctx.call('servers:import', input));
     case 'list':
@@ -121,13 +116,6 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
   );
 }
 
-/** `--root URI[=NAME]` read and checked as the bridge reads it, so the message names the flag. */
-function rootFlag(text: string): BridgeRoot {
-  const checked = checkRootRules(splitRootFlag(text));
-  if (!checked.ok) throw usage(checked.message);
-  return checked.root;
-}
-
 /** The bridge cap flags given, each checked as the bridge checks it (the contract checks them again). */
 function limitFlags(values: ReadonlyMap<string, string>): BridgeLimits {
   const out: BridgeLimits = {};
@@ -138,15 +126,6 @@ function limitFlags(values: ReadonlyMap<string, string>): BridgeLimits {
   const problem = bridgeLimitsProblem(out);
   if (problem !== null) throw usage(problem);
   return out;
-}
-
-/** A cap or rate given on the command line; throws a usage error naming the flag. */
-export function limitValue(flag: string, text: string, whole: boolean): number {
-  // "1e3", "-1" or "0x10" are refused as the bridge refuses them, not read as a number they might mean.
-  const value = LIMIT_TEXT.test(text) ? Number(text) : NaN;
-  const problem = limitProblem(value, whole);
-  if (problem !== null) throw usage(`${flag} ${problem}, got ${JSON.stringify(text.slice(0, 40))}`);
-  return value;
 }
 
 function splitEnv(kv: string, flag: string): { key: string; value: string } {

@@ -122,6 +122,8 @@ describe('ImportService', () => {
       token: 't',
       tokenSha256: createHash('sha256').update('t').digest('hex'),
       tools: ['*'],
+      resources: ['*'],
+      prompts: ['*'],
       limits: {},
       createdAt: '',
     };

@@ -2,9 +2,9 @@
  * Contents of the two files an instance reads: the env file (the bridge's --env-file) and the members
  * file (--members). Secret values live only here, never on a command line or in container env.
  */
-import { pickMemberLimits } from '../../shared/bridge-settings';
 import { EnvKey } from '../../shared/contract';
 import { FleetError } from '../../shared/errors';
+import { ACCESS_KINDS, accessNoun, membersFileEntry, parseMembersFile } from '../../shared/members-file';
 import type { EnvEntry, MemberRecord } from '../store/types';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -79,23 +79,27 @@ export function envFilePlainContent(parts: EnvParts): string {
 const ENV_HEADER = '# MCP Fleet: environment of the server process (KEY="value", \\-escaped)';
 
 /**
- * The bridge's members file: name, token hash and allowed tools of each member, one JSON line; `limits`
- * only for a member that has its own, so a file without any stays byte for byte as before (and with it
- * the config hash of instances already running).
+ * The bridge's members file: one JSON line of members-file entries (shared/members-file.ts). Each
+ * member's `resources`, `prompts` and `limits` appear only when they differ from the defaults (all, and
+ * the server's caps), so a file without any stays byte for byte as before, and with it the config hash
+ * of instances already running. Throws FleetError('internal') for a stored value the bridge would
+ * refuse, rather than write a file that stops the instance from starting.
  */
 export function membersFileContent(members: readonly MemberRecord[]): string {
   const entries = members.map((m) => {
     if (!/^[0-9a-f]{64}$/.test(m.tokenSha256)) {
       throw new FleetError('internal', `member "${m.name}" has a malformed token hash`);
     }
-    m.tools.forEach((tool) => assertWritable(tool, `a tool name of member ${m.name}`));
-    const limits = pickMemberLimits(m.limits);
-    return {
-      name: m.name,
-      tokenSha256: m.tokenSha256,
-      tools: m.tools,
-      ...(Object.keys(limits).length > 0 ? { limits } : {}),
-    };
+    for (const kind of ACCESS_KINDS) {
+      m[kind].forEach((p) => assertWritable(p, `a ${accessNoun(kind)} pattern of member ${m.name}`));
+    }
+    return membersFileEntry(m);
   });
-  return JSON.stringify(entries) + '\n';
+  const content = JSON.stringify(entries) + '\n';
+  try {
+    parseMembersFile(content, 'the members file');
+  } catch (err) {
+    throw new FleetError('internal', (err as Error).message, { cause: err });
+  }
+  return content;
 }

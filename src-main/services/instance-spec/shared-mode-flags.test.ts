@@ -7,6 +7,7 @@ import { parseCliArgs } from '../../../src-bridge/ops/cli-args';
 import { resolveConfig } from '../../../src-bridge/ops/config';
 import { parseMembersJson } from '../../../src-bridge/access/members';
 import { FleetError } from '../../shared/errors';
+import { parseMembersFile } from '../../shared/members-file';
 import { renderCompose } from '../export/compose';
 import { renderDockerRunScript } from '../export/docker-run-script';
 import { renderK8s } from '../export/k8s';
@@ -124,6 +125,35 @@ void describe('the bridge settings in the instance spec', () => {
     assert.deepEqual(parseMembersJson(ded.files.members.content, 'members')[0]?.limits, { rps: 7 });
     const args = bridgeArgs(ded.container.cmd);
     assert.deepEqual([args.mode, args.fairShare], ['dedicated', { memberSessions: 3 }]);
+  });
+
+  void it("write a member's own resources and prompts, and only when they are not all", () => {
+    const reader = { ...bob, tools: [], resources: ['file:///docs/*', 'memo://team'], prompts: [] };
+    const spec = buildInstanceSpec(shared({ members: [alice, reader] }));
+    assert.equal(
+      spec.files.members.content,
+      `[{"name":"alice","tokenSha256":"${alice.tokenSha256}","tools":["*"]},` +
+        `{"name":"bob","tokenSha256":"${bob.tokenSha256}","tools":[],` +
+        `"resources":["file:///docs/*","memo://team"],"prompts":[]}]\n`,
+    );
+    assert.notEqual(spec.configHash, HASH_BEFORE.shared);
+    // Both readers take it: the shared rule the app writes with, and the bridge's own parser.
+    assert.deepEqual(
+      parseMembersFile(spec.files.members.content, 'members').map((m) => [m.name, m.resources, m.prompts]),
+      [
+        ['alice', undefined, undefined],
+        ['bob', ['file:///docs/*', 'memo://team'], []],
+      ],
+    );
+    assert.deepEqual(
+      parseMembersJson(spec.files.members.content, 'members').map((m) => m.name),
+      ['alice', 'bob'],
+    );
+    // Allowed all again: the file and the hash are what they were before these settings existed.
+    const back = buildInstanceSpec(
+      shared({ members: [alice, { ...reader, tools: ['read_graph'], resources: ['*'], prompts: ['*'] }] }),
+    );
+    assert.equal(back.configHash, HASH_BEFORE.shared);
   });
 
   void it('refuse roots on a Dedicated server rather than render a bridge that exits 2', () => {

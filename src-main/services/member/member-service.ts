@@ -1,25 +1,31 @@
 /**
- * Members: the people and agents that consume a server, each with an access token. The token is shown
- * once, kept encrypted in the store, and only its SHA-256 reaches a container. Adding or removing a
- * member of a deployed server deploys again: Dedicated gains or loses that member's instance, Shared
- * gets a members file with the token added or gone.
+ * Members: the people and agents that consume a server, each with an access token and the tools,
+ * resources and prompts it may use. The token is shown once, kept encrypted in the store, and only its
+ * SHA-256 reaches a container. Adding, changing or removing a member of a deployed server deploys
+ * again: Dedicated gains, updates or loses that member's instance, Shared gets a new members file.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { MemberLimits } from '../../shared/bridge-settings';
-import { EnvKey, MemberLimits as MemberLimitsSchema, Name } from '../../shared/contract';
-import { FleetError, describeZodError } from '../../shared/errors';
+import { Name } from '../../shared/contract';
+import { FleetError } from '../../shared/errors';
+import { ACCESS_KINDS } from '../../shared/members-file';
 import type { DeployService } from '../deploy/deploy-service';
 import type { HostTargets } from '../host-ops/host-targets';
 import { removeNamedInstance } from '../host-ops/swarm-services';
 import type { DeployResult } from '../deploy/types';
 import type { EventBus } from '../events';
+import type { MemberPatch } from '../store/member-repository';
 import type { Store } from '../store/store';
 import type { MemberRecord, ServerRecord } from '../store/types';
+import { accessDetail, checkAccess, checkEnv, checkLimits } from './member-checks';
 
 export interface MemberView {
   server: string;
   name: string;
+  /** ['*'] all, [] none, or the patterns; likewise resources (URI patterns) and prompts. */
   tools: string[];
+  resources: string[];
+  prompts: string[];
   /** Keys of the member's own values; the values never leave the store. */
   envKeys: string[];
   port: number | null;
@@ -34,7 +40,12 @@ export interface MemberView {
 export interface MemberAddInput {
   server: string;
   name: string;
-  tools?: string[] | undefined;
+  /** ['*'] all (the default), [] none, or names and patterns (read_*). */
+  tools?: readonly string[] | undefined;
+  /** Resource URIs or patterns (file:///docs/*); default all. */
+  resources?: readonly string[] | undefined;
+  /** Prompt names or patterns; default all. */
+  prompts?: readonly string[] | undefined;
   /** The member's own values (a personal API key): secret, Dedicated only. */
   env?: { key: string; value: string }[] | undefined;
   /** The member's own fair-share limits (members file `limits`), over the server's --member-* caps. */
@@ -47,6 +58,24 @@ export interface MemberAdded {
   token: string;
   deploys: DeployResult[];
   /** Why the deploy that should have followed did not succeed; the member is added regardless. */
+  deployError: string | null;
+}
+
+/** A change to a member: each field given replaces the stored one whole; the others stay. */
+export interface MemberSetInput {
+  server: string;
+  name: string;
+  tools?: readonly string[] | undefined;
+  resources?: readonly string[] | undefined;
+  prompts?: readonly string[] | undefined;
+  /** The member's own limits as a whole: {} returns it to the server's caps. */
+  limits?: MemberLimits | undefined;
+}
+
+export interface MemberChanged {
+  member: MemberView;
+  deploys: DeployResult[];
+  /** Why the deploy that carries the change failed; the change is saved regardless. */
   deployError: string | null;
 }
 
@@ -74,7 +103,8 @@ export class MemberService {
 
   /**
    * Adds a member with a new token, then deploys the server again where it runs. Throws FleetError:
-   * not_found, invalid_input (tools, env, limits, per-member values on a Shared server), conflict (name taken).
+   * not_found, invalid_input (name, tools, resources, prompts, env, limits, per-member values on a
+   * Shared server), conflict (name taken).
    * A failed follow-up deploy does not throw: it is reported in deployError, beside the token.
    */
   async add(input: MemberAddInput, onProgress?: (line: string) => void): Promise<MemberAdded> {
@@ -85,7 +115,9 @@ export class MemberService {
         'a member name must be 1-63 characters of letters, digits, "_", "." or "-", starting with a letter or digit',
       );
     }
-    const tools = checkTools(input.tools ?? ['*']);
+    const tools = checkAccess('tools', input.tools ?? ['*']);
+    const resources = checkAccess('resources', input.resources ?? ['*']);
+    const prompts = checkAccess('prompts', input.prompts ?? ['*']);
     const env = checkEnv(server, input.env ?? []);
     const limits = checkLimits(input.limits ?? {});
     const { token, tokenSha256 } = newToken();
@@ -96,6 +128,8 @@ export class MemberService {
         token,
         tokenSha256,
         tools,
+        resources,
+        prompts,
         limits,
       });
       this.d.store.deployState.setMember(inserted.id, { env });
@@ -104,13 +138,55 @@ export class MemberService {
         action: 'members.add',
         target: `${server.name}/${input.name}`,
         outcome: 'ok',
-        detail: `tools ${tools.join(',')}; own values ${env.map((e) => e.key).join(',') || '-'}; limits ${JSON.stringify(limits)}`,
+        detail: `${accessDetail({ tools, resources, prompts })}; own values ${env.map((e) => e.key).join(',') || '-'}; limits ${JSON.stringify(limits)}`,
       });
       return inserted;
     });
     this.d.events.emit('store:changed', { domain: 'members' });
     const { deploys, error } = await this.redeploy(server, onProgress);
     return { member: this.view(server, member), token, deploys, deployError: error };
+  }
+
+  /**
+   * Changes what a member may use (tools, resources, prompts) or its own limits, then deploys the server
+   * again where it runs, so the change reaches its instances. Everything is checked before anything is
+   * saved. Throws FleetError: not_found (server or member), invalid_input (a bad list or limit, or no
+   * change given). A failed follow-up deploy does not throw: it is reported in deployError.
+   */
+  async set(input: MemberSetInput, onProgress?: (line: string) => void): Promise<MemberChanged> {
+    const server = this.server(input.server);
+    const current = this.d.store.members.getByName(server.id, input.name);
+    if (!current) {
+      throw new FleetError('not_found', `server "${server.name}" has no member named "${input.name}"`);
+    }
+    const patch: MemberPatch = {};
+    for (const kind of ACCESS_KINDS) {
+      const list = input[kind];
+      if (list !== undefined) patch[kind] = checkAccess(kind, list);
+    }
+    if (input.limits !== undefined) patch.limits = checkLimits(input.limits);
+    if (Object.keys(patch).length === 0) {
+      throw new FleetError('invalid_input', 'nothing to change: give tools, resources, prompts or limits');
+    }
+    const member = this.d.store.transaction(() => {
+      const updated = this.d.store.members.update(current.id, patch);
+      this.d.store.audit.append({
+        actor: this.d.actor,
+        action: 'members.set',
+        target: `${server.name}/${current.name}`,
+        outcome: 'ok',
+        detail: [
+          accessDetail(patch),
+          patch.limits === undefined ? '' : `limits ${JSON.stringify(patch.limits)}`,
+        ]
+          .filter((part) => part !== '')
+          .join('; '),
+      });
+      return updated;
+    });
+    this.d.events.emit('store:changed', { domain: 'members' });
+    const { deploys, error } = await this.redeploy(server, onProgress);
+    return { member: this.view(server, member), deploys, deployError: error };
   }
 
   /**
@@ -190,6 +266,8 @@ export class MemberService {
       server: server.name,
       name: m.name,
       tools: m.tools,
+      resources: m.resources,
+      prompts: m.prompts,
       envKeys: (state?.env ?? []).map((e) => e.key),
       port: state?.port ?? null,
       limits: m.limits,
@@ -201,45 +279,4 @@ export class MemberService {
       createdAt: m.createdAt,
     };
   }
-}
-
-function checkTools(tools: string[]): string[] {
-  if (tools.length === 0) throw new FleetError('invalid_input', 'give at least one tool name, or * for all');
-  for (const t of tools) {
-    if (!/^[A-Za-z0-9_*./:-]{1,128}$/.test(t)) {
-      throw new FleetError(
-        'invalid_input',
-        `tool name ${JSON.stringify(t)} must be letters, digits, _ . / : - or *`,
-      );
-    }
-  }
-  return [...new Set(tools)];
-}
-
-/** The contract checks a call's limits already; this covers callers that reach the service directly. */
-function checkLimits(limits: MemberLimits): MemberLimits {
-  const parsed = MemberLimitsSchema.safeParse(limits);
-  if (!parsed.success) throw new FleetError('invalid_input', `limits: ${describeZodError(parsed.error)}`);
-  return parsed.data;
-}
-
-function checkEnv(
-  server: ServerRecord,
-  env: { key: string; value: string }[],
-): { key: string; value: string; secret: boolean }[] {
-  if (env.length > 0 && server.mode === 'shared') {
-    throw new FleetError(
-      'invalid_input',
-      `server "${server.name}" is Shared: one instance serves every member, so a member's own values cannot be kept apart; use a Dedicated server`,
-    );
-  }
-  const seen = new Set<string>();
-  return env.map((e) => {
-    if (!EnvKey.safeParse(e.key).success) {
-      throw new FleetError('invalid_input', `${JSON.stringify(e.key)} is not an environment variable name`);
-    }
-    if (seen.has(e.key)) throw new FleetError('invalid_input', `${e.key} is given twice`);
-    seen.add(e.key);
-    return { key: e.key, value: e.value, secret: true };
-  });
 }

@@ -1,18 +1,37 @@
-import type { ServerAddInput, ServerView } from '../../shared/contract';
-import { ServerAddInput as ServerAddSchema } from '../../shared/contract';
-import { bridgeLimitArgs } from '../../shared/bridge-settings';
-import { FleetError } from '../../shared/errors';
+import type { ServerAddInput, ServerSetInput, ServerView } from '../../shared/contract';
+import { ServerAddInput as ServerAddSchema, ServerSetInput as ServerSetSchema } from '../../shared/contract';
+import { bridgeLimitArgs, bridgeLimitsProblem } from '../../shared/bridge-settings';
+import { FleetError, describeZodError } from '../../shared/errors';
+import type { DeployResult } from '../deploy/types';
 import type { EventBus } from '../events';
+import type { ServerPatch } from '../store/server-repository';
 import type { Store } from '../store/store';
 import type { ServerRecord } from '../store/types';
 import { validateSource } from './source';
 
-/** Servers: definitions of what to run (source, version, args, env, mode). */
+const DEDICATED_ROOTS =
+  "roots are for Shared servers: a Dedicated instance's own client answers its server's roots/list";
+
+/** How a changed definition reaches the hosts that run it: DeployService.update (servers update). */
+export interface ServerDeployer {
+  update(serverName: string, onProgress?: (line: string) => void): Promise<DeployResult[]>;
+}
+
+export interface ServerChanged {
+  server: ServerView;
+  deploys: DeployResult[];
+  /** Why the deploy that carries the change failed; the change is saved regardless. */
+  deployError: string | null;
+}
+
+/** Servers: definitions of what to run (source, version, args, env, mode) and their bridge settings. */
 export class ServerService {
   constructor(
     private readonly store: Store,
     private readonly events: EventBus,
     private readonly actor: string,
+    /** Only `set` deploys; processes that never call it (imports, exports) may leave this out. */
+    private readonly deployer?: ServerDeployer,
   ) {}
 
   list(): ServerView[] {
@@ -38,10 +57,7 @@ export class ServerService {
       seen.add(e.key);
     }
     if (input.mode === 'dedicated' && input.roots.length > 0) {
-      throw new FleetError(
-        'invalid_input',
-        "roots are for Shared servers: a Dedicated instance's own client answers its server's roots/list",
-      );
+      throw new FleetError('invalid_input', DEDICATED_ROOTS);
     }
     if (input.port !== undefined && this.store.servers.list().some((s) => s.port === input.port)) {
       throw new FleetError('conflict', `port ${input.port} is already pinned by another server`);
@@ -70,6 +86,63 @@ export class ServerService {
     });
     this.events.emit('store:changed', { domain: 'servers' });
     return this.view(server);
+  }
+
+  /**
+   * Changes a server's bridge settings: its roots (Shared only) and its caps (replaced as a whole), then
+   * deploys it again where it runs, one instance at a time as `servers update` does. Everything is
+   * checked before anything is saved. Throws FleetError: not_found, invalid_input (a bad root or cap,
+   * roots on a Dedicated server, no change given). A failed deploy does not throw: see deployError.
+   */
+  async set(raw: ServerSetInput, onProgress?: (line: string) => void): Promise<ServerChanged> {
+    const parsed = ServerSetSchema.safeParse(raw);
+    if (!parsed.success) throw new FleetError('invalid_input', describeZodError(parsed.error));
+    const input = parsed.data;
+    const server = this.require(input.server);
+    const deployer = this.deployer;
+    if (deployer === undefined) throw new FleetError('internal', 'this process cannot deploy servers');
+    const patch: ServerPatch = {};
+    if (input.roots !== undefined) {
+      if (server.mode === 'dedicated' && input.roots.length > 0) {
+        throw new FleetError('invalid_input', DEDICATED_ROOTS);
+      }
+      patch.roots = input.roots;
+    }
+    if (input.bridgeLimits !== undefined) {
+      const problem = bridgeLimitsProblem(input.bridgeLimits);
+      if (problem !== null) throw new FleetError('invalid_input', problem);
+      patch.bridgeLimits = input.bridgeLimits;
+    }
+    if (Object.keys(patch).length === 0) {
+      throw new FleetError('invalid_input', 'nothing to change: give roots or bridge limits');
+    }
+    const updated = this.store.transaction(() => {
+      const next = this.store.servers.update(server.id, patch);
+      this.store.audit.append({
+        actor: this.actor,
+        action: 'servers.set',
+        target: server.name,
+        outcome: 'ok',
+        detail: [
+          patch.roots === undefined ? '' : `roots ${patch.roots.length}`,
+          patch.bridgeLimits === undefined
+            ? ''
+            : `bridge ${bridgeLimitArgs(patch.bridgeLimits).join(' ') || 'defaults'}`,
+        ]
+          .filter((part) => part !== '')
+          .join(', '),
+      });
+      return next;
+    });
+    this.events.emit('store:changed', { domain: 'servers' });
+    let deploys: DeployResult[] = [];
+    let deployError: string | null = null;
+    try {
+      deploys = await deployer.update(server.name, onProgress);
+    } catch (err) {
+      deployError = err instanceof FleetError ? err.message : 'unexpected error; see the log';
+    }
+    return { server: this.view(updated), deploys, deployError };
   }
 
   /** Removes a server with its members. Throws not_found, or conflict while instances of it exist. */

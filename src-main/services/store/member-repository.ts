@@ -5,10 +5,14 @@ import type { Db } from './database';
 import { pickMemberLimits, type MemberLimits } from '../../shared/bridge-settings';
 import type { MemberRecord } from './types';
 
-/** limits may be left out: most members keep the server's. */
-export type NewMember = Omit<MemberRecord, 'id' | 'createdAt' | 'limits'> &
-  Partial<Pick<MemberRecord, 'limits'>>;
-export type MemberPatch = Partial<Pick<MemberRecord, 'token' | 'tokenSha256' | 'tools'>>;
+type Defaulted = 'resources' | 'prompts' | 'limits';
+/** resources, prompts and limits may be left out: most members may use all and keep the server's caps. */
+export type NewMember = Omit<MemberRecord, 'id' | 'createdAt' | Defaulted> &
+  Partial<Pick<MemberRecord, Defaulted>>;
+/** What a member's row can change to; each field left out stays. */
+export type MemberPatch = Partial<
+  Pick<MemberRecord, 'token' | 'tokenSha256' | 'tools' | 'resources' | 'prompts' | 'limits'>
+>;
 
 interface MemberRow {
   id: string;
@@ -17,6 +21,8 @@ interface MemberRow {
   token_sha256: string;
   token: string;
   tools: string;
+  resources: string;
+  prompts: string;
   limits: string;
   created_at: string;
 }
@@ -29,8 +35,21 @@ function toRecord(row: MemberRow): MemberRecord {
     tokenSha256: row.token_sha256,
     token: row.token,
     tools: JSON.parse(row.tools) as string[],
+    resources: JSON.parse(row.resources) as string[],
+    prompts: JSON.parse(row.prompts) as string[],
     limits: JSON.parse(row.limits) as MemberLimits,
     createdAt: row.created_at,
+  };
+}
+
+/** The row's parameters; only known limits are written, so a stray property never lands in the file. */
+function toParams(record: MemberRecord): Record<string, unknown> {
+  return {
+    ...record,
+    tools: JSON.stringify(record.tools),
+    resources: JSON.stringify(record.resources),
+    prompts: JSON.stringify(record.prompts),
+    limits: JSON.stringify(pickMemberLimits(record.limits)),
   };
 }
 
@@ -68,6 +87,8 @@ export class MemberRepository {
   insert(member: NewMember): MemberRecord {
     const record: MemberRecord = {
       ...member,
+      resources: member.resources ?? ['*'],
+      prompts: member.prompts ?? ['*'],
       limits: member.limits ?? {},
       id: randomUUID(),
       createdAt: nowIso(),
@@ -76,14 +97,12 @@ export class MemberRepository {
       uniqueOr(conflictMessage(member.name), () =>
         this.db
           .prepare(
-            `INSERT INTO members (id, server_id, name, token_sha256, token, tools, limits, created_at)
-             VALUES (@id, @serverId, @name, @tokenSha256, @token, @tools, @limits, @createdAt)`,
+            `INSERT INTO members (id, server_id, name, token_sha256, token, tools, resources, prompts, limits,
+               created_at)
+             VALUES (@id, @serverId, @name, @tokenSha256, @token, @tools, @resources, @prompts, @limits,
+               @createdAt)`,
           )
-          .run({
-            ...record,
-            tools: JSON.stringify(record.tools),
-            limits: JSON.stringify(pickMemberLimits(record.limits)),
-          }),
+          .run(toParams(record)),
       );
     } catch (err) {
       if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
@@ -94,7 +113,10 @@ export class MemberRepository {
     return record;
   }
 
-  /** Rotates the token or changes the allowed tools. Throws FleetError('not_found') or ('conflict'). */
+  /**
+   * Rotates the token, or changes what the member may use or its limits (each given field replaces the
+   * stored one whole). Throws FleetError('not_found') or ('conflict').
+   */
   update(id: string, patch: MemberPatch): MemberRecord {
     return this.db
       .transaction(() => {
@@ -105,11 +127,17 @@ export class MemberRepository {
           token: patch.token ?? current.token,
           tokenSha256: patch.tokenSha256 ?? current.tokenSha256,
           tools: patch.tools ?? current.tools,
+          resources: patch.resources ?? current.resources,
+          prompts: patch.prompts ?? current.prompts,
+          limits: pickMemberLimits(patch.limits ?? current.limits),
         };
         uniqueOr(conflictMessage(current.name), () =>
           this.db
-            .prepare('UPDATE members SET token = ?, token_sha256 = ?, tools = ? WHERE id = ?')
-            .run(next.token, next.tokenSha256, JSON.stringify(next.tools), id),
+            .prepare(
+              `UPDATE members SET token = @token, token_sha256 = @tokenSha256, tools = @tools,
+               resources = @resources, prompts = @prompts, limits = @limits WHERE id = @id`,
+            )
+            .run(toParams(next)),
         );
         return next;
       })

@@ -102,12 +102,52 @@ void describe('store migrations', () => {
     }
     const store = await Store.open({ home, keyProvider });
     try {
-      assert.equal(store.schemaVersion(), 4);
+      assert.equal(store.schemaVersion(), LATEST_VERSION);
       const server = store.servers.getByName('memory');
       assert.ok(server);
       assert.deepEqual([server.port, server.roots, server.bridgeLimits], [18080, [], {}]);
       const member = store.members.getByName(server.id, 'alice');
       assert.deepEqual([member?.tools, member?.limits], [['*'], {}]);
+    } finally {
+      store.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  void it('bring a v4 store to v5 with every member allowed all resources and prompts, as before', async () => {
+    // A file taken only as far as v4, with a member whose tools and limits are its own.
+    const { home, keyProvider, db } = await storeAtVersion(4);
+    try {
+      db.prepare(
+        `INSERT INTO servers (id, name, source_kind, source_value, args, env, mode, port, created_at, updated_at)
+         VALUES ('s1', 'memory', 'npx', 'pkg', '[]', '[]', 'shared', NULL, '2026-01-01', '2026-01-01')`,
+      ).run();
+      db.prepare(
+        `INSERT INTO members (id, server_id, name, token_sha256, token, tools, limits, created_at)
+         VALUES ('m1', 's1', 'alice', '${'a'.repeat(64)}', 'tok', '["read_graph"]', '{"rps":2}', '2026-01-01')`,
+      ).run();
+    } finally {
+      db.close();
+    }
+    const store = await Store.open({ home, keyProvider });
+    try {
+      assert.equal(store.schemaVersion(), LATEST_VERSION);
+      const member = store.members.getById('m1');
+      assert.ok(member);
+      assert.deepEqual(
+        [member.tools, member.resources, member.prompts, member.limits],
+        [['read_graph'], ['*'], ['*'], { rps: 2 }],
+      );
+      // The new columns are written and read back like the old ones.
+      const changed = store.members.update('m1', { resources: [], prompts: ['summarise_*'] });
+      assert.deepEqual(
+        [changed.resources, changed.prompts, changed.tools],
+        [[], ['summarise_*'], ['read_graph']],
+      );
+      assert.deepEqual(
+        [store.members.getById('m1')?.resources, store.members.getById('m1')?.prompts],
+        [[], ['summarise_*']],
+      );
     } finally {
       store.close();
       rmSync(home, { recursive: true, force: true });

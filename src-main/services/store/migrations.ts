@@ -168,6 +168,17 @@ ALTER TABLE servers ADD COLUMN bridge_limits TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE members ADD COLUMN limits TEXT NOT NULL DEFAULT '{}';
 `,
   },
+  {
+    // Per-member access to resources and prompts beside tools (issue 12). The default is all, which is
+    // what every existing member has today, so their members files and config hashes stay as they are.
+    version: 5,
+    sql: `
+-- The resource URIs or patterns a member may list and read (JSON array): ["*"] all, [] none.
+ALTER TABLE members ADD COLUMN resources TEXT NOT NULL DEFAULT '["*"]';
+-- The prompt names or patterns a member may list and get (JSON array): ["*"] all, [] none.
+ALTER TABLE members ADD COLUMN prompts TEXT NOT NULL DEFAULT '["*"]';
+`,
+  },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -58,8 +58,12 @@ export interface MemberRecord {
   tokenSha256: string;
   /** The token itself, kept (encrypted with the file) so exports can produce client configs. */
   token: string;
-  /** Allowed tool names, or ['*'] for all. */
+  /** Allowed tool names or patterns: ['*'] all, [] none (the rule in shared/members-file.ts). */
   tools: string[];
+  /** Allowed resource URIs or patterns: ['*'] all, [] none. */
+  resources: string[];
+  /** Allowed prompt names or patterns: ['*'] all, [] none. */
+  prompts: string[];
   /** The member's own fair-share limits (members file `limits`); {} keeps the server's. */
   limits: MemberLimits;
   createdAt: string;

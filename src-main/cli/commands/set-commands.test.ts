@@ -1,0 +1,321 @@
+// Integration: the real `mcp-fleet` CLI (a subprocess) in a fresh encrypted store: a member's access to
+// tools, resources and prompts (`members add`, `members set`, `members list`) and `servers set`. The
+// members file is then rendered from that store as a deploy renders it.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseMembersFile } from '../../shared/members-file';
+import { buildInstanceSpec } from '../../services/instance-spec/instance-spec';
+import { PassphraseKeyProvider } from '../../services/store/key-providers';
+import { Store } from '../../services/store/store';
+
+const BIN = resolve(import.meta.dirname, '../../../bin/mcp-fleet.mjs');
+const PASS = 'correct horse battery staple';
+const homes: string[] = [];
+
+function newHome(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-cli-set-'));
+  homes.push(dir);
+  return dir;
+}
+
+function cli(home: string, args: string[]) {
+  const env = { ...process.env, MCP_FLEET_PASSPHRASE: PASS };
+  const r = spawnSync(process.execPath, [BIN, '--home', home, ...args], { env, input: '', encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function ok(home: string, args: string[]): string {
+  const r = cli(home, args);
+  assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const fileHash = (home: string) =>
+  createHash('sha256')
+    .update(readFileSync(join(home, 'fleet.db')))
+    .digest('hex');
+
+/** The members file and config hash a deploy of `server` would give its Shared instance now. */
+async function rendered(home: string, server: string): Promise<{ content: string; configHash: string }> {
+  const store = await Store.open({ home, keyProvider: new PassphraseKeyProvider(PASS) });
+  try {
+    const record = store.servers.getByName(server);
+    assert.ok(record);
+    const spec = buildInstanceSpec({
+      server: record,
+      members: store.members.listByServer(record.id),
+      image: 'mcp-fleet/runtime:0123456789abcdef',
+      port: 18080,
+      configDir: `/home/ops/.mcp-fleet/instances/mcp-fleet-${server}`,
+    });
+    return { content: spec.files.members.content, configHash: spec.configHash };
+  } finally {
+    store.close();
+  }
+}
+
+interface Listed {
+  name: string;
+  tools: string[];
+  resources: string[];
+  prompts: string[];
+  limits: Record<string, number>;
+}
+
+const listed = (home: string) => JSON.parse(ok(home, ['--json', 'members', 'list', 'files'])) as Listed[];
+
+/** Asserts a refusal: exit 2 (bad input) or 1, one line on stderr matching `pattern`. */
+function refused(home: string, args: string[], pattern: RegExp, code = 2): void {
+  const r = cli(home, args);
+  assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+  assert.match(r.stderr, pattern, args.join(' '));
+  assert.equal(r.stderr.trim().split('\n').length, 1, args.join(' '));
+}
+
+after(() => homes.forEach((h) => rmSync(h, { recursive: true, force: true })));
+
+describe('mcp-fleet members: access to tools, resources and prompts', () => {
+  test('add takes all, none or patterns for each; list shows them', () => {
+    const home = newHome();
+    ok(home, ['servers', 'add', 'files', '--npx', 'pkg', '--mode', 'shared']);
+    const alice = ok(home, ['members', 'add', 'files', 'alice']);
+    assert.match(
+      alice,
+      /added member alice of files \(tools all; resources all; prompts all; limits the server's\)/,
+    );
+    ok(home, [
+      'members',
+      'add',
+      'files',
+      'bob',
+      '--tools',
+      'none',
+      '--resources',
+      'none',
+      '--prompts',
+      'none',
+    ]);
+    const carol = ok(home, [
+      'members',
+      'add',
+      'files',
+      'carol',
+      '--tools',
+      'read_*, list_directory',
+      '--resources=file:///docs/*,memo://team',
+      '--prompts',
+      '*',
+    ]);
+    assert.match(
+      carol,
+      /tools read_\*,list_directory; resources file:\/\/\/docs\/\*,memo:\/\/team; prompts all/,
+    );
+    assert.deepEqual(
+      listed(home).map((m) => [m.name, m.tools, m.resources, m.prompts]),
+      [
+        ['alice', ['*'], ['*'], ['*']],
+        ['bob', [], [], []],
+        ['carol', ['read_*', 'list_directory'], ['file:///docs/*', 'memo://team'], ['*']],
+      ],
+    );
+    const table = ok(home, ['members', 'list', 'files']);
+    assert.match(table, /NAME +TOOLS +RESOURCES +PROMPTS +OWN VALUES/);
+    assert.match(table, /alice +all +all +all +-/);
+    assert.match(table, /bob +none +none +none +-/);
+    assert.match(table, /carol +read_\*,list_directory +file:\/\/\/docs\/\*,memo:\/\/team +all +-/);
+  });
+
+  test('bad patterns, a missing option or member are refused with one line, and nothing is written', () => {
+    const home = newHome();
+    ok(home, ['servers', 'add', 'files', '--npx', 'pkg', '--mode', 'shared']);
+    ok(home, ['members', 'add', 'files', 'alice']);
+    const before = fileHash(home);
+    const many = Array.from({ length: 513 }, (_, i) => `tool_${i}`).join(',');
+    const add = ['members', 'add', 'files', 'bob'];
+    const set = ['members', 'set', 'files', 'alice'];
+    const cases: [string[], RegExp, number?][] = [
+      [
+        [...add, '--resources', 'file:///my docs/*'],
+        /--resources: resource pattern "file:\/\/\/my docs\/\*" must not hold spaces/,
+      ],
+      [[...add, '--tools', "read'graph"], /--tools: tool name "read'graph" must be 1-128 letters/],
+      [[...add, '--prompts', 'a b'], /--prompts: prompt name "a b" must be 1-128/],
+      [[...add, '--tools', ','], /--tools needs names or patterns, \* for all, or none/],
+      [[...set, '--resources', 'none,file:///a'], /--resources: "none" stands alone/],
+      [[...set, '--tools', many], /--tools takes at most 512 patterns, got 513/],
+      [set, /expected: mcp-fleet members set SERVER MEMBER with at least one of/],
+      [[...set, '--secret-env', 'K=V'], /unknown option --secret-env/],
+      [[...set, '--sessions', '0'], /--sessions must be a whole number/],
+      // Not found, with and without limits (those are merged into the member's own, so looked up first).
+      [
+        ['members', 'set', 'files', 'nobody', '--tools', 'none'],
+        /server "files" has no member named "nobody"/,
+        1,
+      ],
+      [['members', 'set', 'files', 'nobody', '--rps', '2'], /server "files" has no member named "nobody"/, 1],
+    ];
+    for (const [args, pattern, code] of cases) refused(home, args, pattern, code);
+    assert.equal(fileHash(home), before, 'a refused add or set changed the store');
+    assert.deepEqual(
+      listed(home).map((m) => [m.name, m.tools, m.resources, m.prompts]),
+      [['alice', ['*'], ['*'], ['*']]],
+    );
+  });
+
+  test('set changes the members file and its config hash; an unrelated member keeps its defaults', async () => {
+    const home = newHome();
+    ok(home, ['servers', 'add', 'files', '--npx', 'pkg', '--mode', 'shared']);
+    ok(home, ['members', 'add', 'files', 'alice']);
+    ok(home, ['members', 'add', 'files', 'bob', '--rps', '2', '--sessions', '4']);
+    const before = await rendered(home, 'files');
+    const aliceEntry = parseMembersFile(before.content, 'members').find((m) => m.name === 'alice');
+
+    const out = ok(home, [
+      'members',
+      'set',
+      'files',
+      'bob',
+      '--resources',
+      'file:///docs/*',
+      '--prompts',
+      'none',
+    ]);
+    assert.match(
+      out,
+      /changed member bob of files \(tools all; resources file:\/\/\/docs\/\*; prompts none; limits sessions 4, rps 2\)/,
+    );
+    const after1 = await rendered(home, 'files');
+    assert.notEqual(after1.content, before.content);
+    assert.notEqual(after1.configHash, before.configHash);
+    const entries = parseMembersFile(after1.content, 'members');
+    assert.deepEqual(
+      entries.find((m) => m.name === 'alice'),
+      aliceEntry,
+      "alice's entry is untouched",
+    );
+    assert.deepEqual(Object.keys(aliceEntry ?? {}), ['name', 'tokenSha256', 'tools']);
+    const bob = entries.find((m) => m.name === 'bob');
+    assert.deepEqual([bob?.tools, bob?.resources, bob?.prompts], [['*'], ['file:///docs/*'], []]);
+
+    // Limits merge into the member's own; default drops one; the lists given before stay.
+    ok(home, ['members', 'set', 'files', 'bob', '--rps', 'default', '--inflight', '1', '--tools', 'none']);
+    const bobNow = listed(home).find((m) => m.name === 'bob');
+    assert.deepEqual(
+      [bobNow?.tools, bobNow?.resources, bobNow?.prompts, bobNow?.limits],
+      [[], ['file:///docs/*'], [], { sessions: 4, inflight: 1 }],
+    );
+
+    // Back to all and no limits of its own: bob's entry holds only what every entry holds.
+    ok(home, [
+      'members',
+      'set',
+      'files',
+      'bob',
+      '--tools',
+      '*',
+      '--resources',
+      '*',
+      '--prompts',
+      '*',
+      '--sessions',
+      'default',
+      '--inflight',
+      'default',
+    ]);
+    const reset = parseMembersFile((await rendered(home, 'files')).content, 'members');
+    assert.deepEqual(Object.keys(reset.find((m) => m.name === 'bob') ?? {}), [
+      'name',
+      'tokenSha256',
+      'tools',
+    ]);
+  });
+});
+
+describe('mcp-fleet servers set', () => {
+  interface Shown {
+    roots: unknown;
+    bridgeLimits: unknown;
+  }
+  const show = (home: string, name: string) =>
+    JSON.parse(ok(home, ['--json', 'servers', 'show', name])) as Shown;
+
+  test('replaces the roots, merges the caps, and changes the config hash', async () => {
+    const home = newHome();
+    ok(home, [
+      'servers',
+      'add',
+      'files',
+      '--npx',
+      'pkg',
+      '--mode',
+      'shared',
+      '--member-sessions',
+      '8',
+      '--max-connections',
+      '300',
+    ]);
+    ok(home, ['members', 'add', 'files', 'alice']);
+    const before = await rendered(home, 'files');
+
+    const out = ok(home, [
+      'servers',
+      'set',
+      'files',
+      '--root',
+      'file:///srv/data=Data',
+      '--root',
+      'file:///srv/b',
+      '--member-rps',
+      '2.5',
+      '--member-sessions',
+      'default',
+    ]);
+    assert.match(out, /changed server files \(roots 2; bridge --member-rps 2\.5 --max-connections 300\)/);
+    const shown = show(home, 'files');
+    assert.deepEqual(shown.roots, [{ uri: 'file:///srv/data', name: 'Data' }, { uri: 'file:///srv/b' }]);
+    assert.deepEqual(shown.bridgeLimits, { memberRps: 2.5, maxConnections: 300 });
+    assert.notEqual((await rendered(home, 'files')).configHash, before.configHash);
+
+    ok(home, ['servers', 'set', 'files', '--no-roots', '--member-rps', 'default', '--member-sessions', '8']);
+    const back = show(home, 'files');
+    assert.deepEqual([back.roots, back.bridgeLimits], [[], { memberSessions: 8, maxConnections: 300 }]);
+    assert.equal(
+      (await rendered(home, 'files')).configHash,
+      before.configHash,
+      'the same settings, the same hash',
+    );
+  });
+
+  test('bad input is refused with one line, and nothing is written', () => {
+    const home = newHome();
+    ok(home, ['servers', 'add', 'files', '--npx', 'pkg', '--mode', 'shared', '--max-connections', '10']);
+    ok(home, ['servers', 'add', 'solo', '--npx', 'pkg', '--mode', 'dedicated']);
+    const before = fileHash(home);
+    refused(
+      home,
+      ['servers', 'set', 'solo', '--root', 'file:///srv/data'],
+      /^mcp-fleet: roots are for Shared servers: a Dedicated instance's own client answers its server's roots\/list\n$/,
+    );
+    refused(home, ['servers', 'set', 'files'], /expected: mcp-fleet servers set SERVER with at least one of/);
+    refused(home, ['servers', 'set', 'files', '--root', 'file:///a', '--no-roots'], /not both/);
+    refused(
+      home,
+      ['servers', 'set', 'files', '--root', 'https://example.com/'],
+      /--root "https:\/\/example.com\/" must be a file:\/\/ URI/,
+    );
+    refused(home, ['servers', 'set', 'files', '--member-rps', '1e3'], /--member-rps must be a number/);
+    // Merged with the stored --max-connections 10.
+    refused(
+      home,
+      ['servers', 'set', 'files', '--max-connections-per-source', '20'],
+      /--max-connections-per-source 20 is above --max-connections 10/,
+    );
+    refused(home, ['servers', 'set', 'nothing', '--no-roots'], /no server named "nothing"/, 1);
+    assert.equal(fileHash(home), before, 'a refused set changed the store');
+  });
+});
