@@ -6,11 +6,12 @@ import { HealthBadge } from '../features/instances/components/health-badge';
 import { useHealthSummary } from '../features/instances/hooks/use-instances';
 import { MembersPanel } from '../features/members/components/members-panel';
 import { useMembers } from '../features/members/hooks/use-members';
+import { BridgeSettingsPanel } from '../features/servers/components/bridge-settings-panel';
 import { ServerDefinition } from '../features/servers/components/server-definition';
 import { useServer } from '../features/servers/hooks/use-server';
 import { href } from '../lib/router';
 
-/** One server: its definition, its instances, its members and its exports. */
+/** One server: its definition, its instances, its members, its bridge settings and its exports. */
 export function ServerRoute({ name }: { name: string }) {
   const server = useServer(name);
   const hosts = useHosts();
@@ -64,6 +65,9 @@ export function ServerRoute({ name }: { name: string }) {
           </section>
           <div className="span-2">
             <MembersPanel server={name} mode={server.data.mode} />
+          </div>
+          <div className="span-2">
+            <BridgeSettingsPanel server={server.data} />
           </div>
           <div className="span-2">
             <ExportPanel

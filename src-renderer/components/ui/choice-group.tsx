@@ -9,6 +9,7 @@ export interface ChoiceGroupProps<T extends string> {
   value: T;
   choices: readonly Choice<T>[];
   onChange: (value: T) => void;
+  disabled?: boolean;
 }
 
 /** A segmented radio group: one native radio per choice, so arrow keys move between them. */
@@ -18,9 +19,10 @@ export function ChoiceGroup<T extends string>({
   value,
   choices,
   onChange,
+  disabled = false,
 }: ChoiceGroupProps<T>) {
   return (
-    <fieldset className="choice-group">
+    <fieldset className="choice-group" disabled={disabled}>
       <legend>{label}</legend>
       <div className="segmented" role="radiogroup" aria-label={label}>
         {choices.map((choice) => (

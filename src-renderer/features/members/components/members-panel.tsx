@@ -1,43 +1,46 @@
-import { useState, type FormEvent } from 'react';
-import { Name, type Mode } from '../../../../src-main/shared/contract';
+import { useRef, useState, type FormEvent } from 'react';
+import { Name, type MemberView, type Mode } from '../../../../src-main/shared/contract';
 import { ErrorAlert } from '../../../components/ui/alert';
 import { Button } from '../../../components/ui/button';
-import { ConfirmButton } from '../../../components/ui/confirm-button';
 import { CopyButton } from '../../../components/ui/copy-button';
 import { ProgressLog } from '../../deploy/components/progress-log';
 import { useProgress } from '../../deploy/hooks/use-progress';
+import { memberAccessInput, newMemberAccessDraft, shownAccessErrors } from '../hooks/member-access-draft';
 import { useAddMember, useMembers, useRemoveMember } from '../hooks/use-members';
+import { MemberAccessFields } from './member-access-fields';
+import { MemberEditDialog } from './member-edit-dialog';
+import { MembersTable } from './members-table';
 
-/** A server's members: add one (its token shown once, with a copy button), remove one. */
+/** A server's members: add one (its token shown once, with a copy button), edit or remove one. */
 export function MembersPanel({ server, mode }: { server: string; mode: Mode }) {
   const members = useMembers(server);
   const add = useAddMember();
   const remove = useRemoveMember();
   const progress = useProgress();
+  const formRef = useRef<HTMLFormElement>(null);
   const [name, setName] = useState('');
-  const [tools, setTools] = useState('');
+  const [access, setAccess] = useState(newMemberAccessDraft);
   const [touched, setTouched] = useState(false);
+  const [editing, setEditing] = useState<MemberView | null>(null);
   const [added, setAdded] = useState<{ name: string; token: string; deployError: string | null } | null>(
     null,
   );
   const nameError =
     name.trim() === '' ? 'is required' : Name.safeParse(name.trim()).error?.issues[0]?.message;
+  const accessErrors = shownAccessErrors(access, touched);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setTouched(true);
-    if (nameError) return;
-    const list = tools
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean);
-    const streamId = progress.begin();
-    const result = await add.run({
-      server,
-      name: name.trim(),
-      streamId,
-      ...(list.length > 0 ? { tools: list } : {}),
-    });
+    const input = memberAccessInput(access);
+    if (nameError || !input) {
+      // The errors render with this state change; focus the first field in error after they do.
+      requestAnimationFrame(() =>
+        formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
+      );
+      return;
+    }
+    const result = await add.run({ server, name: name.trim(), ...input, streamId: progress.begin() });
     if (result.ok) {
       setAdded({
         name: result.data.member.name,
@@ -45,7 +48,7 @@ export function MembersPanel({ server, mode }: { server: string; mode: Mode }) {
         deployError: result.data.deployError,
       });
       setName('');
-      setTools('');
+      setAccess(newMemberAccessDraft());
       setTouched(false);
     }
   }
@@ -66,43 +69,14 @@ export function MembersPanel({ server, mode }: { server: string; mode: Mode }) {
         <p className="muted">No members yet: add the first below.</p>
       )}
       {members.data && members.data.length > 0 && (
-        <table className="table table-compact" data-testid="members-table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Tools</th>
-              <th>Port</th>
-              <th>Token</th>
-              <th className="col-actions" aria-label="Actions" />
-            </tr>
-          </thead>
-          <tbody>
-            {members.data.map((m) => (
-              <tr key={m.name} data-testid={`member-row-${m.name}`}>
-                <td className="strong">{m.name}</td>
-                <td className="mono cell-clip">{m.tools.length > 0 ? m.tools.join(', ') : 'all'}</td>
-                <td className="mono">{m.port ?? '—'}</td>
-                <td>
-                  {m.rotating ? (
-                    <span className="text-warn">rotating</span>
-                  ) : (
-                    <span className="muted">stored</span>
-                  )}
-                </td>
-                <td className="col-actions">
-                  <ConfirmButton
-                    label="Remove"
-                    confirmLabel={`Remove ${m.name}`}
-                    testId={`member-remove-${m.name}`}
-                    busy={remove.pending}
-                    onConfirm={() => void remove.run({ server, name: m.name, streamId: progress.begin() })}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <MembersTable
+          members={members.data}
+          removing={remove.pending}
+          onEdit={setEditing}
+          onRemove={(m) => void remove.run({ server, name: m.name, streamId: progress.begin() })}
+        />
       )}
+      {editing && <MemberEditDialog member={editing} onClose={() => setEditing(null)} />}
       {added && (
         <div className="token-once" data-testid="member-token">
           <p>
@@ -122,34 +96,41 @@ export function MembersPanel({ server, mode }: { server: string; mode: Mode }) {
           )}
         </div>
       )}
-      <form className="member-add" onSubmit={(e) => void submit(e)} noValidate>
-        <input
-          aria-label="New member name"
-          placeholder="new member, e.g. alice"
-          value={name}
-          spellCheck={false}
-          aria-invalid={touched && nameError !== undefined}
-          data-testid="member-add-name"
-          onChange={(e) => setName(e.target.value)}
+      <form
+        ref={formRef}
+        className="member-form"
+        aria-label="Add a member"
+        onSubmit={(e) => void submit(e)}
+        noValidate
+      >
+        <h3 className="nested-title">Add a member</h3>
+        <div className="member-add">
+          <input
+            aria-label="New member name"
+            placeholder="new member, e.g. alice"
+            value={name}
+            spellCheck={false}
+            aria-invalid={touched && nameError !== undefined}
+            data-testid="member-add-name"
+            onChange={(e) => setName(e.target.value)}
+          />
+          <Button type="submit" busy={add.pending} data-testid="member-add-submit">
+            Add member
+          </Button>
+        </div>
+        {touched && nameError && (
+          <p className="field-error" role="alert" data-testid="member-add-error">
+            Name {nameError}
+          </p>
+        )}
+        <MemberAccessFields
+          idPrefix="member-add"
+          draft={access}
+          errors={accessErrors}
+          disabled={add.pending}
+          onChange={setAccess}
         />
-        <input
-          aria-label="Tools the member may call"
-          placeholder="tools: all (or e.g. read_*, echo)"
-          className="mono"
-          value={tools}
-          spellCheck={false}
-          data-testid="member-add-tools"
-          onChange={(e) => setTools(e.target.value)}
-        />
-        <Button type="submit" busy={add.pending} data-testid="member-add-submit">
-          Add member
-        </Button>
       </form>
-      {touched && nameError && (
-        <p className="field-error" role="alert" data-testid="member-add-error">
-          Name {nameError}
-        </p>
-      )}
       {add.error && <ErrorAlert error={add.error} testId="member-add-server-error" />}
       {(add.pending || remove.pending) && (
         <ProgressLog lines={progress.lines} running testId="members-progress" />

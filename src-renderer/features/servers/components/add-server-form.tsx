@@ -16,7 +16,10 @@ export function AddServerForm() {
     e.preventDefault();
     const firstBad = form.attemptSubmit();
     if (firstBad || !form.input) {
-      formRef.current?.querySelector<HTMLElement>(`[id="server-${firstBad ?? 'name'}"]`)?.focus();
+      // After the render that shows the errors (and opens the advanced settings when one is there).
+      requestAnimationFrame(() =>
+        formRef.current?.querySelector<HTMLElement>(`[id="server-${firstBad ?? 'name'}"]`)?.focus(),
+      );
       return;
     }
     const result = await add.run(form.input);

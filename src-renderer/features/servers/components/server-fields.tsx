@@ -1,8 +1,9 @@
-import type { ChangeEvent } from 'react';
+import { useState, type ChangeEvent } from 'react';
 import type { ServerSource } from '../../../../src-main/shared/contract';
 import { ChoiceGroup } from '../../../components/ui/choice-group';
 import { Field } from '../../../components/ui/field';
 import type { ServerForm } from '../hooks/use-server-form';
+import { BridgeSettingsFields } from './bridge-settings-fields';
 import { EnvEditor } from './env-editor';
 
 export const SOURCES: Record<
@@ -46,6 +47,13 @@ type TextField = 'name' | 'sourceValue' | 'version' | 'args' | 'port';
 export function ServerFields({ form, autoFocus = true }: { form: ServerForm; autoFocus?: boolean }) {
   const { values } = form;
   const source = SOURCES[values.sourceKind];
+  const [advanced, setAdvanced] = useState(false);
+  const bridgeFields = [
+    ...values.bridge.roots.map((_, i) => `roots.${i}`),
+    ...Object.keys(values.bridge.caps).map((key) => `caps.${key}`),
+  ];
+  // An error in the advanced settings opens them, so the operator sees what holds the form back.
+  const advancedError = bridgeFields.some((field) => form.bridgeErrorOf(field) !== undefined);
 
   function bind(field: TextField) {
     const error = form.errorOf(field);
@@ -147,6 +155,23 @@ export function ServerFields({ form, autoFocus = true }: { form: ServerForm; aut
       >
         <input {...bind('port')} inputMode="numeric" placeholder="auto" />
       </Field>
+      <details
+        className="advanced"
+        open={advanced || advancedError}
+        onToggle={(e) => setAdvanced(e.currentTarget.open)}
+        data-testid="server-advanced"
+      >
+        <summary>Advanced: {values.mode === 'shared' ? 'roots and bridge caps' : 'bridge caps'}</summary>
+        <div className="advanced-body">
+          <BridgeSettingsFields
+            idPrefix="server"
+            mode={values.mode}
+            draft={values.bridge}
+            errorOf={form.bridgeErrorOf}
+            onChange={(bridge) => form.set('bridge', bridge)}
+          />
+        </div>
+      </details>
     </>
   );
 }

@@ -5,6 +5,13 @@
 import { useMemo, useState } from 'react';
 import { ServerAddInput, type Mode, type ServerSource } from '../../../../src-main/shared/contract';
 import { fieldErrors, numberOrUndefined, type FieldErrors } from '../../../lib/form-errors';
+import {
+  bridgeSettingsErrors,
+  bridgeSettingsInput,
+  emptyBridgeSettings,
+  typedIn,
+  type BridgeSettingsDraft,
+} from './bridge-settings-draft';
 
 export interface EnvRow {
   /** Stable React key; rows can be removed from the middle. */
@@ -25,6 +32,8 @@ export interface ServerFormValues {
   env: EnvRow[];
   mode: Mode;
   port: string;
+  /** Advanced: the roots (Shared only) and the bridge's caps. */
+  bridge: BridgeSettingsDraft;
 }
 
 const initial: ServerFormValues = {
@@ -36,6 +45,7 @@ const initial: ServerFormValues = {
   env: [],
   mode: 'shared',
   port: '',
+  bridge: emptyBridgeSettings(),
 };
 
 /** The source value with its version: `pkg@1.2.3` for npx and uvx, `image:1.2.3` for an image. */
@@ -45,8 +55,10 @@ export function sourceWithVersion(kind: ServerSource['kind'], value: string, ver
   return kind === 'image' ? `${value}:${v}` : `${value}@${v}`;
 }
 
+/** The form as ServerAddInput; the bridge settings only when valid (their errors come from their rules). */
 export function toServerInput(v: ServerFormValues): unknown {
   const port = numberOrUndefined(v.port);
+  const bridge = bridgeSettingsInput(v.bridge, v.mode);
   return {
     name: v.name.trim(),
     source: { kind: v.sourceKind, value: sourceWithVersion(v.sourceKind, v.sourceValue.trim(), v.version) },
@@ -54,6 +66,7 @@ export function toServerInput(v: ServerFormValues): unknown {
     env: v.env.map(({ key, value, secret }) => ({ key: key.trim(), value, secret })),
     mode: v.mode,
     ...(port !== undefined ? { port } : {}),
+    ...(bridge ? { roots: bridge.roots, bridgeLimits: bridge.limits } : {}),
   };
 }
 
@@ -98,6 +111,7 @@ export function useServerForm() {
       ),
       ...duplicateKeys(values.env),
       ...versionErrors(values),
+      ...bridgeSettingsErrors(values.bridge, values.mode),
     }),
     [parsed, values],
   );
@@ -129,6 +143,10 @@ export function useServerForm() {
     errorOf: (field: string): string | undefined => {
       return submitted || touched[field] ? errors[field] : undefined;
     },
+    /** The bridge settings' errors (`roots.N`, `caps.KEY`): shown as typed, all once submitted. */
+    bridgeErrorOf: (field: string): string | undefined => {
+      return submitted || typedIn(values.bridge, field) ? errors[field] : undefined;
+    },
     /** Back to an empty form. */
     reset: () => {
       setValues(initial);
@@ -145,6 +163,8 @@ export function useServerForm() {
         'args',
         ...values.env.flatMap((_, i) => [`env.${i}.key`, `env.${i}.value`]),
         'port',
+        ...values.bridge.roots.map((_, i) => `roots.${i}`),
+        ...Object.keys(values.bridge.caps).map((key) => `caps.${key}`),
       ];
       return order.find((field) => errors[field] !== undefined) ?? Object.keys(errors)[0] ?? null;
     },

@@ -1,6 +1,8 @@
 import type { Mode } from '../../../../src-main/shared/contract';
 import { Button } from '../../../components/ui/button';
-import { memberErrors } from '../hooks/member-drafts';
+import { MemberAccessFields } from '../../members/components/member-access-fields';
+import { shownAccessErrors } from '../../members/hooks/member-access-draft';
+import { memberErrors, newMemberDraft } from '../hooks/member-drafts';
 import type { MemberDraft } from '../hooks/wizard-context';
 
 export interface MembersEditorProps {
@@ -23,56 +25,61 @@ export function MembersEditor({ mode, members, showErrors, onChange }: MembersEd
       <p className="field-hint">
         {mode === 'dedicated'
           ? 'Each member gets a token and an instance of their own. Add at least one.'
-          : 'Each member gets a token for the one shared instance. Leave tools empty to allow every tool.'}
+          : 'Each member gets a token for the one shared instance.'}{' '}
+        Each may use all tools, resources and prompts, only those matching patterns, or none.
       </p>
       {members.map((m, i) => {
-        const error = showErrors || m.name !== '' ? errors[m.id] : undefined;
+        const nameError = showErrors || m.name !== '' ? errors[m.id]?.name : undefined;
         const stored = m.token !== null;
         return (
-          <div key={m.id} className="env-row member-row">
-            <input
-              aria-label={`Member ${i + 1} name`}
-              placeholder="alice"
-              spellCheck={false}
-              value={m.name}
+          <div
+            key={m.id}
+            className="member-card"
+            role="group"
+            aria-label={`Member ${i + 1}`}
+            data-testid={`wizard-member-${i}`}
+          >
+            <div className="env-row member-row">
+              <input
+                aria-label={`Member ${i + 1} name`}
+                placeholder="alice"
+                spellCheck={false}
+                value={m.name}
+                disabled={stored}
+                aria-invalid={nameError !== undefined}
+                data-testid={`wizard-member-name-${i}`}
+                onChange={(e) => set(m.id, { name: e.target.value })}
+              />
+              <span className="muted member-state">{stored ? 'added' : ''}</span>
+              <Button
+                variant="ghost"
+                aria-label={`Remove member ${i + 1}`}
+                disabled={stored}
+                data-testid={`wizard-member-remove-${i}`}
+                onClick={() => onChange(members.filter((x) => x.id !== m.id))}
+              >
+                ×
+              </Button>
+              {nameError && (
+                <p className="field-error env-error" role="alert" data-testid={`wizard-member-error-${i}`}>
+                  Name {nameError}
+                </p>
+              )}
+            </div>
+            <MemberAccessFields
+              idPrefix={`wizard-member-${i}`}
+              draft={m.access}
+              errors={stored ? {} : shownAccessErrors(m.access, showErrors)}
               disabled={stored}
-              aria-invalid={error?.name !== undefined}
-              data-testid={`wizard-member-name-${i}`}
-              onChange={(e) => set(m.id, { name: e.target.value })}
+              onChange={(access) => set(m.id, { access })}
             />
-            <input
-              aria-label={`Member ${i + 1} tools`}
-              placeholder="all tools (or e.g. read_*, echo)"
-              className="mono"
-              spellCheck={false}
-              value={m.tools}
-              disabled={stored}
-              aria-invalid={error?.tools !== undefined}
-              data-testid={`wizard-member-tools-${i}`}
-              onChange={(e) => set(m.id, { tools: e.target.value })}
-            />
-            <span className="muted member-state">{stored ? 'added' : ''}</span>
-            <Button
-              variant="ghost"
-              aria-label={`Remove member ${i + 1}`}
-              disabled={stored}
-              data-testid={`wizard-member-remove-${i}`}
-              onClick={() => onChange(members.filter((x) => x.id !== m.id))}
-            >
-              ×
-            </Button>
-            {error && (
-              <p className="field-error env-error" role="alert" data-testid={`wizard-member-error-${i}`}>
-                {error.name ? `Name ${error.name}` : `Tools: ${error.tools ?? ''}`}
-              </p>
-            )}
           </div>
         );
       })}
       <div className="field-actions">
         <Button
           variant="ghost"
-          onClick={() => onChange([...members, { id: nextId, name: '', tools: '', token: null }])}
+          onClick={() => onChange([...members, newMemberDraft(nextId)])}
           data-testid="wizard-member-add"
         >
           + Add member

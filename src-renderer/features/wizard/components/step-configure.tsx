@@ -26,13 +26,18 @@ export function StepConfigure({ onBack, onNext }: { onBack: () => void; onNext: 
     setTried(true);
     const firstBad = importedName === null ? form.attemptSubmit() : null;
     if (importedName === null && (firstBad || !form.input)) {
-      formRef.current?.querySelector<HTMLElement>(`[id="server-${firstBad ?? 'name'}"]`)?.focus();
+      // After the render that shows the errors (and opens the advanced settings when one is there).
+      requestAnimationFrame(() =>
+        formRef.current?.querySelector<HTMLElement>(`[id="server-${firstBad ?? 'name'}"]`)?.focus(),
+      );
       return;
     }
     if (Object.keys(memberErrors(draft.members)).length > 0 || membersMissing) {
-      formRef.current
-        ?.querySelector<HTMLElement>('[data-testid^="wizard-member-"][aria-invalid="true"]')
-        ?.focus();
+      requestAnimationFrame(() =>
+        formRef.current
+          ?.querySelector<HTMLElement>('[data-testid^="wizard-member-"][aria-invalid="true"]')
+          ?.focus(),
+      );
       return;
     }
     if (await definition.save()) onNext();

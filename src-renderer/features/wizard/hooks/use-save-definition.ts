@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import type { ErrorShape } from '../../../../src-main/shared/errors';
 import { useMutation } from '../../../lib/use-query';
-import { memberTools } from './member-drafts';
+import { memberAccessInput } from '../../members/hooks/member-access-draft';
 import { useWizard, type MemberDraft } from './wizard-context';
 
 export function useSaveDefinition() {
@@ -55,12 +55,12 @@ export function useSaveDefinition() {
       let members = saved.members;
       for (const m of members) {
         if (m.token !== null) continue;
-        const tools = memberTools(m);
-        const result = await addMember.run({
-          server: saved.server,
-          name: m.name.trim(),
-          ...(tools ? { tools } : {}),
-        });
+        const access = memberAccessInput(m.access);
+        if (!access) {
+          setError({ code: 'invalid_input', message: `member ${m.name.trim()}: fix its access above` });
+          return false;
+        }
+        const result = await addMember.run({ server: saved.server, name: m.name.trim(), ...access });
         if (!result.ok) {
           setError({ code: result.error.code, message: `member ${m.name.trim()}: ${result.error.message}` });
           return false;

@@ -9,6 +9,7 @@ import type {
   Mode,
   ServersImportResult,
 } from '../../../../src-main/shared/contract';
+import type { MemberAccessDraft } from '../../members/hooks/member-access-draft';
 import { useServerForm, type ServerForm } from '../../servers/hooks/use-server-form';
 
 export interface WizardDraft {
@@ -38,8 +39,8 @@ export interface MemberDraft {
   /** Stable React key. */
   id: number;
   name: string;
-  /** Comma-separated tool names or patterns; empty means every tool. */
-  tools: string;
+  /** What the member may use (tools, resources, prompts) and its own limits. */
+  access: MemberAccessDraft;
   /** Set once the member is stored. */
   token: string | null;
 }
