@@ -1,8 +1,10 @@
 // `npm run bench:bridge`: tools/call echo of server-everything directly over stdio, through the
-// mcp-fleet bridge, through supergateway and through mcp-proxy, in one run on this machine, with
-// the SDK's client and with a raw one; and, for 2026-07-28, the v2 client (and a raw stateless one)
-// through the bridge and against a native v2 createMcpHandler server. Prints tables and writes out/bench/bridge.json. Loopback
-// only; every phase has a time limit, so a peer that hangs is reported, not waited for.
+// mcp-fleet bridge, through supergateway and through mcp-proxy, beside two floors (a canned HTTP answer,
+// and a bare relay to one stdio child), in one run on this machine, with the SDK's client and with a raw
+// one, and the CPU per call of each front process; for 2026-07-28, the v2 client (and a raw stateless
+// one) through the bridge and against a native v2 createMcpHandler server; the TLS row; and the
+// noisy-neighbour row (noisy.ts). Prints tables and writes out/bench/bridge.json. Loopback only; every
+// phase has a time limit, so a peer that hangs is reported, not waited for.
 // Usage: bridge.ts [target-name-fragment...]   (BENCH_* variables below change the sizes)
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,8 +20,16 @@ import {
   type LoadResult,
   type MemoryResult,
 } from './measure';
+import { noisyNeighbour, type NoisyNeighbour, type NoisySizes } from './noisy';
 import { rssMb } from './proc';
-import { formatReport, formatTls, type LoadPhases, type PhaseOutcome, type TargetResult } from './report';
+import {
+  formatNoisy,
+  formatReport,
+  formatTls,
+  type LoadPhases,
+  type PhaseOutcome,
+  type TargetResult,
+} from './report';
 import type { ClientKind, EchoSession } from './sessions';
 import {
   directStdio,
@@ -27,6 +37,7 @@ import {
   httpFloor,
   mcpProxy,
   nativeV2,
+  relayFloor,
   repoRoot,
   SESSION_KINDS,
   STATELESS_KINDS,
@@ -42,7 +53,9 @@ const envNumber = (name: string, fallback: number): number => {
 };
 
 const params = {
-  warmup: envNumber('BENCH_WARMUP', 200),
+  // Long enough that V8 has compiled the hot paths before the clock (and the CPU meter) starts: with
+  // 200, the bridge's optimizing compiler was still busy in the measured calls.
+  warmup: envNumber('BENCH_WARMUP', 1000),
   calls: envNumber('BENCH_CALLS', 2000),
   clients: envNumber('BENCH_CLIENTS', 32),
   callsEach: envNumber('BENCH_CALLS_EACH', 200),
@@ -51,6 +64,14 @@ const params = {
 const phaseLimitMs = envNumber('BENCH_PHASE_LIMIT_MS', 60_000);
 const tlsRounds = envNumber('BENCH_TLS_ROUNDS', 5);
 const TLS_ROW = 'mcp-fleet bridge TLS';
+const NOISY_ROW = 'mcp-fleet bridge noisy neighbour';
+const noisySizes: NoisySizes = {
+  server: process.env.BENCH_NOISY_SERVER === 'everything' ? 'everything' : 'echo',
+  calls: envNumber('BENCH_NOISY_CALLS', 600),
+  perSecond: envNumber('BENCH_NOISY_RATE', 40),
+  clients: envNumber('BENCH_NOISY_CLIENTS', 32),
+  bodyBytes: envNumber('BENCH_NOISY_BYTES', 1024 * 1024),
+};
 
 async function phase<T>(work: (deadline: number) => Promise<T>, note?: string): Promise<PhaseOutcome<T>> {
   const deadline = Date.now() + phaseLimitMs;
@@ -85,12 +106,14 @@ async function loadPhases(running: Running, kind: ClientKind): Promise<LoadPhase
   if (STATELESS_KINDS.includes(kind)) {
     // No sessions to open: each client is set up beforehand (the v2 client probes server/discover once).
     const single = await phase(() =>
-      withSession(running, kind, (session) => singleClient(session, params.warmup, params.calls)),
+      withSession(running, kind, (session) =>
+        singleClient(session, params.warmup, params.calls, running.pid),
+      ),
     );
     const concurrent = await phase(async (deadline) => {
       const clients = await openSessions(() => running.connect(kind), params.clients, 8, deadline);
       try {
-        return await concurrentClients(clients, params.callsEach);
+        return await concurrentClients(clients, params.callsEach, running.pid);
       } finally {
         await closeAll(clients);
       }
@@ -98,7 +121,7 @@ async function loadPhases(running: Running, kind: ClientKind): Promise<LoadPhase
     return { single, concurrent };
   }
   const single = await phase(() =>
-    withSession(running, kind, (session) => singleClient(session, params.warmup, params.calls)),
+    withSession(running, kind, (session) => singleClient(session, params.warmup, params.calls, running.pid)),
   );
   let concurrent: PhaseOutcome<LoadResult>;
   if (running.pid === undefined) {
@@ -110,7 +133,7 @@ async function loadPhases(running: Running, kind: ClientKind): Promise<LoadPhase
     concurrent = await phase(async (deadline) => {
       const sessions = await openSessions(() => running.connect(kind), params.clients, 8, deadline);
       try {
-        return await concurrentClients(sessions, params.callsEach);
+        return await concurrentClients(sessions, params.callsEach, running.pid);
       } finally {
         await closeAll(sessions);
       }
@@ -189,9 +212,15 @@ async function main(): Promise<void> {
   const picked = (name: string): boolean =>
     only.length === 0 || only.some((fragment) => name.toLowerCase().includes(fragment));
   const bundle = await bridgeBundle();
-  const specs = [directStdio, httpFloor, bridgeSpec(bundle), nativeV2, supergateway, mcpProxy].filter(
-    (spec) => picked(spec.name),
-  );
+  const specs = [
+    directStdio,
+    httpFloor,
+    relayFloor,
+    bridgeSpec(bundle),
+    nativeV2,
+    supergateway,
+    mcpProxy,
+  ].filter((spec) => picked(spec.name));
   const started = Date.now();
   const results: TargetResult[] = [];
   for (const spec of specs) results.push(await runTarget(spec));
@@ -205,6 +234,16 @@ async function main(): Promise<void> {
         ? await tlsComparison(bundle.path, params, tlsRounds, deadline)
         : { rounds: tlsRounds, samples: [], error: bundle.error };
   }
+  let noisy: NoisyNeighbour | undefined;
+  if (picked(NOISY_ROW)) {
+    process.stderr.write(`bench: ${NOISY_ROW}…\n`);
+    // Three phases of A's paced calls, each within the phase limit.
+    const deadline = Date.now() + phaseLimitMs * 3;
+    noisy =
+      'path' in bundle
+        ? await noisyNeighbour(bundle.path, noisySizes, deadline)
+        : { sizes: noisySizes, floods: [], error: bundle.error };
+  }
 
   const cpus = os.cpus();
   const machine = {
@@ -217,12 +256,13 @@ async function main(): Promise<void> {
   if (results.length > 0)
     process.stdout.write(`\n${formatReport(results, params, [...SESSION_KINDS, ...STATELESS_KINDS])}\n`);
   if (tls !== undefined) process.stdout.write(`\n${formatTls(tls, params)}\n`);
+  if (noisy !== undefined) process.stdout.write(`\n${formatNoisy(noisy)}\n`);
   process.stdout.write('\n');
   process.stdout.write(`${machine.cpus} × ${machine.cpu}, node ${machine.node}, ${seconds} s\n`);
 
   const outFile = path.join(repoRoot, 'out', 'bench', 'bridge.json');
   await mkdir(path.dirname(outFile), { recursive: true });
-  const document = { date: new Date().toISOString(), machine, params, seconds, results, tls };
+  const document = { date: new Date().toISOString(), machine, params, seconds, results, tls, noisy };
   await writeFile(outFile, `${JSON.stringify(document, null, 2)}\n`);
   process.stdout.write(`results: ${path.relative(process.cwd(), outFile)}\n`);
 }

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { treeRssMb } from './proc';
+import { processCpuSeconds, treeRssMb } from './proc';
 import type { EchoSession } from './sessions';
 
 export interface LoadResult {
@@ -15,6 +15,11 @@ export interface LoadResult {
   /** Calls that failed outright (error, timeout, malformed answer). */
   errors: number;
   firstError?: string;
+  /**
+   * CPU time of the front process (the bridge, proxy or floor, not the MCP server behind it) over the
+   * measured calls, per call, in µs: utime + stime of /proc/<pid>/stat. Absent for direct stdio.
+   */
+  frontCpuUsPerCall?: number;
 }
 
 export interface MemoryResult {
@@ -62,10 +67,18 @@ async function echoOnce(session: EchoSession, tag: string, tally: Tally, record:
 }
 
 /** Figures from the measured calls; failures during warmup still count as failures. */
-function summarize(tally: Tally, warmup: Tally, calls: number, elapsedMs: number): LoadResult {
+function summarize(
+  tally: Tally,
+  warmup: Tally,
+  calls: number,
+  elapsedMs: number,
+  cpu?: CpuMeter,
+): LoadResult {
   const sorted = tally.latencies.slice().sort((a, b) => a - b);
   const firstError = warmup.firstError ?? tally.firstError;
+  const cpuSeconds = cpu?.();
   return {
+    ...(cpuSeconds === undefined ? {} : { frontCpuUsPerCall: (cpuSeconds * 1e6) / calls }),
     calls,
     callsPerSecond: (calls - tally.errors - tally.wrong) / (elapsedMs / 1000),
     p50Ms: percentile(sorted, 0.5),
@@ -78,14 +91,63 @@ function summarize(tally: Tally, warmup: Tally, calls: number, elapsedMs: number
 
 const newTally = (): Tally => ({ latencies: [], wrong: 0, errors: 0 });
 
-/** Sequential calls from one session after a warmup that is not counted. */
-export async function singleClient(session: EchoSession, warmup: number, calls: number): Promise<LoadResult> {
+/** Reads the CPU seconds a process has used since the meter was started; undefined when it cannot. */
+type CpuMeter = () => number | undefined;
+
+function startCpuMeter(pid: number | undefined): CpuMeter | undefined {
+  if (pid === undefined) return undefined;
+  const before = processCpuSeconds(pid);
+  return () => {
+    const after = processCpuSeconds(pid);
+    return before === undefined || after === undefined ? undefined : after - before;
+  };
+}
+
+/**
+ * Sequential calls from one session after a warmup that is not counted. With `frontPid`, that
+ * process's CPU time over the measured calls goes in the result too.
+ */
+export async function singleClient(
+  session: EchoSession,
+  warmup: number,
+  calls: number,
+  frontPid?: number,
+): Promise<LoadResult> {
   const warm = newTally();
   for (let i = 0; i < warmup; i += 1) await echoOnce(session, `w${i}`, warm, false);
   const tally = newTally();
+  const cpu = startCpuMeter(frontPid);
   const started = performance.now();
   for (let i = 0; i < calls; i += 1) await echoOnce(session, `s${i}`, tally, true);
-  return summarize(tally, warm, calls, performance.now() - started);
+  return summarize(tally, warm, calls, performance.now() - started, cpu);
+}
+
+/**
+ * Sequential calls at a steady pace (one started every 1/perSecond s, or at once when the previous
+ * one ran late), as an agent that stays within its rate makes them: latency without queueing of its
+ * own. No call is started after twice the planned time, so a stalled peer cannot stretch the phase
+ * without end; `calls` in the result says how many were made.
+ */
+export async function pacedClient(
+  session: EchoSession,
+  warmup: number,
+  calls: number,
+  perSecond: number,
+): Promise<LoadResult> {
+  const warm = newTally();
+  for (let i = 0; i < warmup; i += 1) await echoOnce(session, `pw${i}`, warm, false);
+  const tally = newTally();
+  const gapMs = 1000 / perSecond;
+  const started = performance.now();
+  const stopAt = started + 2 * calls * gapMs;
+  let made = 0;
+  while (made < calls && performance.now() < stopAt) {
+    const wait = started + made * gapMs - performance.now();
+    if (wait > 0) await sleep(wait);
+    await echoOnce(session, `p${made}`, tally, true);
+    made += 1;
+  }
+  return summarize(tally, warm, made, performance.now() - started);
 }
 
 /** Uncounted calls each client makes before concurrentClients starts its clock. */
@@ -95,7 +157,11 @@ export const CONCURRENT_WARMUP = 10;
  * Every client runs its own sequential loop at the same time; the clients were connected beforehand,
  * so session set-up is not in the figure. Each message names its client, so a crossed answer shows.
  */
-export async function concurrentClients(clients: EchoSession[], callsEach: number): Promise<LoadResult> {
+export async function concurrentClients(
+  clients: EchoSession[],
+  callsEach: number,
+  frontPid?: number,
+): Promise<LoadResult> {
   const warm = newTally();
   await Promise.all(
     clients.map(async (client, c) => {
@@ -103,13 +169,14 @@ export async function concurrentClients(clients: EchoSession[], callsEach: numbe
     }),
   );
   const tally = newTally();
+  const cpu = startCpuMeter(frontPid);
   const started = performance.now();
   await Promise.all(
     clients.map(async (client, c) => {
       for (let i = 0; i < callsEach; i += 1) await echoOnce(client, `c${c}-${i}`, tally, true);
     }),
   );
-  return summarize(tally, warm, clients.length * callsEach, performance.now() - started);
+  return summarize(tally, warm, clients.length * callsEach, performance.now() - started, cpu);
 }
 
 /**

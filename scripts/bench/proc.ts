@@ -50,6 +50,26 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+// USER_HZ: the unit of /proc/<pid>/stat's times; 100 on every Linux the bench runs on (getconf CLK_TCK).
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time pid has used so far, in seconds: utime + stime of /proc/<pid>/stat, which count all its
+ * threads but none of its children (the MCP server a bridge runs is not in it). Ticks of 10 ms, so
+ * measure over a few hundred milliseconds at least. Undefined when the process is gone.
+ */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name sits in parentheses and may hold spaces: count fields after the last ')'.
+    // From there, field 0 is the state (the third of stat), so utime and stime are 11 and 12.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every live descendant of pid (children, grandchildren, …), read from /proc/<pid>/stat. */
 export function descendants(pid: number): number[] {
   const parentOf = new Map<number, number>();

@@ -1,5 +1,6 @@
 // Formats benchmark results as plain-text tables for the terminal and the README.
 import type { LoadResult, MemoryResult } from './measure';
+import type { NoisyNeighbour } from './noisy';
 import type { ClientKind } from './sessions';
 import { SCHEMES, type TlsComparison } from './tls';
 
@@ -30,6 +31,10 @@ type Params = Record<'warmup' | 'calls' | 'clients' | 'callsEach' | 'idleSession
 
 const BRIDGE = 'mcp-fleet bridge';
 const NATIVE = 'native v2 server';
+const FLOOR = 'HTTP floor';
+const RELAY = 'stdio relay floor';
+/** The rows whose front process is compared by CPU per call, each against the floor's. */
+const CPU_ROWS = [FLOOR, RELAY, BRIDGE, 'supergateway', 'mcp-proxy'];
 const KIND_LABEL: Record<ClientKind, string> = {
   sdk: "the SDK's Client (StdioClientTransport / StreamableHTTPClientTransport)",
   raw: 'a raw client (line-delimited JSON-RPC / keep-alive node:http POSTs)',
@@ -44,8 +49,15 @@ const num = (value: number | undefined, digits = 0): string =>
 
 function loadCells(outcome: PhaseOutcome<LoadResult> | undefined): string[] {
   const r = outcome?.result;
-  if (outcome?.ok !== true || r === undefined) return ['failed', '', '', '', ''];
-  return [num(r.callsPerSecond), num(r.p50Ms, 2), num(r.p99Ms, 2), String(r.wrongAnswers), String(r.errors)];
+  if (outcome?.ok !== true || r === undefined) return ['failed', '', '', '', '', ''];
+  return [
+    num(r.callsPerSecond),
+    num(r.p50Ms, 2),
+    num(r.p99Ms, 2),
+    num(r.frontCpuUsPerCall),
+    String(r.wrongAnswers),
+    String(r.errors),
+  ];
 }
 
 function memoryCells(outcome: PhaseOutcome<MemoryResult>): string[] {
@@ -65,9 +77,18 @@ function render(rows: string[][]): string {
     .join('\n');
 }
 
-function rate(results: TargetResult[], target: string, kind: ClientKind, phase: keyof LoadPhases) {
+function loadOf(results: TargetResult[], target: string, kind: ClientKind, phase: keyof LoadPhases) {
   const outcome = results.find((r) => r.target === target)?.load[kind]?.[phase];
-  return outcome?.ok === true ? outcome.result?.callsPerSecond : undefined;
+  return outcome?.ok === true ? outcome.result : undefined;
+}
+
+function rate(results: TargetResult[], target: string, kind: ClientKind, phase: keyof LoadPhases) {
+  return loadOf(results, target, kind, phase)?.callsPerSecond;
+}
+
+/** CPU µs per call of the row's front process (bridge, proxy, floor), one client. */
+function frontCpu(results: TargetResult[], target: string, kind: ClientKind): number | undefined {
+  return loadOf(results, target, kind, 'single')?.frontCpuUsPerCall;
 }
 
 const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
@@ -117,8 +138,19 @@ function formatGoals(results: TargetResult[], params: Params, kinds: ClientKind[
         '',
         true,
       ),
+      goalLine('1 client, calls/s share of the HTTP floor', ratio(single, floor), 0.8, '×'),
+      goalLine(
+        "1 client, bridge process CPU per call over the floor's",
+        ratio(frontCpu(results, BRIDGE, kind), frontCpu(results, FLOOR, kind)),
+        1.3,
+        '×',
+        true,
+      ),
       `       (floor: this client against a canned HTTP answer reaches ${num(ratio(floor, direct), 2)}× direct ` +
         `stdio; the bridge reaches ${num(ratio(single, floor), 2)}× that floor)`,
+      `       (relay floor, the least a stdio bridge does: ${num(ratio(rate(results, RELAY, kind, 'single'), floor), 2)}× ` +
+        `the floor's calls/s at ${num(ratio(frontCpu(results, RELAY, kind), frontCpu(results, FLOOR, kind)), 2)}× its CPU ` +
+        `per call; the bridge spends ${num(ratio(frontCpu(results, BRIDGE, kind), frontCpu(results, RELAY, kind)), 2)}× the relay's CPU)`,
     );
   }
   lines.push(
@@ -144,11 +176,36 @@ function formatStateless(results: TargetResult[]): string[] {
   return lines;
 }
 
+/**
+ * CPU per call of each row's front process alone (never the MCP server behind it), one client, beside
+ * the floor's: what the bridge itself costs a call, apart from how fast the client can go.
+ */
+function formatCpu(results: TargetResult[], params: Params, kinds: ClientKind[]): string[] {
+  const rows = CPU_ROWS.filter((target) => results.some((r) => r.target === target));
+  const shown = kinds.filter((kind) => rows.some((target) => frontCpu(results, target, kind) !== undefined));
+  if (shown.length === 0) return [];
+  const cell = (target: string, kind: ClientKind): string => {
+    const cpu = frontCpu(results, target, kind);
+    const floor = frontCpu(results, FLOOR, kind);
+    return cpu === undefined ? '—' : `${num(cpu)} µs (${num(ratio(cpu, floor), 2)}×)`;
+  };
+  return [
+    `CPU of the front process per call (utime+stime of /proc/<pid>/stat over the ${params.calls} calls of ` +
+      `1 client; the MCP server child not counted), and its ratio to the floor's:`,
+    render([
+      ['front process', ...shown.map((kind) => `${kind} client`)],
+      ...rows.map((target) => [target, ...shown.map((kind) => cell(target, kind))]),
+    ]),
+  ];
+}
+
 /** Goals first, then a table per measurement and client kind, then every failure spelled out. */
 export function formatReport(results: TargetResult[], params: Params, kinds: ClientKind[]): string {
-  const head = ['target', 'calls/s', 'p50 ms', 'p99 ms', 'wrong', 'errors'];
+  const head = ['target', 'calls/s', 'p50 ms', 'p99 ms', 'CPU µs/call', 'wrong', 'errors'];
   const sessionKinds = kinds.filter((kind) => SESSION_KINDS.includes(kind));
   const sections: string[] = [...formatGoals(results, params, sessionKinds)];
+  const cpu = formatCpu(results, params, kinds);
+  if (cpu.length > 0) sections.push('', ...cpu);
   if (kinds.some((kind) => !SESSION_KINDS.includes(kind))) sections.push('', ...formatStateless(results));
   for (const kind of kinds) {
     const measured = results.filter((r) => r.load[kind] !== undefined);
@@ -264,5 +321,92 @@ export function formatTls(comparison: TlsComparison, params: Params): string {
   const firstError = comparison.samples.find((s) => s.load.firstError !== undefined);
   if (firstError !== undefined)
     lines.push(`  first error (${firstError.scheme}, ${firstError.phase}): ${firstError.load.firstError}`);
+  return lines.join('\n');
+}
+
+/**
+ * The noisy-neighbour row: A's latency alone and beside each of B's floods, what B was served and
+ * refused, and the goal (A's p99 under the flood at most 3× its p99 alone, no answer to the wrong caller).
+ */
+export function formatNoisy(noisy: NoisyNeighbour): string {
+  const { sizes } = noisy;
+  const title =
+    `noisy neighbour: members A and B on one bridge in front of ` +
+    `${sizes.server === 'echo' ? 'echo-stdio-server.mjs (answers at once)' : 'server-everything'}, with the default per-member caps (32 sessions, ` +
+    `16 in flight, 50 rps); A makes ${sizes.calls} echo calls at ${sizes.perSecond}/s (raw client), B ` +
+    `${sizes.clients} clients each looping echo calls of ${Math.round(sizes.bodyBytes / 1024)} KiB`;
+  const rows: string[][] = [
+    [
+      '',
+      'A calls',
+      'A p50 ms',
+      'A p99 ms',
+      'A wrong',
+      'A errors',
+      'B served/s',
+      'B 429/s',
+      'B wrong',
+      'B errors',
+      'bridge CPU',
+    ],
+  ];
+  const cores = (value: number | undefined): string => (value === undefined ? '—' : `${num(value * 100)} %`);
+  const aCells = (a: LoadResult): string[] => [
+    String(a.calls),
+    num(a.p50Ms, 2),
+    num(a.p99Ms, 2),
+    String(a.wrongAnswers),
+    String(a.errors),
+  ];
+  if (noisy.alone !== undefined)
+    rows.push(['A alone', ...aCells(noisy.alone), '—', '—', '—', '—', cores(noisy.aloneBridgeCores)]);
+  const refusedLines: string[] = [];
+  for (const run of noisy.floods) {
+    const label = `B floods, ${run.honoursRetryAfter ? 'honours' : 'ignores'} Retry-After`;
+    const b = run.b;
+    const refused = b === undefined ? 0 : Object.values(b.refused).reduce((sum, n) => sum + n, 0);
+    rows.push([
+      label,
+      ...aCells(run.a),
+      b === undefined ? '—' : num(b.served / b.seconds),
+      b === undefined ? '—' : num(refused / b.seconds),
+      b === undefined ? '—' : String(b.wrong),
+      b === undefined ? '—' : String(b.errors),
+      cores(run.bridgeCores),
+    ]);
+    if (b !== undefined) {
+      const kinds = Object.entries(b.refused)
+        .map(([kind, n]) => `${n} ${kind}`)
+        .join(', ');
+      refusedLines.push(
+        `  ${label}: B sent ${b.requests} in ${num(b.seconds, 1)} s, ${b.served} served, ${refused} refused` +
+          `${kinds === '' ? '' : ` (${kinds})`}${b.firstError === undefined ? '' : `; first error: ${b.firstError}`}`,
+      );
+    }
+  }
+  const lines = [title, render(rows), ...refusedLines];
+  const aloneP99 = noisy.alone?.p99Ms;
+  for (const run of noisy.floods) {
+    lines.push(
+      goalLine(
+        `A's p99 under B's flood (${run.honoursRetryAfter ? 'honouring' : 'ignoring'} Retry-After) over A's p99 alone`,
+        ratio(run.a.p99Ms, aloneP99),
+        3,
+        '×',
+        true,
+      ),
+    );
+  }
+  const wrong =
+    noisy.floods.length === 0
+      ? undefined
+      : (noisy.alone?.wrongAnswers ?? 0) +
+        noisy.floods.reduce((sum, run) => sum + run.a.wrongAnswers + (run.b?.wrong ?? 0), 0);
+  lines.push(goalLine('answers delivered to the wrong caller (A and B)', wrong, 0, '', true));
+  if (noisy.error !== undefined) lines.push(`  failed: ${noisy.error}`);
+  const firstError = [noisy.alone, ...noisy.floods.map((run) => run.a)].find(
+    (a) => a?.firstError !== undefined,
+  );
+  if (firstError?.firstError !== undefined) lines.push(`  A's first error: ${firstError.firstError}`);
   return lines.join('\n');
 }

@@ -31,11 +31,17 @@ export const everythingEntry = path.join(
 const supergatewayEntry = path.join(nodeModules, 'supergateway', 'dist', 'index.js');
 const mcpProxyEntry = path.join(nodeModules, 'mcp-proxy', 'dist', 'bin', 'mcp-proxy.mjs');
 const node = process.execPath;
-const serverCommand = [node, everythingEntry, 'stdio'];
+export const serverCommand = [node, everythingEntry, 'stdio'];
 export const startTimeoutMs = 30_000;
 
 export type TargetName =
-  'direct stdio' | 'HTTP floor' | 'mcp-fleet bridge' | 'native v2 server' | 'supergateway' | 'mcp-proxy';
+  | 'direct stdio'
+  | 'HTTP floor'
+  | 'stdio relay floor'
+  | 'mcp-fleet bridge'
+  | 'native v2 server'
+  | 'supergateway'
+  | 'mcp-proxy';
 
 /** The 2025-era clients every row is measured with; rows that serve 2026-07-28 add their own. */
 export const SESSION_KINDS: ClientKind[] = ['sdk', 'raw'];
@@ -146,27 +152,68 @@ export const httpFloor: TargetSpec = {
   },
 };
 
-/** A bundled bridge in its own process on a free loopback port, `--mode shared`, with a fresh token. */
-export async function spawnFleetBridge(
+export const relayFloor: TargetSpec = {
+  name: 'stdio relay floor',
+  describe:
+    'relay-floor.mjs: each POST written to one server-everything child and its answer relayed back, nothing else: the least any stdio bridge does',
+  measureMemory: false,
+  start: async () => {
+    const port = await freePort();
+    const spawned = spawnDrained(node, [
+      path.join(repoRoot, 'scripts', 'bench', 'relay-floor.mjs'),
+      String(port),
+      ...serverCommand,
+    ]);
+    await waitForHttp(`http://127.0.0.1:${port}/`, startTimeoutMs, spawned);
+    return httpTarget(spawned, `http://127.0.0.1:${port}/mcp`, {});
+  },
+};
+
+/**
+ * A bundled bridge in its own process on a free loopback port, `--mode shared`, in front of `server`
+ * (server-everything unless said otherwise); `args` say who may call it (--token-sha256 or --members)
+ * and anything else.
+ */
+export async function spawnBridgeProcess(
   bundlePath: string,
-  extraArgs: string[] = [],
-): Promise<{ spawned: Spawned; port: number; token: string }> {
+  args: string[],
+  server: string[] = serverCommand,
+): Promise<{ spawned: Spawned; port: number }> {
   if (!existsSync(bundlePath)) throw new Error(`no bundle at ${bundlePath}`);
   const port = await freePort();
-  const token = randomBytes(32).toString('base64url');
-  const hash = createHash('sha256').update(token).digest('hex');
   const spawned = spawnDrained(node, [
     bundlePath,
     '--port',
     String(port),
     '--host',
     '127.0.0.1',
-    '--token-sha256',
-    hash,
     '--mode',
     'shared',
+    ...args,
+    '--',
+    ...server,
+  ]);
+  return { spawned, port };
+}
+
+/** A fresh bearer token and the SHA-256 (hex) the bridge is given instead of it. */
+export function newToken(): { token: string; hash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: createHash('sha256').update(token).digest('hex') };
+}
+
+/** spawnBridgeProcess with one token that every bench client uses, and the per-member caps lifted. */
+export async function spawnFleetBridge(
+  bundlePath: string,
+  extraArgs: string[] = [],
+): Promise<{ spawned: Spawned; port: number; token: string }> {
+  const { token, hash } = newToken();
+  const { spawned, port } = await spawnBridgeProcess(bundlePath, [
+    '--token-sha256',
+    hash,
     // One token stands for every bench client: the per-member fair-share caps (32 sessions, 16 calls in
-    // flight, 50 rps) would measure themselves instead of the bridge. The noisy-neighbour run sets its own.
+    // flight, 50 rps) would measure themselves instead of the bridge. The noisy-neighbour row
+    // (noisy.ts) keeps them.
     '--member-sessions',
     '100000',
     '--member-inflight',
@@ -174,8 +221,6 @@ export async function spawnFleetBridge(
     '--member-rps',
     '1000000',
     ...extraArgs,
-    '--',
-    ...serverCommand,
   ]);
   return { spawned, port, token };
 }

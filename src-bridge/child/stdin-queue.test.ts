@@ -52,4 +52,37 @@ describe('FairStdinQueue', () => {
     for (let i = 0; i < 5; i++) await pipe.readOne();
     assert.deepEqual(pipe.written.slice(1), ['a0', 'a1', 'a2', 'a3', 'a4']);
   });
+
+  it('writes a long line with its newline, in turn with the other owners', async () => {
+    // A pipe that takes several chunks in one write, as the child's stdin does.
+    let text = '';
+    let release: (() => void) | undefined;
+    const out = new Writable({
+      highWaterMark: 16,
+      writev(chunks, callback) {
+        text += chunks.map(({ chunk }) => String(chunk)).join('');
+        release = () => callback();
+      },
+      write(chunk: Buffer, _encoding, callback) {
+        text += chunk.toString();
+        release = () => callback();
+      },
+    });
+    const queue = new FairStdinQueue(out);
+    const long = (c: string) => c.repeat(200 * 1024);
+    queue.write(long('b'), 'bob');
+    queue.write(long('c'), 'bob');
+    queue.write(long('d'), 'bob');
+    queue.write('alice-1', 'alice');
+    for (let i = 0; i < 8 && (release !== undefined || queue.queued('bob') > 0); i++) {
+      const next = release;
+      release = undefined;
+      next?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    // Runs of one character, so a failure prints the order rather than 400 kB of text.
+    const runs = text.replace(/(.)\1*/gs, (run, c: string) => (c === '\n' ? '|' : `${c}${run.length} `));
+    const n = 200 * 1024;
+    assert.equal(runs, `b${n} |c${n} |a1 l1 i1 c1 e1 -1 11 |d${n} |`);
+  });
 });

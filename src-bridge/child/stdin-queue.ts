@@ -3,6 +3,10 @@ import type { Writable } from 'node:stream';
 /** The lane of messages the bridge sends on its own account (initialize, subscriptions, cancellations). */
 export const BRIDGE_LANE = '';
 
+// A line this long goes out with its newline as a second piece of the same write (cork), rather than
+// joined to it first: joining copies the whole line into a new string before it is encoded.
+const LONG_LINE = 64 * 1024;
+
 interface Lane {
   lines: string[];
   chars: number;
@@ -32,7 +36,7 @@ export class FairStdinQueue {
   /** Queues one line (without its newline) for the owner; written at once when nothing waits. */
   write(line: string, owner: string): void {
     if (!this.blocked && this.waitingChars === 0) {
-      this.blocked = !this.out.write(line + '\n');
+      this.blocked = !this.put(line);
       return;
     }
     let lane = this.lanes.get(owner);
@@ -60,7 +64,17 @@ export class FairStdinQueue {
       this.lanes.delete(owner);
       if (lane.lines.length > 0) this.lanes.set(owner, lane);
       if (this.out.destroyed) return;
-      this.blocked = !this.out.write(line + '\n');
+      this.blocked = !this.put(line);
     }
+  }
+
+  /** Writes one line and its newline; false when the pipe is full (wait for 'drain'). */
+  private put(line: string): boolean {
+    if (line.length < LONG_LINE) return this.out.write(line + '\n');
+    this.out.cork();
+    this.out.write(line);
+    const room = this.out.write('\n');
+    this.out.uncork();
+    return room;
   }
 }

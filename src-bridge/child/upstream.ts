@@ -221,11 +221,15 @@ export class Upstream {
       this.log.warn('child_stdout_not_json', { chars: line.length });
       return;
     }
-    for (const item of Array.isArray(message) ? (message as unknown[]) : [message]) {
-      const classified = classify(item);
-      if (classified.kind === 'response' && this.internal.settle(classified.message)) continue;
-      this.listener.onMessage(item);
-    }
+    if (!Array.isArray(message)) return this.route(message);
+    for (const item of message as unknown[]) this.route(item);
+  }
+
+  /** One message from the child: the answer to a request of the bridge's own, or the listener's. */
+  private route(item: unknown): void {
+    const classified = classify(item);
+    if (classified.kind === 'response' && this.internal.settle(classified.message)) return;
+    this.listener.onMessage(item);
   }
 
   private onChildExit(info: ExitInfo, generation: number): void {

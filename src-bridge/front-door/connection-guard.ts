@@ -38,6 +38,8 @@ export class ConnectionGuard {
   private unauthenticated = 0;
   private readonly refused = { max: 0, perSource: 0, unauthenticatedEvicted: 0 };
   private readonly lastLogged = new Map<string, { at: number; since: number }>();
+  /** Sockets (raw or TLS) already marked authenticated: their later requests need no lookup. */
+  private readonly marked = new WeakSet<Socket>();
 
   constructor(
     private readonly limits: ConnectionLimits,
@@ -55,8 +57,11 @@ export class ConnectionGuard {
 
   /** A request on this socket authenticated: from now on it is a member's connection. */
   authenticated(socket: Socket): void {
+    if (this.marked.has(socket)) return;
     const connection = this.byKey.get(keyOf(socket));
-    if (!connection || connection.authenticated) return;
+    if (!connection) return;
+    this.marked.add(socket);
+    if (connection.authenticated) return;
     connection.authenticated = true;
     this.leaveWaiting(connection);
   }

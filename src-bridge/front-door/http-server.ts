@@ -41,6 +41,11 @@ interface Client {
 interface Peer extends Client {
   /** A --trusted-proxy: its requests name their client in X-Forwarded-For. */
   trustedProxy: boolean;
+  /**
+   * The last Host header on this connection that passed the loopback check: a client sends the same
+   * one on every keep-alive request, so only a different value is parsed again.
+   */
+  loopbackHost?: string;
 }
 
 const AUTH_PATHS = new Set(['/mcp', '/status', '/metrics']);
@@ -116,8 +121,7 @@ export function createHttpServer(deps: HttpDeps): Server | HttpsServer {
     return peer;
   };
   let warnedMalformed = false;
-  const clientOf = (req: IncomingMessage): Client => {
-    const peer = peerOf(req.socket);
+  const clientOf = (req: IncomingMessage, peer: Peer): Client => {
     if (!peer.trustedProxy) return peer;
     const header = headerValue(req, 'x-forwarded-for');
     if (header === undefined || header.trim() === '') return peer;
@@ -140,8 +144,17 @@ export function createHttpServer(deps: HttpDeps): Server | HttpsServer {
     metrics: deps.health.metrics,
     log: deps.log,
   };
+  const hostAllowed = (req: IncomingMessage, peer: Peer): boolean => {
+    const host = headerValue(req, 'host');
+    if (host !== undefined && host === peer.loopbackHost) return true;
+    if (!loopbackHostAllowed(host)) return false;
+    if (host !== undefined) peer.loopbackHost = host;
+    return true;
+  };
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const client = clientOf(req);
+    const peer = peerOf(req.socket);
+    const client = clientOf(req, peer);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -170,7 +183,7 @@ export function createHttpServer(deps: HttpDeps): Server | HttpsServer {
     if (!member) return;
     deps.connections.authenticated(req.socket);
 
-    if (loopbackBind && !loopbackHostAllowed(headerValue(req, 'host'))) {
+    if (loopbackBind && !hostAllowed(req, peer)) {
       return sendRpcError(
         res,
         403,

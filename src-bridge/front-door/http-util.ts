@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import { errorResponse } from '../wire/jsonrpc';
 import type { Accepts } from '../wire/request-sink';
 
@@ -55,8 +56,20 @@ export function headerValue(req: IncomingMessage, name: string): string | undefi
   return Array.isArray(value) ? value[0] : value;
 }
 
+// A client sends the same Accept and Content-Type on every request: the last value read is kept with
+// what it said, so a run of calls parses each header once.
+let lastAccept: { header: string; accepts: Readonly<Accepts> } | undefined;
+let lastJsonType: string | undefined;
+
 /** What the client's Accept allows; no Accept at all is read as accepting both. */
-export function parseAccept(header: string | undefined): Accepts {
+export function parseAccept(header: string | undefined): Readonly<Accepts> {
+  if (header !== undefined && header === lastAccept?.header) return lastAccept.accepts;
+  const accepts = Object.freeze(readAccept(header));
+  if (header !== undefined) lastAccept = { header, accepts };
+  return accepts;
+}
+
+function readAccept(header: string | undefined): Accepts {
   if (header === undefined || header.trim() === '') return { json: true, sse: true };
   let json = false;
   let sse = false;
@@ -70,7 +83,11 @@ export function parseAccept(header: string | undefined): Accepts {
 }
 
 export function isJsonContentType(header: string | undefined): boolean {
-  return header !== undefined && header.split(';')[0]?.trim().toLowerCase() === 'application/json';
+  if (header === undefined) return false;
+  if (header === lastJsonType) return true;
+  const json = header.split(';')[0]?.trim().toLowerCase() === 'application/json';
+  if (json) lastJsonType = header;
+  return json;
 }
 
 export type BodyResult = { ok: true; text: string } | { ok: false; status: 413 | 400 };
@@ -80,7 +97,11 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
   const declared = Number(headerValue(req, 'content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve({ ok: false, status: 413 });
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
+    // Chunks are decoded as they come (the decoder keeps a character split between two whole), so
+    // a large body is never copied into one buffer first; JSON.parse joins the pieces once.
+    let decoder: StringDecoder | undefined;
+    let first: Buffer | undefined;
+    let text = '';
     let size = 0;
     let settled = false;
     const settle = (result: BodyResult): void => {
@@ -95,17 +116,23 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
         settle({ ok: false, status: 413 });
         return;
       }
-      chunks.push(chunk);
+      if (first === undefined && decoder === undefined) {
+        // Most bodies arrive whole: one chunk, decoded at the end without a decoder.
+        first = chunk;
+        return;
+      }
+      if (decoder === undefined) {
+        decoder = new StringDecoder('utf8');
+        text = decoder.write(first as Buffer);
+        first = undefined;
+      }
+      text += decoder.write(chunk);
     });
-    req.on('end', () =>
-      settle({
-        ok: true,
-        text:
-          chunks.length === 1
-            ? (chunks[0] as Buffer).toString('utf8')
-            : Buffer.concat(chunks).toString('utf8'),
-      }),
-    );
+    req.on('end', () => {
+      if (decoder !== undefined) text += decoder.end();
+      else if (first !== undefined) text = first.toString('utf8');
+      settle({ ok: true, text });
+    });
     req.on('error', () => settle({ ok: false, status: 400 }));
     req.on('aborted', () => settle({ ok: false, status: 400 }));
   });

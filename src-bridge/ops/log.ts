@@ -49,20 +49,52 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     pending = '';
     write(chunk);
   };
-  const emit = (level: LogLevel, event: string, fields: LogFields | undefined): void => {
-    if (RANK[level] < threshold) return;
-    pending += JSON.stringify({ ts: new Date().toISOString(), level, event, ...fields }) + '\n';
+  // One line per call at info: its timestamp is formatted once per millisecond, not once per line.
+  let stampMs = Number.NaN;
+  let stamp = '';
+  const now = (): string => {
+    const ms = Date.now();
+    if (ms !== stampMs) {
+      stampMs = ms;
+      stamp = new Date(ms).toISOString();
+    }
+    return stamp;
+  };
+  const push = (line: string): void => {
+    pending += line + '\n';
     if (!scheduled) {
       scheduled = true;
       setImmediate(flush);
     }
+  };
+  const emit = (level: LogLevel, event: string, fields: LogFields | undefined): void => {
+    if (RANK[level] < threshold) return;
+    push(JSON.stringify({ ts: now(), level, event, ...fields }));
+  };
+  const audit = (fields: AuditFields): void => {
+    if (RANK.info < threshold) return;
+    // The same line emit() would write, built without copying the fields twice.
+    const { member, session, method, tool, outcome, ms } = fields;
+    push(
+      JSON.stringify({
+        ts: now(),
+        level: 'info',
+        event: 'audit',
+        member,
+        session,
+        method,
+        tool,
+        outcome,
+        ms,
+      }),
+    );
   };
   return {
     debug: (event, fields) => emit('debug', event, fields),
     info: (event, fields) => emit('info', event, fields),
     warn: (event, fields) => emit('warn', event, fields),
     error: (event, fields) => emit('error', event, fields),
-    audit: (fields) => emit('info', 'audit', { ...fields }),
+    audit,
     enabled: (level) => RANK[level] >= threshold,
     flush,
   };

@@ -1,11 +1,13 @@
 // Streamable HTTP transport rules of the /mcp endpoint over real HTTP, in front of the real server-sequential-thinking from npm.
 import assert from 'node:assert/strict';
+import { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import {
   INITIALIZE,
   MCP_HEADERS,
   openRawSession,
   raw,
+  requestFrom,
   serverCommand,
   sha256,
   startTestBridge,
@@ -198,6 +200,29 @@ describe('bridge HTTP: transport rules', () => {
     });
     assert.equal(status, 403);
     assert.equal((await post({}, INITIALIZE)).status, 200, 'Host 127.0.0.1:port is fine');
+  });
+
+  it('checks Host on every request of a kept-alive connection, not only its first', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (host: string) =>
+      requestFrom(bridge.url, {
+        agent,
+        method: 'POST',
+        headers: { ...MCP_HEADERS, ...auth, host },
+        body: JSON.stringify(INITIALIZE),
+      });
+    try {
+      const good = `127.0.0.1:${bridge.port}`;
+      assert.equal((await send(good)).status, 200);
+      const foreign = await send('attacker.example:80');
+      assert.ok(foreign.reusedSocket, 'the same connection');
+      assert.equal(foreign.status, 403);
+      assert.equal((await send(good)).status, 200);
+      assert.equal((await send(`localhost:${bridge.port}`)).status, 200);
+      assert.equal((await send('attacker.example:80')).status, 403);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('answers unknown paths 404 and unknown methods 405', async () => {
