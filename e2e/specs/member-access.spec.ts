@@ -57,6 +57,8 @@ test('member access and bridge settings: checked in the form, saved by members:s
       source: { kind: 'npx', value: '@modelcontextprotocol/server-everything' },
       mode: 'shared',
     });
+    // Pinned here, so no registry is asked for the latest.
+    await page.getByTestId('server-version').fill('2026.8.31');
     await page.getByTestId('server-advanced').locator('summary').click();
     await page.getByRole('button', { name: '+ Add root' }).click();
     await page.getByLabel('Root 1 URI').fill('file:///srv/shared');

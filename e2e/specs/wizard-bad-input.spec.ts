@@ -73,7 +73,7 @@ test('bad input at every wizard step is explained and stored nowhere', async ({ 
     await expect(wizard.step(1)).toBeVisible();
     await page.getByTestId('server-name').fill('memory');
     await page.getByTestId('server-sourceValue').fill('@modelcontextprotocol/server-memory');
-    await page.getByTestId('server-version').fill('');
+    await page.getByTestId('server-version').fill('2026.8.31');
     await page.getByTestId('server-port').fill('');
     await page.getByTestId('server-env-remove-2').click();
     await page.getByTestId('server-env-remove-0').click();

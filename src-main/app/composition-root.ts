@@ -17,6 +17,7 @@ import { runtimePaths } from './runtime-paths';
 import { watchExternalChanges } from '../services/external-changes';
 import { HealthMonitor } from '../services/health/health-monitor';
 import { HostService } from '../services/host/host-service';
+import { SourcePinner } from '../services/registry/source-pinner';
 import { ServerService } from '../services/server/server-service';
 import { Store } from '../services/store/store';
 import type { KeyProvider } from '../services/store/types';
@@ -65,9 +66,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
     home: options.home,
     runtime,
   });
-  // `servers set` carries a change to the hosts as `servers update` does.
-  const servers = new ServerService(store, events, actor, fleet.deploy);
-  const imports = new ImportService(store, servers);
+  // `servers set` carries a change to the hosts as `servers update` does; added and imported npx/uvx
+  // sources are pinned to an exact version by the registries this machine's npm and uv use.
+  const versions = new SourcePinner();
+  const servers = new ServerService(store, events, actor, fleet.deploy, versions);
+  const imports = new ImportService(store, servers, versions);
   const exports = new ExportService({
     store,
     runtimeImage: async (server, opts) => runtimeImageResolver(await runtime())(server, opts),
@@ -92,6 +95,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     imports,
     fleet,
     health,
+    versions,
     // One FleetCa per process (deploy's): it serializes issuing per container.
     tls: fleet.ca,
   });

@@ -7,6 +7,7 @@ import type { ExportService } from '../services/export/export-service';
 import type { HealthMonitor } from '../services/health/health-monitor';
 import type { HostService } from '../services/host/host-service';
 import type { ImportService } from '../services/import/import-service';
+import type { SourcePinner } from '../services/registry/source-pinner';
 import type { ServerService } from '../services/server/server-service';
 import type { FleetCa } from '../services/tls/fleet-ca';
 import { FleetError } from '../shared/errors';
@@ -20,6 +21,8 @@ export interface HandlerDeps {
   imports: ImportService;
   fleet: DeployServices;
   health: HealthMonitor;
+  /** Asks the npm registry and the PyPI index for versions. */
+  versions: SourcePinner;
   /** The fleet CA; without it `tls:ca` answers unavailable. */
   tls?: FleetCa;
 }
@@ -37,11 +40,13 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'hosts:remove': async ({ name }) => (d.hosts.remove(name), { removed: true as const }),
     'servers:list': async () => d.servers.list(),
     'servers:show': async ({ name }) => d.servers.show(name),
-    'servers:add': async (input) => d.servers.add(input),
+    'servers:add': async (input) => d.servers.addPinning(input),
     'servers:set': async ({ streamId, ...input }) =>
       d.servers.set(input, d.fleet.progressTo(streamId).onProgress),
     'servers:remove': async ({ name }) => (d.servers.remove(name), { removed: true as const }),
-    'servers:import': async (input) => d.imports.importText(input),
+    'servers:versions': async ({ timeoutMs }) => d.versions.versions(d.servers.list(), timeoutMs),
+    'registry:resolve': async (source) => d.versions.pin(source),
+    'servers:import': async (input) => d.imports.importPinning(input),
     'export:render': async (input) => d.exports.render(input),
     'deploy:run': async ({ server, host, streamId, ...o }) =>
       d.fleet.deploy.deploy(server, host, o, d.fleet.progressTo(streamId)),

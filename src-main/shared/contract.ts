@@ -230,6 +230,61 @@ export const ServerView = z.object({
 });
 export type ServerView = z.infer<typeof ServerView>;
 
+// ---------- versions ----------
+
+/**
+ * The exact version a registry gave an npx or uvx source that named none (or a tag or range): what was
+ * asked (null: nothing), what is stored, and which registry said so (without credentials).
+ */
+export const VersionPin = z.object({
+  package: z.string(),
+  requested: z.string().nullable(),
+  version: z.string(),
+  registry: z.string(),
+});
+export type VersionPin = z.infer<typeof VersionPin>;
+
+/** servers:add's answer: the server as stored, and the version the registry chose when one was chosen. */
+export const ServerAdded = ServerView.extend({ pinned: VersionPin.nullable() });
+export type ServerAdded = z.infer<typeof ServerAdded>;
+
+/** A package source to pin: `pkg`, `pkg@latest`, `pkg@^1` (npm) or `pkg` (PyPI). */
+export const RegistryResolveInput = z.object({
+  kind: z.enum(['npx', 'uvx']),
+  value: z.string().min(1, 'must not be empty').max(512),
+});
+export type RegistryResolveInput = z.infer<typeof RegistryResolveInput>;
+
+export const ResolvedSource = z.object({
+  /** The source with its exact version. */
+  source: ServerSource,
+  /** null when the source was exact already. */
+  pinned: VersionPin.nullable(),
+});
+export type ResolvedSource = z.infer<typeof ResolvedSource>;
+
+/** An npx or uvx server's pinned version beside the newest its registry has. */
+export const ServerVersion = z.object({
+  server: z.string(),
+  kind: z.enum(['npx', 'uvx']),
+  package: z.string(),
+  /** As stored; null when the source names no version. */
+  pinned: z.string().nullable(),
+  /** The registry's `latest` tag (npm) or newest final release (PyPI); null when it could not be asked. */
+  latest: z.string().nullable(),
+  /** A newer version exists, or the stored one is not exact. */
+  outdated: z.boolean(),
+  registry: z.string(),
+  /** Why the registry could not be asked. */
+  error: z.string().nullable(),
+});
+export type ServerVersion = z.infer<typeof ServerVersion>;
+
+export const ServerVersionsInput = z.object({
+  /** How long each registry may take to answer; default 10 s. */
+  timeoutMs: z.number().int().min(500).max(30_000).optional(),
+});
+
 // ---------- health ----------
 
 /** unknown: the host could not be reached, so nothing is known (never shown as unhealthy). */
@@ -675,9 +730,13 @@ export const channels = {
   'hosts:remove': { input: NameInput, output: Removed },
   'servers:list': { input: Nothing, output: z.array(ServerView) },
   'servers:show': { input: NameInput, output: ServerView },
-  'servers:add': { input: ServerAddInput, output: ServerView },
+  'servers:add': { input: ServerAddInput, output: ServerAdded },
   'servers:set': { input: ServerSetInput, output: ServerChanged },
   'servers:remove': { input: NameInput, output: Removed },
+  /** Each npx/uvx server's pinned version beside the registry's newest (servers outdated). */
+  'servers:versions': { input: ServerVersionsInput, output: z.array(ServerVersion) },
+  /** The exact version an npx/uvx source would be pinned to; asks the registry unless it is exact. */
+  'registry:resolve': { input: RegistryResolveInput, output: ResolvedSource },
   'health:summary': { input: Nothing, output: HealthSummary },
   'health:history': { input: z.object({ instanceId: z.string().min(1).max(64) }), output: HealthHistory },
   'health:pause': { input: z.object({ paused: z.boolean() }), output: HealthSummary },

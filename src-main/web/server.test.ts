@@ -249,7 +249,7 @@ describe('web mode events', () => {
       'servers:add',
       {
         name: 'everything',
-        source: { kind: 'npx', value: '@modelcontextprotocol/server-everything' },
+        source: { kind: 'npx', value: '@modelcontextprotocol/server-everything@2026.8.31' },
         mode: 'shared',
       },
       { Cookie: cookie },

@@ -6,12 +6,15 @@ import { MASK, printTable } from '../output';
 import { single } from './hosts';
 import { IMPORT_USAGE, importCommand } from './import';
 import { SERVERS_SET_USAGE, serversSetCommand } from './server-set';
+import { pinnedLine, SERVERS_OUTDATED_USAGE, serversOutdatedCommand, updateColumn } from './server-versions';
 
 export const SERVERS_USAGE = `mcp-fleet servers add NAME (--npx PKG[@VER] | --uvx PKG[@VER] | --image REF | --command CMD) [--arg A]... [--env K=V]... [--secret-env K=V]... --mode shared|dedicated [--port N]
     [--root URI[=NAME]]... (Shared only) [--member-sessions N] [--member-inflight N] [--member-rps R]
     [--max-connections N] [--max-connections-per-source N]
+    (an npx/uvx package without an exact version, or with a tag or range, is pinned to the registry's latest)
 ${SERVERS_SET_USAGE}
 mcp-fleet servers list
+${SERVERS_OUTDATED_USAGE}
 mcp-fleet servers show NAME
 mcp-fleet servers remove NAME
 ${IMPORT_USAGE}`;
@@ -25,11 +28,14 @@ export async function serversCommand(ctx: CommandContext, argv: string[]): Promi
       return serversSetCommand(ctx, rest);
     case 'import':
       return importCommand(ctx, rest, (input) => ctx.call('servers:import', input));
+    case 'outdated':
+      return serversOutdatedCommand(ctx, rest);
     case 'list':
     case 'ls': {
       if (parseArgs(rest, {}).positionals.length > 0) throw usage('servers list takes no arguments');
       const servers = await ctx.call('servers:list', {});
       if (ctx.output.json) return ctx.output.out(JSON.stringify(servers, null, 2));
+      const updates = await updateColumn(ctx, servers);
       return printTable(
         ctx.output,
         servers.map((s) => ({
@@ -39,8 +45,9 @@ export async function serversCommand(ctx: CommandContext, argv: string[]): Promi
           port: s.port === null ? 'auto' : String(s.port),
           members: String(s.memberCount),
           instances: String(s.instanceCount),
+          update: updates.get(s.name) ?? '',
         })),
-        ['name', 'source', 'mode', 'port', 'members', 'instances'],
+        ['name', 'source', 'mode', 'port', 'members', 'instances', ...(updates.size > 0 ? ['update'] : [])],
         'no servers yet: add one with `mcp-fleet servers add NAME --npx PKG --mode shared`',
       );
     }
@@ -111,6 +118,7 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
   };
   const server = await ctx.call('servers:add', input);
   if (ctx.output.json) return ctx.output.out(JSON.stringify(server, null, 2));
+  if (server.pinned !== null) ctx.output.out(pinnedLine(server.source.kind, server.pinned));
   ctx.output.out(
     `added server ${server.name} (${server.source.kind} ${server.source.value}, ${server.mode})`,
   );

@@ -82,7 +82,7 @@ after(() => homes.forEach((h) => rmSync(h, { recursive: true, force: true })));
 describe('mcp-fleet members: access to tools, resources and prompts', () => {
   test('add takes all, none or patterns for each; list shows them', () => {
     const home = newHome();
-    ok(home, ['servers', 'add', 'files', '--npx', 'pkg', '--mode', 'shared']);
+    ok(home, ['servers', 'add', 'files', '--npx', 'pkg@1.0.0', '--mode', 'shared']);
     const alice = ok(home, ['members', 'add', 'files', 'alice']);
     assert.match(
       alice,
@@ -132,7 +132,7 @@ describe('mcp-fleet members: access to tools, resources and prompts', () => {
 
   test('bad patterns, a missing option or member are refused with one line, and nothing is written', () => {
     const home = newHome();
-    ok(home, ['servers', 'add', 'files', '--npx', 'pkg', '--mode', 'shared']);
+    ok(home, ['servers', 'add', 'files', '--npx', 'pkg@1.0.0', '--mode', 'shared']);
     ok(home, ['members', 'add', 'files', 'alice']);
     const before = fileHash(home);
     const many = Array.from({ length: 513 }, (_, i) => `tool_${i}`).join(',');
@@ -169,7 +169,7 @@ describe('mcp-fleet members: access to tools, resources and prompts', () => {
 
   test('set changes the members file and its config hash; an unrelated member keeps its defaults', async () => {
     const home = newHome();
-    ok(home, ['servers', 'add', 'files', '--npx', 'pkg', '--mode', 'shared']);
+    ok(home, ['servers', 'add', 'files', '--npx', 'pkg@1.0.0', '--mode', 'shared']);
     ok(home, ['members', 'add', 'files', 'alice']);
     ok(home, ['members', 'add', 'files', 'bob', '--rps', '2', '--sessions', '4']);
     const before = await rendered(home, 'files');
@@ -251,7 +251,7 @@ describe('mcp-fleet servers set', () => {
       'add',
       'files',
       '--npx',
-      'pkg',
+      'pkg@1.0.0',
       '--mode',
       'shared',
       '--member-sessions',
@@ -293,8 +293,18 @@ describe('mcp-fleet servers set', () => {
 
   test('bad input is refused with one line, and nothing is written', () => {
     const home = newHome();
-    ok(home, ['servers', 'add', 'files', '--npx', 'pkg', '--mode', 'shared', '--max-connections', '10']);
-    ok(home, ['servers', 'add', 'solo', '--npx', 'pkg', '--mode', 'dedicated']);
+    ok(home, [
+      'servers',
+      'add',
+      'files',
+      '--npx',
+      'pkg@1.0.0',
+      '--mode',
+      'shared',
+      '--max-connections',
+      '10',
+    ]);
+    ok(home, ['servers', 'add', 'solo', '--npx', 'pkg@1.0.0', '--mode', 'dedicated']);
     const before = fileHash(home);
     refused(
       home,

@@ -77,7 +77,7 @@ describe('mcp-fleet servers add: roots and bridge caps', () => {
     });
 
     // Without the flags: no roots and the bridge's own defaults, said so.
-    assert.equal(cli(home, ['servers', 'add', 'plain', '--npx', 'pkg', '--mode', 'dedicated']).code, 0);
+    assert.equal(cli(home, ['servers', 'add', 'plain', '--npx', 'pkg@1.0.0', '--mode', 'dedicated']).code, 0);
     const plain = cli(home, ['servers', 'show', 'plain']);
     assert.match(plain.stdout, /roots: +-\n/);
     assert.match(plain.stdout, /bridge: +the bridge's defaults\n/);
@@ -85,7 +85,7 @@ describe('mcp-fleet servers add: roots and bridge caps', () => {
 
   test('bad values are refused with a one-line error naming the flag, and nothing is written', () => {
     const home = newHome();
-    assert.equal(cli(home, ['servers', 'add', 'first', '--npx', 'pkg', '--mode', 'shared']).code, 0);
+    assert.equal(cli(home, ['servers', 'add', 'first', '--npx', 'pkg@1.0.0', '--mode', 'shared']).code, 0);
     const before = fileHash(home);
     const cases: [string[], RegExp][] = [
       [['--mode', 'dedicated', '--root', 'file:///srv/data'], /--root is for --mode shared/],
@@ -125,7 +125,7 @@ describe('mcp-fleet servers add: roots and bridge caps', () => {
 describe('mcp-fleet members add: a member’s own limits', () => {
   test('are saved and listed; bad ones are refused and add no member', () => {
     const home = newHome();
-    assert.equal(cli(home, ['servers', 'add', 'files', '--npx', 'pkg', '--mode', 'shared']).code, 0);
+    assert.equal(cli(home, ['servers', 'add', 'files', '--npx', 'pkg@1.0.0', '--mode', 'shared']).code, 0);
     const add = cli(home, [
       'members',
       'add',

@@ -6,7 +6,7 @@
  */
 import { ServerAddInput as ServerAddSchema, type ServerView } from '../../shared/contract';
 import { describeZodError, FleetError } from '../../shared/errors';
-import type { ServerService } from '../server/server-service';
+import type { ServerService, SourcePinning } from '../server/server-service';
 import { validateSource } from '../server/source';
 import type { Store } from '../store/store';
 import { fromClientConfig, type Candidate } from './client-config-import';
@@ -18,10 +18,47 @@ export class ImportService {
   constructor(
     private readonly store: Store,
     private readonly servers: ServerService,
+    /** Only `importPinning` asks registries. */
+    private readonly pinning?: SourcePinning,
   ) {}
 
-  /** Throws FleetError('invalid_input') naming the entry at fault, ('conflict') for a taken name or port. */
+  /**
+   * Imports the file's servers with their sources as written. Throws FleetError('invalid_input') naming
+   * the entry at fault, ('conflict') for a taken name or port.
+   */
   importText(raw: ServersImportInput): ServersImportResult {
+    return this.commit(this.candidates(raw));
+  }
+
+  /**
+   * Imports as importText does, each npx/uvx source without an exact version first pinned to the one its
+   * registry names (a warning says which). Nothing is saved when a registry cannot answer; throws as
+   * importText does, and not_found or unavailable naming the entry.
+   */
+  async importPinning(raw: ServersImportInput): Promise<ServersImportResult> {
+    const candidates = this.candidates(raw);
+    const pinning = this.pinning;
+    if (pinning === undefined) return this.commit(candidates);
+    const pinned: Candidate[] = [];
+    for (const c of candidates) {
+      const result = await pinning.pin(c.input.source).catch((err: unknown) => {
+        if (err instanceof FleetError)
+          throw new FleetError(err.code, `entry "${c.entry}": ${err.message}`, { cause: err });
+        throw err;
+      });
+      const note =
+        result.pinned === null
+          ? []
+          : [
+              `${c.entry}: ${result.pinned.requested === null ? 'no version given' : `"${result.pinned.requested}" given`}; pinned ${result.source.value}, from ${result.pinned.registry}`,
+            ];
+      pinned.push({ ...c, input: { ...c.input, source: result.source }, warnings: [...c.warnings, ...note] });
+    }
+    return this.commit(pinned);
+  }
+
+  /** The file's entries, each checked as ServerService.add would check it. */
+  private candidates(raw: ServersImportInput): Candidate[] {
     const input = ServersImportInput.parse(raw);
     const source = input.fileName ?? 'the file';
     const doc = parseJsonc(input.text, source);
@@ -35,6 +72,11 @@ export class ImportService {
     if (candidates.length === 0) throw new FleetError('invalid_input', `${source} defines no servers`);
     if (input.name !== undefined) candidates = [pick(candidates, input.name)];
     for (const c of candidates) check(c);
+    return candidates;
+  }
+
+  /** Adds the candidates in one transaction: all or none. */
+  private commit(candidates: Candidate[]): ServersImportResult {
     const added = this.store.transaction(() =>
       candidates.map((c) => {
         try {

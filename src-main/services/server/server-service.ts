@@ -1,9 +1,10 @@
-import type { ServerAddInput, ServerSetInput, ServerView } from '../../shared/contract';
+import type { ServerAdded, ServerAddInput, ServerSetInput, ServerView } from '../../shared/contract';
 import { ServerAddInput as ServerAddSchema, ServerSetInput as ServerSetSchema } from '../../shared/contract';
 import { bridgeLimitArgs, bridgeLimitsProblem } from '../../shared/bridge-settings';
 import { FleetError, describeZodError } from '../../shared/errors';
 import type { DeployResult } from '../deploy/types';
 import type { EventBus } from '../events';
+import type { PinnedSource } from '../registry/source-pinner';
 import type { ServerPatch } from '../store/server-repository';
 import type { Store } from '../store/store';
 import type { ServerRecord } from '../store/types';
@@ -11,6 +12,11 @@ import { validateSource } from './source';
 
 const DEDICATED_ROOTS =
   "roots are for Shared servers: a Dedicated instance's own client answers its server's roots/list";
+
+/** How an npx/uvx source gets its exact version: SourcePinner.pin (asks the registry unless exact). */
+export interface SourcePinning {
+  pin(source: ServerAddInput['source']): Promise<PinnedSource>;
+}
 
 /** How a changed definition reaches the hosts that run it: DeployService.update (servers update). */
 export interface ServerDeployer {
@@ -32,6 +38,8 @@ export class ServerService {
     private readonly actor: string,
     /** Only `set` deploys; processes that never call it (imports, exports) may leave this out. */
     private readonly deployer?: ServerDeployer,
+    /** Only `addPinning` asks registries; without this it adds sources as given. */
+    private readonly pinning?: SourcePinning,
   ) {}
 
   list(): ServerView[] {
@@ -44,24 +52,12 @@ export class ServerService {
   }
 
   /**
-   * Adds a server definition. Throws invalid_input for a bad source, duplicate env keys, a bad root or cap,
-   * or roots on a Dedicated server (the bridge would refuse to start); conflict for a taken name.
+   * Adds a server definition with its source as given (callers that take a source from an operator use
+   * addPinning). Throws invalid_input for a bad source, duplicate env keys, a bad root or cap, or roots on
+   * a Dedicated server (the bridge would refuse to start); conflict for a taken name or port.
    */
   add(raw: ServerAddInput): ServerView {
-    const input = ServerAddSchema.parse(raw);
-    validateSource(input.source);
-    const seen = new Set<string>();
-    for (const e of input.env) {
-      if (seen.has(e.key))
-        throw new FleetError('invalid_input', `environment variable ${e.key} is given twice`);
-      seen.add(e.key);
-    }
-    if (input.mode === 'dedicated' && input.roots.length > 0) {
-      throw new FleetError('invalid_input', DEDICATED_ROOTS);
-    }
-    if (input.port !== undefined && this.store.servers.list().some((s) => s.port === input.port)) {
-      throw new FleetError('conflict', `port ${input.port} is already pinned by another server`);
-    }
+    const input = this.checked(raw);
     const server = this.store.transaction(() => {
       const inserted = this.store.servers.insert({
         name: input.name,
@@ -86,6 +82,21 @@ export class ServerService {
     });
     this.events.emit('store:changed', { domain: 'servers' });
     return this.view(server);
+  }
+
+  /**
+   * Adds a server as `add` does, an npx/uvx source without an exact version (none, a tag, a range) first
+   * pinned to the one its registry names (see SourcePinner.pin). Everything else is checked before the
+   * registry is asked, and nothing is saved when it cannot answer. Throws as `add` does, and not_found or
+   * unavailable (with how to pin by hand) when the registry has no such version or cannot be asked.
+   */
+  async addPinning(raw: ServerAddInput): Promise<ServerAdded> {
+    const input = this.checked(raw);
+    const { source, pinned } =
+      this.pinning === undefined
+        ? { source: input.source, pinned: null }
+        : await this.pinning.pin(input.source);
+    return { ...this.add({ ...raw, source }), pinned };
   }
 
   /**
@@ -162,6 +173,28 @@ export class ServerService {
       });
     });
     this.events.emit('store:changed', { domain: 'servers' });
+  }
+
+  /** The input parsed and checked as `add` needs it; throws as `add` does. */
+  private checked(raw: ServerAddInput): ReturnType<typeof ServerAddSchema.parse> {
+    const input = ServerAddSchema.parse(raw);
+    validateSource(input.source);
+    const seen = new Set<string>();
+    for (const e of input.env) {
+      if (seen.has(e.key))
+        throw new FleetError('invalid_input', `environment variable ${e.key} is given twice`);
+      seen.add(e.key);
+    }
+    if (input.mode === 'dedicated' && input.roots.length > 0) {
+      throw new FleetError('invalid_input', DEDICATED_ROOTS);
+    }
+    if (this.store.servers.getByName(input.name)) {
+      throw new FleetError('conflict', `a server named "${input.name}" already exists`);
+    }
+    if (input.port !== undefined && this.store.servers.list().some((s) => s.port === input.port)) {
+      throw new FleetError('conflict', `port ${input.port} is already pinned by another server`);
+    }
+    return input;
   }
 
   private require(name: string): ServerRecord {

@@ -6,7 +6,8 @@ import type { ServerSource } from '../../shared/contract';
 import { FleetError } from '../../shared/errors';
 
 const NPM_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
-const NPM_VERSION = /^[A-Za-z0-9][A-Za-z0-9.+_~^<>=|* -]*$/;
+// An exact version, a dist-tag or a range (^1, ~1.2, >=2, 1.x): addPinning turns the last two into one.
+const NPM_VERSION = /^[A-Za-z0-9^~<>=*][A-Za-z0-9.+_~^<>=|* -]*$/;
 const PYPI_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._,-]+\])?$/;
 const PYPI_VERSION = /^[A-Za-z0-9][A-Za-z0-9.+!_-]*$/;
 // Docker's reference grammar, simplified: [registry[:port]/]path[:tag][@sha256:digest], lower-case path.

@@ -14,19 +14,19 @@ export const SOURCES: Record<
     label: 'npm (npx)',
     valueLabel: 'Package',
     placeholder: '@modelcontextprotocol/server-everything',
-    versionPlaceholder: '2026.8.31',
+    versionPlaceholder: 'e.g. 2026.8.31',
   },
   uvx: {
     label: 'PyPI (uvx)',
     valueLabel: 'Package',
     placeholder: 'mcp-server-fetch',
-    versionPlaceholder: '2025.4.7',
+    versionPlaceholder: 'e.g. 2025.4.7',
   },
   image: {
     label: 'OCI image',
     valueLabel: 'Image',
     placeholder: 'ghcr.io/acme/mcp-server',
-    versionPlaceholder: '1.4.2',
+    versionPlaceholder: 'e.g. 1.4.2',
   },
   command: {
     label: 'Command',
@@ -42,6 +42,17 @@ const MODES = [
 ] as const;
 
 type TextField = 'name' | 'sourceValue' | 'version' | 'args' | 'port';
+
+/** What the version field says while the registry is asked, and where a filled-in version came from. */
+function versionHint(form: ServerForm): string | undefined {
+  const { lookup, values } = form;
+  if (values.sourceKind !== 'npx' && values.sourceKind !== 'uvx') return undefined;
+  if (lookup.state === 'pending') return 'Asking the registry for the latest…';
+  if (lookup.state !== 'found') return undefined;
+  return form.suggested
+    ? `The latest on ${lookup.pin.registry}; type another to pin it instead.`
+    : `Empty: the latest, ${lookup.pin.version}, is pinned.`;
+}
 
 /** The fields of a server definition, validated as the operator types (the Add form and the wizard). */
 export function ServerFields({ form, autoFocus = true }: { form: ServerForm; autoFocus?: boolean }) {
@@ -101,7 +112,11 @@ export function ServerFields({ form, autoFocus = true }: { form: ServerForm; aut
         <Field
           id="server-sourceValue"
           label={source.valueLabel}
-          hint="Pin a version so every deploy runs the same code."
+          hint={
+            values.sourceKind === 'npx' || values.sourceKind === 'uvx'
+              ? 'Pinned to one version, so every deploy runs the same code: the latest unless you give one.'
+              : 'Pin a version so every deploy runs the same code.'
+          }
           error={form.errorOf('sourceValue')}
           className="grow-2"
         >
@@ -113,12 +128,19 @@ export function ServerFields({ form, autoFocus = true }: { form: ServerForm; aut
           />
         </Field>
         {values.sourceKind !== 'command' && (
-          <Field id="server-version" label="Version" error={form.errorOf('version')} className="grow-1">
+          <Field
+            id="server-version"
+            label="Version"
+            hint={versionHint(form)}
+            error={form.errorOf('version')}
+            className="grow-1"
+          >
             <input
               {...bind('version')}
               className="mono"
               spellCheck={false}
-              placeholder={source.versionPlaceholder}
+              placeholder={form.lookup.state === 'pending' ? 'looking up…' : source.versionPlaceholder}
+              data-lookup={form.suggested ? 'suggested' : form.lookup.state}
             />
           </Field>
         )}

@@ -1,8 +1,8 @@
-import type { ServerView } from '../../../../src-main/shared/contract';
+import type { ServerVersion, ServerView } from '../../../../src-main/shared/contract';
 import { ConfirmButton } from '../../../components/ui/confirm-button';
 import { ErrorAlert } from '../../../components/ui/alert';
 import { href } from '../../../lib/router';
-import { useRemoveServer } from '../hooks/use-servers';
+import { useRemoveServer, useServerVersions } from '../hooks/use-servers';
 
 export const SECRET_MASK = '••••';
 
@@ -25,8 +25,24 @@ export function EnvSummary({ env }: { env: ServerView['env'] }) {
   );
 }
 
+/** Marks a server whose registry has a newer version than the one pinned (or that names none). */
+export function UpdateTag({ version }: { version: ServerVersion | undefined }) {
+  if (!version?.outdated || version.latest === null) return null;
+  const title =
+    version.pinned === null
+      ? `No exact version is pinned; ${version.latest} is the latest on ${version.registry}`
+      : `${version.latest} is the latest on ${version.registry}; ${version.pinned} is pinned`;
+  return (
+    <span className="tag tag-update" title={title} data-testid={`server-update-${version.server}`}>
+      {version.latest} available
+    </span>
+  );
+}
+
 export function ServersTable({ servers }: { servers: ServerView[] }) {
   const remove = useRemoveServer();
+  const versions = useServerVersions();
+  const versionOf = new Map((versions.data ?? []).map((v) => [v.server, v]));
   return (
     <>
       {remove.error && <ErrorAlert error={remove.error} testId="server-remove-error" />}
@@ -58,6 +74,7 @@ export function ServersTable({ servers }: { servers: ServerView[] }) {
                 </td>
                 <td className="cell-clip">
                   <span className="tag">{server.source.kind}</span>{' '}
+                  <UpdateTag version={versionOf.get(server.name)} />{' '}
                   <code className="mono" title={[server.source.value, ...server.args].join(' ')}>
                     {server.source.value}
                     {server.args.length > 0 && <span className="muted"> {server.args.join(' ')}</span>}

@@ -12,6 +12,7 @@ import {
   typedIn,
   type BridgeSettingsDraft,
 } from './bridge-settings-draft';
+import { lookupKey, useVersionLookup, type VersionLookup } from './use-version-lookup';
 
 export interface EnvRow {
   /** Stable React key; rows can be removed from the middle. */
@@ -95,6 +96,12 @@ function versionErrors(v: ServerFormValues): FieldErrors {
   return {};
 }
 
+/** An npx/uvx package left without a version must be pinnable: the registry answered, or is asked. */
+function lookupErrors(v: ServerFormValues, lookup: VersionLookup): FieldErrors {
+  if (lookup.state !== 'failed' || v.version.trim() !== '') return {};
+  return { version: `is needed: ${lookup.error.message}` };
+}
+
 export type ServerForm = ReturnType<typeof useServerForm>;
 
 export function useServerForm() {
@@ -102,26 +109,44 @@ export function useServerForm() {
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [submitted, setSubmitted] = useState(false);
   const [nextId, setNextId] = useState(1);
+  const lookup = useVersionLookup(values.sourceKind, values.sourceValue, values.version);
+  /** The package whose suggested version the operator emptied: not suggested again for that package. */
+  const [declined, setDeclined] = useState<string | null>(null);
+  const suggested = lookup.state === 'found' && lookup.key !== declined ? lookup.pin.version : null;
+  // The registry's version stands in the empty field until the operator types another; a new package
+  // gets its own, since the field itself stays empty.
+  const shown = useMemo(
+    () => (suggested === null || values.version !== '' ? values : { ...values, version: suggested }),
+    [values, suggested],
+  );
 
-  const parsed = useMemo(() => ServerAddInput.safeParse(toServerInput(values)), [values]);
+  const parsed = useMemo(() => ServerAddInput.safeParse(toServerInput(shown)), [shown]);
   const errors = useMemo<FieldErrors>(
     () => ({
       ...fieldErrors(parsed.error, (path) =>
         path.startsWith('args') ? 'args' : path === 'source.value' ? 'sourceValue' : path,
       ),
-      ...duplicateKeys(values.env),
-      ...versionErrors(values),
-      ...bridgeSettingsErrors(values.bridge, values.mode),
+      ...duplicateKeys(shown.env),
+      ...versionErrors(shown),
+      ...lookupErrors(shown, lookup),
+      ...bridgeSettingsErrors(shown.bridge, shown.mode),
     }),
-    [parsed, values],
+    [parsed, shown, lookup],
   );
   const valid = parsed.success && Object.keys(errors).length === 0;
 
   return {
-    values,
+    values: shown,
     valid,
     input: valid && parsed.success ? parsed.data : null,
+    /** What the registry says of the package while the version field is empty. */
+    lookup,
+    /** The version shown is the registry's latest, not one the operator typed. */
+    suggested: suggested !== null && values.version === '',
     set: <K extends keyof ServerFormValues>(field: K, value: ServerFormValues[K]) => {
+      if (field === 'version') {
+        setDeclined(value === '' ? lookupKey(values.sourceKind, values.sourceValue, '') : null);
+      }
       setValues((old) => ({ ...old, [field]: value }));
     },
     addEnv: () => {
@@ -141,7 +166,9 @@ export function useServerForm() {
       setTouched((old) => (old[field] ? old : { ...old, [field]: true }));
     },
     errorOf: (field: string): string | undefined => {
-      return submitted || touched[field] ? errors[field] : undefined;
+      // A version the registry could not give shows at once, not only once the field was visited.
+      const now = submitted || touched[field] || (field === 'version' && lookup.state === 'failed');
+      return now ? errors[field] : undefined;
     },
     /** The bridge settings' errors (`roots.N`, `caps.KEY`): shown as typed, all once submitted. */
     bridgeErrorOf: (field: string): string | undefined => {
@@ -149,6 +176,7 @@ export function useServerForm() {
     },
     /** Back to an empty form. */
     reset: () => {
+      setDeclined(null);
       setValues(initial);
       setTouched({});
       setSubmitted(false);

@@ -160,7 +160,15 @@ export function StepRun({ onBack, onNext }: { onBack: () => void; onNext: () => 
         </p>
       )}
       {(running || progress.lines.length > 0) && (
-        <ProgressLog lines={progress.lines} running={running} testId="wizard-progress" />
+        <ProgressLog
+          lines={progress.lines}
+          running={running}
+          failed={
+            deploy.error !== null ||
+            (draft.deploy?.instances.some((instance) => instance.action === 'failed') ?? false)
+          }
+          testId="wizard-progress"
+        />
       )}
       {deploy.error && <ErrorAlert error={deploy.error} testId="wizard-deploy-error" />}
       {draft.deploy && <DeployOutcomes result={draft.deploy} testId="wizard-outcomes" />}
