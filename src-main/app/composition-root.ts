@@ -20,6 +20,7 @@ import { HostService } from '../services/host/host-service';
 import { SourcePinner } from '../services/registry/source-pinner';
 import { ServerService } from '../services/server/server-service';
 import { Store } from '../services/store/store';
+import { StoreMaintenance } from '../services/store/store-maintenance';
 import type { KeyProvider } from '../services/store/types';
 import { APP_VERSION } from './version';
 
@@ -98,6 +99,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     versions,
     // One FleetCa per process (deploy's): it serializes issuing per container.
     tls: fleet.ca,
+    store: new StoreMaintenance(store, actor),
   });
   if (options.monitorHealth ?? options.watchExternalChanges ?? false) health.start();
   const stopWatching = options.watchExternalChanges ? watchExternalChanges(store, events) : () => {};

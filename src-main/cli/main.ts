@@ -18,6 +18,7 @@ import { MEMBERS_USAGE, membersCommand } from './commands/members';
 import { SECRETS_USAGE, secretsCommand } from './commands/secrets';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
 import { serversCommand, SERVERS_USAGE } from './commands/servers';
+import { storeCommand, STORE_USAGE } from './commands/store';
 import { TLS_USAGE, tlsCommand } from './commands/tls';
 import { makeContext } from './context';
 import { promptHidden } from './stdin';
@@ -35,6 +36,7 @@ ${INSTANCES_USAGE}
 ${HEALTH_USAGE}
 ${SECRETS_USAGE}
 ${TLS_USAGE}
+${STORE_USAGE}
 
 The store is encrypted with a key derived from MCP_FLEET_PASSPHRASE (asked for on a terminal when unset).
 Data lives in --home DIR, else MCP_FLEET_HOME, else the per-user app-data folder (${defaultHome()}).`;
@@ -103,6 +105,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'serve':
         await serveCommand(ctx, args);
+        break;
+      case 'store':
+        await storeCommand(ctx, args);
         break;
       default:
         throw usage(`unknown command "${command}" (see mcp-fleet --help)`);

@@ -9,6 +9,7 @@ import type { HostService } from '../services/host/host-service';
 import type { ImportService } from '../services/import/import-service';
 import type { SourcePinner } from '../services/registry/source-pinner';
 import type { ServerService } from '../services/server/server-service';
+import type { StoreMaintenance } from '../services/store/store-maintenance';
 import type { FleetCa } from '../services/tls/fleet-ca';
 import { FleetError } from '../shared/errors';
 import type { Handlers } from './handle';
@@ -25,11 +26,18 @@ export interface HandlerDeps {
   versions: SourcePinner;
   /** The fleet CA; without it `tls:ca` answers unavailable. */
   tls?: FleetCa;
+  /** Backup, restore and passphrase change of the store; without it `store:*` answers unavailable. */
+  store?: StoreMaintenance;
 }
 
 function fleetCa(d: HandlerDeps): FleetCa {
   if (!d.tls) throw new FleetError('unavailable', 'the fleet CA is not available in this process');
   return d.tls;
+}
+
+function storeMaintenance(d: HandlerDeps): StoreMaintenance {
+  if (!d.store) throw new FleetError('unavailable', 'store maintenance is not available in this process');
+  return d.store;
 }
 
 export function createHandlers(d: HandlerDeps): Handlers {
@@ -73,5 +81,15 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'health:history': async ({ instanceId }) => d.health.history(instanceId),
     'health:pause': async ({ paused }) => d.health.setPaused(paused),
     'tls:ca': async () => fleetCa(d).caInfo(),
+    'store:backup': async () => {
+      const { data, ...backup } = await storeMaintenance(d).backupBytes();
+      return { ...backup, data: data.toString('base64'), bytes: data.length };
+    },
+    'store:restore': async ({ fileName, data, backupPassphrase }) =>
+      storeMaintenance(d).restoreBytes(Buffer.from(data, 'base64'), {
+        label: fileName,
+        ...(backupPassphrase === undefined ? {} : { backup: backupPassphrase }),
+      }),
+    'store:passphrase': async ({ current, next }) => storeMaintenance(d).changePassphrase(current, next),
   };
 }

@@ -718,6 +718,53 @@ export const TlsCaInfo = z.object({
 });
 export type TlsCaInfo = z.infer<typeof TlsCaInfo>;
 
+// ---------- store: backup, restore, passphrase ----------
+
+/** A backup for the UI to save: the file's bytes in base64, and the name to offer. */
+export const StoreBackupFile = z.object({
+  fileName: z.string(),
+  data: z.string(),
+  bytes: z.number().int(),
+  schema: z.number().int(),
+  createdAt: z.string(),
+});
+export type StoreBackupFile = z.infer<typeof StoreBackupFile>;
+
+/** The largest backup file the UI uploads (web mode's request limit is lower still). */
+export const MAX_BACKUP_BYTES = 64 * 1024 * 1024;
+
+/** A backup file chosen in the UI; `backupPassphrase` when it was made under another passphrase. */
+export const StoreRestoreInput = z.object({
+  fileName: z.string().min(1).max(255),
+  data: z
+    .string()
+    .min(1, 'the file is empty')
+    .max(Math.ceil(MAX_BACKUP_BYTES / 3) * 4, 'the file is too large to be a backup'),
+  backupPassphrase: z.string().min(1, 'must not be empty').max(1024).optional(),
+});
+export type StoreRestoreInput = z.infer<typeof StoreRestoreInput>;
+
+export const StoreRestored = z.object({
+  /** The store as it was, kept beside fleet.db (it opens with the current passphrase). */
+  previous: z.string(),
+  schema: z.number().int(),
+  /** When the backup was made; null for a bare store file. */
+  createdAt: z.string().nullable(),
+  /** The backup was made under another passphrase and now has the store's current one. */
+  rekeyed: z.boolean(),
+});
+export type StoreRestored = z.infer<typeof StoreRestored>;
+
+export const StorePassphraseInput = z.object({
+  current: z.string().min(1, 'must not be empty').max(1024),
+  next: z.string().min(MIN_NEW_PASSPHRASE, `must be at least ${MIN_NEW_PASSPHRASE} characters`).max(1024),
+});
+export type StorePassphraseInput = z.infer<typeof StorePassphraseInput>;
+
+/** `keychainForgotten`: the desktop app's remembered key that was removed (it no longer fitted), if any. */
+export const StorePassphraseChanged = z.object({ keychainForgotten: z.string().nullable() });
+export type StorePassphraseChanged = z.infer<typeof StorePassphraseChanged>;
+
 const NameInput = z.object({ name: Name });
 const Removed = z.object({ removed: z.literal(true) });
 const Nothing = z.object({}).strict();
@@ -763,6 +810,12 @@ export const channels = {
   'hosts:check': { input: NameInput, output: HostCheck },
   /** The fleet CA (created on first need), for clients to trust. */
   'tls:ca': { input: Nothing, output: TlsCaInfo },
+  /** A backup of the store to download (store backup). */
+  'store:backup': { input: Nothing, output: StoreBackupFile },
+  /** Replaces the store with a backup; the store keeps its passphrase (store restore). */
+  'store:restore': { input: StoreRestoreInput, output: StoreRestored },
+  /** Re-keys the store to a new passphrase (store passphrase). */
+  'store:passphrase': { input: StorePassphraseInput, output: StorePassphraseChanged },
 } as const;
 
 export type Channel = keyof typeof channels;

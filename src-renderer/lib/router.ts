@@ -16,7 +16,8 @@ export type Route =
   | { page: 'wizard'; step: WizardStep }
   | { page: 'hosts' }
   | { page: 'host-new' }
-  | { page: 'instance'; id: string };
+  | { page: 'instance'; id: string }
+  | { page: 'store' };
 
 export type PageName = Route['page'];
 
@@ -54,6 +55,7 @@ export function parseHash(hash: string): Route {
   if (first === 'wizard' && one) return { page: 'wizard', step: wizardStep(search) };
   if (first === 'hosts' && one) return { page: 'hosts' };
   if (first === 'hosts' && two && second === 'new') return { page: 'host-new' };
+  if (first === 'store' && one) return { page: 'store' };
   if (first === 'instances' && two) {
     const id = decode(second as string);
     if (id) return { page: 'instance', id };
@@ -79,6 +81,8 @@ export function toHash(route: Route): string {
       return '#/hosts/new';
     case 'instance':
       return `#/instances/${encodeURIComponent(route.id)}`;
+    case 'store':
+      return '#/store';
   }
 }
 

@@ -1,6 +1,6 @@
-/** Saves `text` as a file through the browser's own download (a Blob URL, revoked right after). */
-export function saveFile(text: string, filename: string, type = 'text/plain;charset=utf-8'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Saves `content` (text, or bytes) as a file through the browser's own download (a Blob URL, revoked right after). */
+export function saveFile(content: BlobPart, filename: string, type = 'text/plain;charset=utf-8'): void {
+  const url = URL.createObjectURL(new Blob([content], { type }));
   const link = document.createElement('a');
   link.href = url;
   link.download = filename;

@@ -6,6 +6,7 @@ import { HostsRoute } from './hosts-route';
 import { ServerNewRoute } from './server-new-route';
 import { ServerRoute } from './server-route';
 import { ServersRoute } from './servers-route';
+import { StoreRoute } from './store-route';
 import { WizardRoute } from './wizard-route';
 
 /** The route table: one page component per route. */
@@ -27,5 +28,7 @@ export function RouteView({ route }: { route: Route }) {
       return <DashboardRoute view={route.view} />;
     case 'instance':
       return <InstanceRoute key={route.id} id={route.id} />;
+    case 'store':
+      return <StoreRoute />;
   }
 }

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { FleetError } from '../../shared/errors';
 
@@ -6,7 +6,7 @@ export type Db = Database.Database;
 
 export const STORE_FILE = 'fleet.db';
 
-const BUSY_TIMEOUT_MS = 5000;
+export const BUSY_TIMEOUT_MS = 5000;
 
 /** Creates the data folder (0700) if it is missing; an existing folder keeps the mode its owner chose. */
 export function ensureHome(home: string): void {
@@ -37,8 +37,19 @@ function isNotADatabase(err: unknown): boolean {
  * Nothing that writes (journal mode, migrations) runs before that read succeeds, so a wrong key leaves
  * the file as it was. Throws FleetError('store_locked') for a wrong key or a file that is not a store.
  */
-export function openEncrypted(path: string, key: Buffer, opts: { readonly?: boolean } = {}): Db {
+export function openEncrypted(
+  path: string,
+  key: Buffer,
+  opts: {
+    readonly?: boolean;
+    /** false: keep the file's journal mode (for a private copy about to be rewritten). */
+    wal?: boolean;
+  } = {},
+): Db {
   if (key.length !== 32) throw new FleetError('internal', 'the store key must be 32 bytes');
+  // A restore or passphrase change renames a new file over this one while it holds the old one locked;
+  // a connection that waited on that lock has the old file and must not write a -wal beside the new one.
+  const inode = fileId(path);
   let db: Db;
   try {
     db = new Database(path, {
@@ -61,8 +72,15 @@ export function openEncrypted(path: string, key: Buffer, opts: { readonly?: bool
     if (isNotADatabase(err)) throw lockedError(path);
     throw new FleetError('unavailable', `cannot read the store at ${path}`, { cause: err });
   }
+  if (fileId(path) !== inode) {
+    db.close();
+    throw new FleetError(
+      'unavailable',
+      `the store at ${path} was replaced while it was being opened (a restore or passphrase change); try again`,
+    );
+  }
   if (!opts.readonly) {
-    db.pragma('journal_mode = WAL');
+    if (opts.wal ?? true) db.pragma('journal_mode = WAL');
     // FULL: a commit is on disk before it returns, so a crash right after loses nothing committed.
     db.pragma('synchronous = FULL');
   }
@@ -70,6 +88,11 @@ export function openEncrypted(path: string, key: Buffer, opts: { readonly?: bool
   // Sorts and temp tables stay in memory: SQLite's temp files would otherwise hold decrypted rows.
   db.pragma('temp_store = MEMORY');
   return db;
+}
+
+function fileId(path: string): string | null {
+  const st = statSync(path, { throwIfNoEntry: false, bigint: true });
+  return st ? `${st.dev}:${st.ino}` : null;
 }
 
 /** True when a SQLite error is a UNIQUE or PRIMARY KEY violation. */

@@ -65,7 +65,8 @@ function writeNewFileAtomic(path: string, data: Buffer): boolean {
   }
 }
 
-function parseKdf(text: string, path: string): KdfSettings {
+/** Reads key settings (store.json's text, or a backup's copy); throws FleetError('store_locked') naming `path` when damaged. */
+export function parseKdf(text: string, path: string): KdfSettings {
   const damaged = locked(`the key settings in ${path} are damaged; restore the file from a backup`);
   let raw: unknown;
   try {
@@ -124,6 +125,17 @@ function scryptAsync(passphrase: string, salt: Buffer, options: ScryptOptions): 
   });
 }
 
+/** The store key a passphrase gives under `s`: scrypt(passphrase in NFC, salt), 32 bytes. */
+export function deriveKey(passphrase: string, s: KdfSettings): Promise<Buffer> {
+  // The same characters typed on another OS may arrive in another Unicode form.
+  return scryptAsync(passphrase.normalize('NFC'), Buffer.from(s.salt, 'base64'), {
+    N: s.N,
+    r: s.r,
+    p: s.p,
+    maxmem: 256 * s.N * s.r * s.p,
+  });
+}
+
 /** Web mode, CLI and tests: the key is scrypt(passphrase, salt from store.json). */
 export class PassphraseKeyProvider implements KeyProvider {
   constructor(private readonly passphrase: string) {}
@@ -132,14 +144,7 @@ export class PassphraseKeyProvider implements KeyProvider {
   async getKey(home: string): Promise<Buffer> {
     if (this.passphrase === '') throw locked('MCP_FLEET_PASSPHRASE is empty');
     ensureHome(home);
-    const s = loadKdfSettings(home);
-    // The same characters typed on another OS may arrive in another Unicode form.
-    return scryptAsync(this.passphrase.normalize('NFC'), Buffer.from(s.salt, 'base64'), {
-      N: s.N,
-      r: s.r,
-      p: s.p,
-      maxmem: 256 * s.N * s.r * s.p,
-    });
+    return deriveKey(this.passphrase, loadKdfSettings(home));
   }
 }
 

@@ -1,14 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  copyFileSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { FleetError } from '../../shared/errors';
 import { AuditRepository } from './audit-repository';
@@ -16,6 +7,7 @@ import { STORE_FILE, ensureDbFile, ensureHome, openEncrypted } from './database'
 import type { Db } from './database';
 import { DeployRepository } from './deploy-repository';
 import { DeployStateRepository } from './deploy-state-repository';
+import { copyPrivate, fsyncDir, fsyncFile, holdExclusively, releaseHold, removeLeftovers } from './file-swap';
 import { HostRepository } from './host-repository';
 import { InstanceRepository } from './instance-repository';
 import { MemberRepository } from './member-repository';
@@ -31,7 +23,7 @@ export interface StoreOptions {
 }
 
 /** Opens `path` read-only with `key` and checks it is a whole store this code can read. Throws FleetError. */
-function verifyCopy(path: string, key: Buffer): void {
+export function verifyCopy(path: string, key: Buffer): void {
   const db = openEncrypted(path, key, { readonly: true });
   try {
     const check = db.pragma('integrity_check', { simple: true });
@@ -48,45 +40,52 @@ function verifyCopy(path: string, key: Buffer): void {
   }
 }
 
-function fsyncFile(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * The encrypted SQLite store: one file, `<home>/fleet.db`, encrypted whole (SQLCipher scheme via
  * SQLite3 Multiple Ciphers) with a 32-byte key from a KeyProvider. Repositories are synchronous.
  */
 export class Store {
-  readonly hosts: HostRepository;
-  readonly servers: ServerRepository;
-  readonly members: MemberRepository;
-  readonly instances: InstanceRepository;
-  readonly deploys: DeployRepository;
-  readonly audit: AuditRepository;
-  readonly deployState: DeployStateRepository;
-  /** The fleet CA and the instances' leaf certificates. */
-  readonly tls: TlsRepository;
+  private db: Db;
+  // Kept to verify backups and re-key restored ones; the open connection holds the same key anyway.
+  private key: Buffer;
+  // Rebuilt when replaceFile swaps the connection, so everyone holding this Store follows it.
+  private repos: ReturnType<typeof repositories>;
 
   private constructor(
-    private readonly db: Db,
-    // Kept only to verify backups; the open connection holds the same key anyway.
-    private readonly key: Buffer,
+    db: Db,
+    key: Buffer,
     readonly home: string,
     readonly path: string,
   ) {
-    this.hosts = new HostRepository(db);
-    this.servers = new ServerRepository(db);
-    this.members = new MemberRepository(db);
-    this.instances = new InstanceRepository(db);
-    this.deploys = new DeployRepository(db);
-    this.audit = new AuditRepository(db);
-    this.deployState = new DeployStateRepository(db);
-    this.tls = new TlsRepository(db);
+    this.db = db;
+    this.key = key;
+    this.repos = repositories(db);
+  }
+
+  get hosts(): HostRepository {
+    return this.repos.hosts;
+  }
+  get servers(): ServerRepository {
+    return this.repos.servers;
+  }
+  get members(): MemberRepository {
+    return this.repos.members;
+  }
+  get instances(): InstanceRepository {
+    return this.repos.instances;
+  }
+  get deploys(): DeployRepository {
+    return this.repos.deploys;
+  }
+  get audit(): AuditRepository {
+    return this.repos.audit;
+  }
+  get deployState(): DeployStateRepository {
+    return this.repos.deployState;
+  }
+  /** The fleet CA and the instances' leaf certificates. */
+  get tls(): TlsRepository {
+    return this.repos.tls;
   }
 
   /**
@@ -181,7 +180,88 @@ export class Store {
     return { path: dest };
   }
 
+  /** Whether `key` is the key this store is open with. */
+  isKey(key: Buffer): boolean {
+    return key.length === this.key.length && timingSafeEqual(key, this.key);
+  }
+
+  /** A copy of the key the store is open with, to re-key a restored backup to it. Never log or send it. */
+  keyCopy(): Buffer {
+    return Buffer.from(this.key);
+  }
+
+  /**
+   * Swaps the file under this open store for another that opens with `key`, and goes on with it: this same
+   * Store (and every service holding it) reads the new file from the next call on. `write(current, target)`
+   * writes the new file at `target` (in this folder) from `current` while every other connection is held
+   * off; it is verified before a rename puts it in place, and removed on any failure. `keepAs`: keep a copy
+   * of the current file under that name first. All of it is synchronous, so no other call interleaves.
+   * Throws FleetError('conflict') while another process has the store open; nothing changes on any error.
+   */
+  replaceFile(opts: {
+    write: (current: string, target: string) => void;
+    key: Buffer;
+    keepAs?: string;
+  }): void {
+    const { db } = this;
+    const target = `${this.path}.${randomBytes(4).toString('hex')}.incoming`;
+    holdExclusively(db, this.path);
+    let kept: string | null = null;
+    try {
+      removeLeftovers(this.home);
+      opts.write(this.path, target);
+      verifyCopy(target, opts.key);
+      fsyncFile(target);
+      if (opts.keepAs !== undefined) {
+        copyPrivate(this.path, opts.keepAs);
+        kept = opts.keepAs;
+      }
+      // Windows renames no file that is open; elsewhere the hold lasts until the new file is in place.
+      if (process.platform === 'win32') db.close();
+      renameSync(target, this.path);
+    } catch (err) {
+      rmSync(target, { force: true });
+      if (kept !== null) rmSync(kept, { force: true });
+      if (db.open) releaseHold(db);
+      else this.connect(this.key);
+      throw err;
+    }
+    if (db.inTransaction) db.exec('ROLLBACK');
+    db.close();
+    try {
+      fsyncDir(this.home);
+    } finally {
+      this.connect(opts.key);
+    }
+  }
+
+  private connect(key: Buffer): void {
+    const db = openEncrypted(this.path, key);
+    try {
+      applyMigrations(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    this.db = db;
+    this.key = Buffer.from(key);
+    this.repos = repositories(db);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+function repositories(db: Db) {
+  return {
+    hosts: new HostRepository(db),
+    servers: new ServerRepository(db),
+    members: new MemberRepository(db),
+    instances: new InstanceRepository(db),
+    deploys: new DeployRepository(db),
+    audit: new AuditRepository(db),
+    deployState: new DeployStateRepository(db),
+    tls: new TlsRepository(db),
+  };
 }
