@@ -1,32 +1,16 @@
 // Integration: runs the real `mcp-fleet store ...` commands as subprocesses on fresh encrypted stores.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
+import { tempFolders } from '../../test-support/quick-home';
 
 const BIN = resolve(import.meta.dirname, '../../../bin/mcp-fleet.mjs');
 const OLD = 'correct horse battery staple';
 const NEW = 'a new and longer passphrase';
-const roots: string[] = [];
-after(() => roots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fleet-store-cli-'));
-  roots.push(dir);
-  return dir;
-}
-
-/** A data folder with scrypt at its smallest accepted cost, so each command derives its key quickly. */
-function newHome(): string {
-  const home = join(tempDir(), 'home');
-  mkdirSync(home, { mode: 0o700 });
-  const settings = { kdf: 'scrypt', N: 2 ** 14, r: 8, p: 1, salt: randomBytes(16).toString('base64') };
-  writeFileSync(join(home, 'store.json'), JSON.stringify(settings));
-  return home;
-}
+const { dir: tempDir, home: newHome } = tempFolders('fleet-store-cli-');
 
 function cli(home: string, args: string[], opts: { stdin?: string; passphrase?: string } = {}) {
   const env = { ...process.env, MCP_FLEET_PASSPHRASE: opts.passphrase ?? OLD };

@@ -3,19 +3,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { FleetError } from '../../shared/errors';
@@ -23,26 +13,11 @@ import { openEncrypted } from './database';
 import { PassphraseKeyProvider } from './key-providers';
 import { Store } from './store';
 import { StoreMaintenance } from './store-maintenance';
+import { tempFolders } from '../../test-support/quick-home';
 
 const OLD = 'old passphrase 1';
 const NEW = 'new passphrase 2';
-const roots: string[] = [];
-after(() => roots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function tempDir(): string {
-  const root = mkdtempSync(join(tmpdir(), 'mcp-fleet-maint-test-'));
-  roots.push(root);
-  return root;
-}
-
-/** A data folder whose store.json uses scrypt's smallest accepted cost, so each test derives keys quickly. */
-function newHome(): string {
-  const home = join(tempDir(), 'home');
-  mkdirSync(home, { mode: 0o700 });
-  const settings = { kdf: 'scrypt', N: 2 ** 14, r: 8, p: 1, salt: randomBytes(16).toString('base64') };
-  writeFileSync(join(home, 'store.json'), JSON.stringify(settings));
-  return home;
-}
+const { dir: tempDir, home: newHome } = tempFolders('mcp-fleet-maint-test-');
 
 const open = (home: string, passphrase: string) =>
   Store.open({ home, keyProvider: new PassphraseKeyProvider(passphrase) });
