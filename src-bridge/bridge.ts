@@ -17,6 +17,7 @@ import { SessionRegistry } from './core/sessions';
 import { StatelessRegistry } from './core/stateless-registry';
 import { tlsStatus } from './front-door/tls';
 import { Upstream } from './child/upstream';
+import { DEFAULT_CHILD_SHARE } from './child/stdin-queue';
 import { BRIDGE_VERSION } from './ops/version';
 
 export type { BridgeOptions } from './ops/config';
@@ -44,7 +45,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   );
   const upstream = new Upstream(
     {
-      child: config.child,
+      child: { ...config.child, share: { ...DEFAULT_CHILD_SHARE, chars: limits.memberChildChars } },
       initTimeoutMs: limits.initTimeoutMs,
       backoffInitialMs: limits.backoffInitialMs,
       backoffMaxMs: limits.backoffMaxMs,

@@ -8,6 +8,12 @@ import { RefusalLog } from './fair-share-report';
 import type { Session } from '../core/session';
 import type { SessionRegistry } from '../core/sessions';
 
+/**
+ * A notification or response this small is never refused for a full lane: a cancellation, or the answer
+ * to an elicitation its call at the child waits for, is how a member's held requests get going again.
+ */
+export const SMALL_MESSAGE_CHARS = 64 * 1024;
+
 /** JSON-RPC error code of a 429: the member is over one of its own limits. */
 export const RATE_LIMITED = -32005;
 
@@ -36,6 +42,7 @@ export interface Refusal {
 /** The part of Upstream this needs: the member's turn at the child's stdin. */
 export interface StdinLanes {
   queued(owner: string): number;
+  unanswered(owner: string): number;
   onBehalfOf<T>(owner: string, fn: () => T): T;
 }
 
@@ -66,6 +73,8 @@ export interface MemberUsage {
   /** Request bodies arriving now. */
   receiving: number;
   queuedChars: number;
+  /** Characters of its requests written to the child and not answered yet (its share of the child). */
+  unansweredChars: number;
   refused: Record<LimitKind, number>;
 }
 
@@ -176,17 +185,21 @@ export class FairShare {
   }
 
   /**
-   * A message in a session: refused while the member's lane to the child is full; a request also
-   * needs a free in-flight slot (its ticket, ended when it is answered). False once refused.
+   * A message in a session: refused while the member's lane to the child is full (but for a small
+   * notification or response); a request also needs a free in-flight slot (its ticket, ended when it
+   * is answered). False once refused.
    */
   admitInSession(
     res: ServerResponse,
     member: Member,
     session: Session,
     message: Exclude<Classified, { kind: 'invalid' }>,
+    chars: number,
   ): CallTicket | undefined | false {
     const id = message.kind === 'request' ? message.message.id : null;
-    const admitted = this.checkQueue(member) ?? (id === null ? undefined : this.beginCall(member, session));
+    const small = message.kind !== 'request' && chars <= SMALL_MESSAGE_CHARS;
+    const full = small ? undefined : this.checkQueue(member);
+    const admitted = full ?? (id === null ? undefined : this.beginCall(member, session));
     if (admitted === undefined || !('kind' in admitted)) return admitted;
     this.refuse(res, member, admitted, id);
     return false;
@@ -219,6 +232,7 @@ export class FairShare {
           inFlight: this.activeCalls(state),
           receiving: state.reading,
           queuedChars: this.lanes.queued(member.name),
+          unansweredChars: this.lanes.unanswered(member.name),
           refused: this.refusals.counts(member.name),
         },
       ];

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { describeError } from '../errors';
 import type { Logger } from '../ops/log';
-import { BRIDGE_LANE, FairStdinQueue } from './stdin-queue';
+import { BRIDGE_LANE, type ChildCharge, type ChildShareOptions, FairStdinQueue } from './stdin-queue';
 
 export interface ExitInfo {
   code: number | null;
@@ -15,6 +15,8 @@ export interface ChildSpec {
   command: string;
   args: readonly string[];
   env: Record<string, string>;
+  /** Each member's share of the child while others use it too (stdin-queue.ts); the default otherwise. */
+  share?: ChildShareOptions;
 }
 
 export interface ChildHandlers {
@@ -47,6 +49,7 @@ export class ChildProcessHandle {
     const finish = (info: ExitInfo): void => {
       if (this.exited) return;
       this.exited = true;
+      this.stdin?.discard();
       handlers.onExit(info);
       for (const waiter of this.exitWaiters.splice(0)) waiter();
     };
@@ -73,7 +76,7 @@ export class ChildProcessHandle {
       finish(exitInfo ?? { code, signal, at: new Date().toISOString() }),
     );
     this.proc.stdin?.on('error', (err) => log.debug('child_stdin_error', { error: describeError(err) }));
-    this.stdin = this.proc.stdin ? new FairStdinQueue(this.proc.stdin) : undefined;
+    this.stdin = this.proc.stdin ? new FairStdinQueue(this.proc.stdin, spec.share) : undefined;
 
     // The start of a line whose end has not arrived. Only each new chunk is searched for the end, so
     // a line of many megabytes (a large tool result) costs one pass, not one per chunk.
@@ -126,10 +129,15 @@ export class ChildProcessHandle {
    * Writes one message, or queues it in its owner's lane while stdin is backed up; false when the
    * child is gone. Lines still queued when it exits go with it (their calls are answered as failed).
    */
-  write(line: string, owner: string = BRIDGE_LANE): boolean {
+  write(line: string, owner: string = BRIDGE_LANE, charge?: ChildCharge): boolean {
     if (this.exited || !this.stdin || !this.proc.stdin || this.proc.stdin.destroyed) return false;
-    this.stdin.write(line, owner);
+    this.stdin.write(line, owner, charge);
     return true;
+  }
+
+  /** Characters of the owner's requests at the child and not yet answered. */
+  unanswered(owner: string): number {
+    return this.stdin?.unanswered(owner) ?? 0;
   }
 
   /** Characters of the owner's messages waiting for stdin. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { FairStdinQueue } from './stdin-queue';
+import { ChildCharge, FairStdinQueue } from './stdin-queue';
+import { waitFor } from '../test-helpers';
 
 /** A pipe whose reader takes one line only when the test says so, as a busy child would. */
 function slowPipe(): { out: Writable; written: string[]; readOne(): Promise<void> } {
@@ -84,5 +85,58 @@ describe('FairStdinQueue', () => {
     const runs = text.replace(/(.)\1*/gs, (run, c: string) => (c === '\n' ? '|' : `${c}${run.length} `));
     const n = 200 * 1024;
     assert.equal(runs, `b${n} |c${n} |a1 l1 i1 c1 e1 -1 11 |d${n} |`);
+  });
+});
+
+describe("FairStdinQueue: each member's share of the child", () => {
+  const share = { chars: 100, presentMs: 60_000 };
+  const fast = (): { out: Writable; written: string[] } => {
+    const written: string[] = [];
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        written.push(chunk.toString().trimEnd());
+        callback();
+      },
+    });
+    return { out, written };
+  };
+
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('holds a member at its share while another is present, and sends on as its answers come back', async () => {
+    const { out, written } = fast();
+    const queue = new FairStdinQueue(out, share);
+    const charges = [1, 2, 3].map(() => new ChildCharge());
+    queue.write('a-0', 'alice');
+    charges.forEach((charge, i) => queue.write(`b-${i}-${'x'.repeat(80)}`, 'bob', charge));
+    assert.equal(written.length, 2, 'alice is present: only one of bob’s requests goes');
+    assert.ok(queue.unanswered('bob') > 80);
+    queue.write('b-cancel', 'bob');
+    assert.equal(written.at(-1), 'b-cancel', 'a notification does not wait behind held requests');
+    charges[1]?.release();
+    await settle();
+    assert.equal(written.length, 3, 'released before it was written: dropped, and nothing else freed');
+    charges[0]?.release();
+    await settle();
+    assert.match(written.at(-1) ?? '', /^b-2-/);
+    charges[2]?.release();
+    assert.equal(queue.unanswered('bob'), 0);
+    assert.equal(queue.queued('bob'), 0);
+  });
+
+  it('lets a member alone use more than its share', () => {
+    const { out, written } = fast();
+    const queue = new FairStdinQueue(out, share);
+    for (let i = 0; i < 4; i++) queue.write(`b-${i}-${'x'.repeat(80)}`, 'bob', new ChildCharge());
+    assert.equal(written.length, 4);
+  });
+
+  it('sends a held request once the other member has gone quiet', async () => {
+    const { out, written } = fast();
+    const queue = new FairStdinQueue(out, { chars: 100, presentMs: 30 });
+    queue.write('a-0', 'alice');
+    for (let i = 0; i < 2; i++) queue.write(`b-${i}-${'x'.repeat(80)}`, 'bob', new ChildCharge());
+    assert.equal(written.length, 2);
+    await waitFor(() => written.length === 3, "bob's second request after alice went quiet", 5000);
   });
 });

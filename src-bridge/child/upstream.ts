@@ -1,6 +1,7 @@
 import { ChildProcessHandle, type ChildSpec, type ExitInfo } from './child';
 import { describeError } from '../errors';
 import { InternalRequests } from '../core/internal-requests';
+import type { ChildCharge } from './stdin-queue';
 import { classify, isObject, type JsonObject } from '../wire/jsonrpc';
 import type { Logger } from '../ops/log';
 import { LATEST_VERSION } from '../wire/protocol-version';
@@ -87,11 +88,11 @@ export class Upstream {
   /**
    * Sends one message to the child, in the owner's turn when stdin is backed up (the member's name;
    * without one, whoever onBehalfOf() names, else the bridge); false when no initialized child is
-   * there to take it.
+   * there to take it. A request's charge counts it against its member's share of the child until released.
    */
-  send(message: object, owner?: string): boolean {
+  send(message: object, owner?: string, charge?: ChildCharge): boolean {
     if (this.state !== 'ready' || this.child === undefined) return false;
-    return this.child.write(JSON.stringify(message), owner ?? this.owner);
+    return this.child.write(JSON.stringify(message), owner ?? this.owner, charge);
   }
 
   /**
@@ -112,6 +113,11 @@ export class Upstream {
   /** Characters of the owner's messages waiting for the child's stdin (0 when it keeps up). */
   queued(owner: string): number {
     return this.child?.queued(owner) ?? 0;
+  }
+
+  /** Characters of the owner's requests at the child and not yet answered (its share in use). */
+  unanswered(owner: string): number {
+    return this.child?.unanswered(owner) ?? 0;
   }
 
   /** A request of the bridge's own (initialize, subscriptions, log level); throws UpstreamError or Error. */

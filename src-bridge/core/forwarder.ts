@@ -4,6 +4,7 @@ import type { PendingCalls } from './pending';
 import type { RequestSink } from '../wire/request-sink';
 import type { PendingCall, Session } from './session';
 import type { Upstream } from '../child/upstream';
+import { ChildCharge } from '../child/stdin-queue';
 
 export interface ForwarderConfig {
   upstreamTimeoutMs: number;
@@ -110,6 +111,7 @@ export class Forwarder {
       sink,
       progressToken,
       deadline: performance.now() + this.config.upstreamTimeoutMs,
+      charge: new ChildCharge(),
     };
     const out =
       params === undefined
@@ -120,7 +122,7 @@ export class Forwarder {
     let sent: boolean;
     try {
       // In the member's turn at the child's stdin, so its large arguments never hold up another's calls.
-      sent = this.upstream.send(out, session.member.name);
+      sent = this.upstream.send(out, session.member.name, call.charge);
     } catch {
       // Only serialisation throws; post-message.ts refuses what nests too deep before it gets here.
       this.failCall(call, ErrorCodes.invalidRequest, 'The request could not be serialised.', 'error');

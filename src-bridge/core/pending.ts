@@ -29,10 +29,14 @@ export class PendingCalls {
     return [...this.byId.values()];
   }
 
-  /** Forgets the call without answering (the client cancelled it). */
+  /**
+   * Forgets the call without answering (the client cancelled it). Every way a call ends passes here
+   * (finish too), so its member's share of the child is always given back.
+   */
   remove(call: PendingCall): void {
     this.byId.delete(call.upstreamId);
     call.session.inflight.delete(call.idKey);
+    call.charge.release();
   }
 
   /** Forgets the call, answers its client under the client's own id, and records the outcome. */

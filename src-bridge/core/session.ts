@@ -5,6 +5,7 @@ import type { JsonObject, JsonRpcId } from '../wire/jsonrpc';
 import type { LogLevelName } from './log-levels';
 import type { Member } from '../access/members';
 import type { CallSink } from '../wire/request-sink';
+import type { ChildCharge } from '../child/stdin-queue';
 
 /** A client request the child is working on. */
 export interface PendingCall {
@@ -20,6 +21,8 @@ export interface PendingCall {
   progressToken: string | number | undefined;
   /** When the bridge gives up waiting for the child (performance.now() time). */
   deadline: number;
+  /** Its share of the child's attention, released when the call is forgotten (PendingCalls.remove). */
+  charge: ChildCharge;
 }
 
 /** A request the child sent this session (sampling, elicitation, roots), under the id the session saw. */

@@ -48,6 +48,11 @@ export interface BridgeLimits {
   memberRps: number;
   /** Characters of a member's messages waiting for the child's stdin before its next one is refused. */
   memberQueueChars: number;
+  /**
+   * Characters of a member's requests at the child and not yet answered, while another member uses it
+   * too; past it (one request may exceed it) its next request waits in its lane (stdin-queue.ts).
+   */
+  memberChildChars: number;
   /** Open connections at once (--max-connections); default 512, or half the descriptor limit if lower. */
   maxConnections: number;
   /** Open connections from one source (--max-connections-per-source); default a quarter of maxConnections. */
@@ -87,6 +92,7 @@ export const DEFAULT_LIMITS: BridgeLimits = {
   memberInflight: 16,
   memberRps: 50,
   memberQueueChars: 8 * 1024 * 1024,
+  memberChildChars: 1024 * 1024,
   maxConnections: 512,
   maxConnectionsPerSource: 128,
   maxUnauthenticated: 128,
@@ -215,6 +221,7 @@ function connectionLimits(limits: BridgeLimits, given: Partial<BridgeLimits>): B
     'memberSessions',
     'memberInflight',
     'memberQueueChars',
+    'memberChildChars',
   ] as const;
   for (const key of whole) {
     if (!Number.isInteger(out[key]) || out[key] < 1)

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FairShare } from '../access/fair-share';
+import { SMALL_MESSAGE_CHARS, type FairShare } from '../access/fair-share';
 import {
   headerValue,
   isJsonContentType,
@@ -106,6 +106,21 @@ function findSession(
   return session;
 }
 
+/**
+ * Whether the lane check applies before the body: a session's message larger than a cancellation
+ * could be (SMALL_MESSAGE_CHARS; what is smaller is checked once parsed), or a 2026-07-28 request
+ * other than subscriptions/listen (which holds a session slot, not a lane). Never initialize.
+ */
+function refusesBeforeBody(req: IncomingMessage, sessionId: string | undefined): boolean {
+  if (sessionId !== undefined) {
+    const length = Number(headerValue(req, 'content-length'));
+    return !Number.isFinite(length) || length > SMALL_MESSAGE_CHARS;
+  }
+  const method = headerValue(req, 'mcp-method');
+  if (method === undefined || method.startsWith('notifications/')) return false;
+  return method !== 'initialize' && method !== 'subscriptions/listen';
+}
+
 async function handlePost(
   req: IncomingMessage,
   res: ServerResponse,
@@ -128,6 +143,14 @@ async function handlePost(
     return;
   }
   const { fair } = deps;
+  // A message that would be refused for a full lane once parsed is refused before its body is read:
+  // a flood of large arguments then costs the bridge no parsing. The body is discarded as it arrives,
+  // so the connection stays usable; id is null, as for any refusal before the body.
+  const full = refusesBeforeBody(req, sessionId) ? fair.checkQueue(member) : undefined;
+  if (full) {
+    req.resume();
+    return fair.refuse(res, member, full);
+  }
   const receiving = fair.beginBody(member);
   if (typeof receiving !== 'function') return fair.refuse(res, member, receiving);
   const body = await readBody(req, deps.maxBodyBytes);
@@ -201,7 +224,7 @@ async function handlePost(
       const session = findSession(res, member, route.sessionId, deps.sessions, id);
       if (!session) return;
       const message = route.message;
-      const ticket = fair.admitInSession(res, member, session, message);
+      const ticket = fair.admitInSession(res, member, session, message, body.text.length);
       if (ticket === false) return;
       if (message.kind === 'request') {
         const sink = new RequestSink(res, accepts, () => session.openRequestStream());
