@@ -98,16 +98,35 @@ const byReferenceKey = (c: Case) => !c.inlineSecrets && c.spec.files.tls !== nul
 /** The script stops before the prepare container when an operator's file is missing. */
 const stops = (c: Case) => (byReferenceEnv(c) && !c.secretsProvided) || (byReferenceKey(c) && !c.keyProvided);
 
+/** What a resource pattern may hold (members-file.ts): no spaces, commas, control characters or lone halves of a pair. */
+function patternSafe(text: string): string {
+  return [...text]
+    .filter((c) => {
+      const code = c.codePointAt(0) ?? 0;
+      return (
+        code > 0x20 && !(code >= 0x7f && code <= 0x9f) && c !== ',' && !(code >= 0xd800 && code <= 0xdfff)
+      );
+    })
+    .join('');
+}
+
 function members(rng: Rng): MemberRecord[] {
   const names = new Set<string>();
   const count = int(rng, 1, 3);
   while (names.size < count) names.add(validName(rng));
-  return [...names].map((name) =>
-    memberRecord(
+  // Tool names follow the shared rule (members-file.ts), so they are picked from odd but valid ones;
+  // resource patterns may hold any printable character but spaces and commas, so they carry the
+  // shell's special characters into the members file.
+  const tools = ['read_*', 'a.b/c:d-e', '*x*', '_', 'T'];
+  return [...names].map((name) => ({
+    ...memberRecord(
       name,
-      chance(rng, 0.5) ? ['*'] : Array.from({ length: int(rng, 1, 3) }, () => hostileWord(rng) || 't'),
+      chance(rng, 0.5)
+        ? ['*']
+        : Array.from({ length: int(rng, 1, 3) }, () => tools[int(rng, 0, tools.length - 1)] as string),
     ),
-  );
+    resources: chance(rng, 0.5) ? ['*'] : [`file:///${patternSafe(hostileWord(rng)) || 'x'}*`],
+  }));
 }
 
 function env(rng: Rng): EnvEntry[] {
