@@ -4,7 +4,7 @@
  */
 import { EnvKey } from '../../shared/contract';
 import { FleetError } from '../../shared/errors';
-import { ACCESS_KINDS, accessNoun, membersFileEntry, parseMembersFile } from '../../shared/members-file';
+import { membersFileEntry, parseMembersFile } from '../../shared/members-file';
 import type { EnvEntry, MemberRecord } from '../store/types';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -89,9 +89,6 @@ export function membersFileContent(members: readonly MemberRecord[]): string {
   const entries = members.map((m) => {
     if (!/^[0-9a-f]{64}$/.test(m.tokenSha256)) {
       throw new FleetError('internal', `member "${m.name}" has a malformed token hash`);
-    }
-    for (const kind of ACCESS_KINDS) {
-      m[kind].forEach((p) => assertWritable(p, `a ${accessNoun(kind)} pattern of member ${m.name}`));
     }
     return membersFileEntry(m);
   });

@@ -8,20 +8,16 @@ import { FleetError, describeZodError } from '../../shared/errors';
 import {
   ACCESS_KINDS,
   accessListProblem,
-  accessNoun,
   describeAccess,
   normaliseAccess,
   type AccessKind,
 } from '../../shared/members-file';
-import { assertWritable } from '../instance-spec/file-contents';
 import type { ServerRecord } from '../store/types';
 
 /** The shared rule (members-file.ts), so what is saved is what the bridge reads; ['*'] alone for all. */
 export function checkAccess(kind: AccessKind, list: readonly string[]): string[] {
   const problem = accessListProblem(kind, list);
   if (problem !== null) throw new FleetError('invalid_input', problem);
-  // A lone surrogate passes the URI rule but has no UTF-8 form: refused here rather than at deploy.
-  list.forEach((p) => assertWritable(p, `a ${accessNoun(kind)} pattern`));
   return normaliseAccess(list);
 }
 
