@@ -108,6 +108,26 @@ void describe('FileLocks (one lock per server across the processes of this machi
     }
   });
 
+  void it('lets many takers in one process, started in the same millisecond, hold it one at a time', async () => {
+    // CI caught two topologies started by Promise.all sharing a temporary file: the lock then carried
+    // the loser's identity and no one could release it. Each round starts its takers together.
+    for (let round = 0; round < 20; round += 1) {
+      let inside = 0;
+      let most = 0;
+      const takers = Array.from({ length: 6 }, async () => {
+        const release = await locks.acquire('server-e', 'a topology', { timeoutMs: 10_000, pollMs: 2 });
+        inside += 1;
+        most = Math.max(most, inside);
+        await new Promise((r) => setImmediate(r));
+        inside -= 1;
+        await release();
+      });
+      await Promise.all(takers);
+      assert.equal(most, 1, `round ${round}: never two holders at once`);
+      assert.equal(existsSync(path.join(dir, 'server-e.lock')), false, `round ${round}: released`);
+    }
+  });
+
   void it('refuses a lock name that could leave its folder', async () => {
     await assert.rejects(locks.acquire('../escape', 'x'), /bad lock name/);
     assert.equal(existsSync(path.join(dir, '..', 'escape.lock')), false);

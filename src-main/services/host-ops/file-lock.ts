@@ -5,6 +5,7 @@
  * exists), holding its owner's pid; one whose owner is gone (a killed CLI) is taken over.
  */
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +16,8 @@ export interface LockHolder {
   hostname: string;
   startedAt: string;
   what: string;
+  /** Tells apart two takers in one process that start in the same millisecond. */
+  nonce?: string;
 }
 
 export interface AcquireOptions {
@@ -40,6 +43,7 @@ export class FileLocks {
       hostname: os.hostname(),
       startedAt: new Date().toISOString(),
       what,
+      nonce: randomUUID(),
     };
     const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     let told = false;
@@ -48,7 +52,7 @@ export class FileLocks {
         return async () => {
           // Only its own lock: one taken over after this process was presumed gone stays.
           const now = await readHolder(file);
-          if (now?.pid === mine.pid && now.startedAt === mine.startedAt) await unlink(file).catch(() => {});
+          if (now?.nonce === mine.nonce) await unlink(file).catch(() => {});
         };
       }
       const holder = await readHolder(file);
@@ -77,20 +81,22 @@ export class FileLocks {
  * one is put back, so two waiters that both saw the dead lock never both hold it.
  */
 async function takeOver(file: string, seen: LockHolder | null): Promise<void> {
-  const aside = `${file}.${process.pid}.${Date.now()}.stale`;
+  const aside = `${file}.${process.pid}.${randomUUID()}.stale`;
   try {
     await rename(file, aside);
   } catch {
     return;
   }
   const moved = await readHolder(aside);
-  if (moved !== null && (moved.pid !== seen?.pid || moved.startedAt !== seen.startedAt)) {
+  if (
+    moved !== null &&
+    (moved.pid !== seen?.pid || moved.startedAt !== seen.startedAt || moved.nonce !== seen.nonce)
+  ) {
     await link(aside, file).catch(() => {});
   }
   await unlink(aside).catch(() => {});
 }
 
-/** Links a complete file into place, so a reader never sees a half-written lock. */
 /**
  * Runs fn holding the lock `key` (without `locks`, as it is); `onWait` hears once, in a sentence, whom
  * it waits for.
@@ -114,8 +120,13 @@ export async function withFileLock<T>(
   }
 }
 
+/**
+ * Links a complete file into place, so a reader never sees a half-written lock. The temporary name is
+ * unique per call: two takers in one process sharing it would write into one inode, and the winner's
+ * lock would carry the loser's identity, so neither could ever release it.
+ */
 async function createExclusive(file: string, content: string): Promise<boolean> {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(tmp, content, { mode: 0o600 });
   try {
     await link(tmp, file);
@@ -137,6 +148,7 @@ async function readHolder(file: string): Promise<LockHolder | null> {
       hostname: parsed.hostname,
       startedAt: String(parsed.startedAt ?? ''),
       what: String(parsed.what ?? 'another process'),
+      ...(typeof parsed.nonce === 'string' ? { nonce: parsed.nonce } : {}),
     };
   } catch {
     return null;
