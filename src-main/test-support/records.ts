@@ -1,5 +1,6 @@
 /** Records as the store returns them, for tests of code that only reads them. */
 import { createHash, randomBytes } from 'node:crypto';
+import { EMPTY_REACH } from '../shared/server-mounts';
 import type { MemberRecord, ServerRecord } from '../services/store/types';
 
 export function serverRecord(overrides: Partial<ServerRecord> = {}): ServerRecord {
@@ -14,6 +15,7 @@ export function serverRecord(overrides: Partial<ServerRecord> = {}): ServerRecor
     port: 18080,
     roots: [],
     bridgeLimits: {},
+    reach: EMPTY_REACH,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     ...overrides,

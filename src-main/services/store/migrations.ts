@@ -179,6 +179,32 @@ ALTER TABLE members ADD COLUMN resources TEXT NOT NULL DEFAULT '["*"]';
 ALTER TABLE members ADD COLUMN prompts TEXT NOT NULL DEFAULT '["*"]';
 `,
   },
+  {
+    // What a server reaches on its host (issue 13): bind mounts and named volumes, existing Docker
+    // networks, extra /etc/hosts lines. Empty for every existing server, so nothing it runs changes.
+    version: 6,
+    sql: `
+-- {mounts, networks, extraHosts, allowDockerSocket} as in src-main/shared/server-mounts.ts.
+ALTER TABLE servers ADD COLUMN reach TEXT NOT NULL DEFAULT '{"mounts":[],"networks":[],"extraHosts":[],"allowDockerSocket":false}';
+`,
+  },
+  {
+    // Settings instead of hidden variables (issue 13): the fleet's own (host_id '') and each host's
+    // overrides. A removed host takes its overrides with it.
+    version: 7,
+    sql: `
+CREATE TABLE settings (
+  host_id TEXT NOT NULL DEFAULT '',
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (host_id, key)
+);
+CREATE TRIGGER settings_follow_hosts AFTER DELETE ON hosts BEGIN
+  DELETE FROM settings WHERE host_id = OLD.id;
+END;
+`,
+  },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -3,11 +3,15 @@ import { FleetError } from '../../shared/errors';
 import { nowIso, uniqueOr } from './database';
 import type { Db } from './database';
 import { pickBridgeLimits, type BridgeLimits, type BridgeRoot } from '../../shared/bridge-settings';
+import { EMPTY_REACH, type ServerReach } from '../../shared/server-mounts';
 import type { EnvEntry, ServerRecord, SourceKind } from './types';
 
 /** roots and bridgeLimits may be left out: most servers keep the bridge's defaults. */
-export type NewServer = Omit<ServerRecord, 'id' | 'createdAt' | 'updatedAt' | 'roots' | 'bridgeLimits'> &
-  Partial<Pick<ServerRecord, 'roots' | 'bridgeLimits'>>;
+export type NewServer = Omit<
+  ServerRecord,
+  'id' | 'createdAt' | 'updatedAt' | 'roots' | 'bridgeLimits' | 'reach'
+> &
+  Partial<Pick<ServerRecord, 'roots' | 'bridgeLimits' | 'reach'>>;
 export type ServerPatch = Partial<NewServer>;
 
 interface ServerRow {
@@ -21,6 +25,7 @@ interface ServerRow {
   port: number | null;
   roots: string;
   bridge_limits: string;
+  reach: string;
   created_at: string;
   updated_at: string;
 }
@@ -37,6 +42,7 @@ function toRecord(row: ServerRow): ServerRecord {
     port: row.port,
     roots: JSON.parse(row.roots) as BridgeRoot[],
     bridgeLimits: JSON.parse(row.bridge_limits) as BridgeLimits,
+    reach: { ...EMPTY_REACH, ...(JSON.parse(row.reach) as Partial<ServerReach>) },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -50,6 +56,12 @@ function toParams(record: ServerRecord): Record<string, unknown> {
     env: JSON.stringify(record.env.map(({ key, value, secret }) => ({ key, value, secret }))),
     roots: JSON.stringify(record.roots.map(({ uri, name }) => ({ uri, name }))),
     bridgeLimits: JSON.stringify(pickBridgeLimits(record.bridgeLimits)),
+    reach: JSON.stringify({
+      mounts: record.reach.mounts,
+      networks: record.reach.networks,
+      extraHosts: record.reach.extraHosts.map(({ name, ip }) => ({ name, ip })),
+      allowDockerSocket: record.reach.allowDockerSocket,
+    }),
   };
 }
 
@@ -78,6 +90,7 @@ export class ServerRepository {
       ...server,
       roots: server.roots ?? [],
       bridgeLimits: server.bridgeLimits ?? {},
+      reach: server.reach ?? EMPTY_REACH,
       id: randomUUID(),
       createdAt: at,
       updatedAt: at,
@@ -86,9 +99,9 @@ export class ServerRepository {
       this.db
         .prepare(
           `INSERT INTO servers (id, name, source_kind, source_value, args, env, mode, port, roots, bridge_limits,
-             created_at, updated_at)
+             reach, created_at, updated_at)
            VALUES (@id, @name, @sourceKind, @sourceValue, @args, @env, @mode, @port, @roots, @bridgeLimits,
-             @createdAt, @updatedAt)`,
+             @reach, @createdAt, @updatedAt)`,
         )
         .run(toParams(record)),
     );
@@ -114,7 +127,7 @@ export class ServerRepository {
             .prepare(
               `UPDATE servers SET name = @name, source_kind = @sourceKind, source_value = @sourceValue, args = @args,
                env = @env, mode = @mode, port = @port, roots = @roots, bridge_limits = @bridgeLimits,
-               updated_at = @updatedAt WHERE id = @id`,
+               reach = @reach, updated_at = @updatedAt WHERE id = @id`,
             )
             .run(toParams(next)),
         );

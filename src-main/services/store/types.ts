@@ -1,3 +1,4 @@
+import type { ServerReach } from '../../shared/server-mounts';
 /**
  * Records as the store keeps them. Secrets (passwords, private keys, passphrases, tokens, secret env
  * values) live only inside the encrypted database file; nothing here is ever sent to the renderer as is.
@@ -47,6 +48,8 @@ export interface ServerRecord {
   roots: BridgeRoot[];
   /** The bridge's caps that differ from its defaults; {} for none. */
   bridgeLimits: BridgeLimits;
+  /** Mounts, networks and extra hosts the server reaches on its host; EMPTY_REACH for none. */
+  reach: ServerReach;
   createdAt: string;
   updatedAt: string;
 }
