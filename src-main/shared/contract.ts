@@ -14,6 +14,7 @@ import {
   type MemberLimits as MemberLimitsValue,
 } from './bridge-settings';
 import { ErrorCode, ErrorShape } from './errors';
+import { ServerReachSchema } from './server-mounts';
 import {
   MEMBER_NAME_PATTERN,
   MEMBER_NAME_RULE,
@@ -178,6 +179,23 @@ export const PromptAccess = accessSchema('prompts');
 
 /** What a view shows of roots and limits: stored values, already checked when they were saved. */
 const RootView = z.object({ uri: z.string(), name: z.string().optional() });
+const ServerReachView = z.object({
+  mounts: z.array(
+    z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('bind'), source: z.string(), target: z.string(), readOnly: z.boolean() }),
+      z.object({
+        kind: z.literal('volume'),
+        source: z.string(),
+        target: z.string(),
+        readOnly: z.boolean(),
+        shared: z.boolean(),
+      }),
+    ]),
+  ),
+  networks: z.array(z.string()),
+  extraHosts: z.array(z.object({ name: z.string(), ip: z.string() })),
+  allowDockerSocket: z.boolean(),
+});
 const BridgeLimitsView = z.object({
   memberSessions: z.number().optional(),
   memberInflight: z.number().optional(),
@@ -202,6 +220,8 @@ export const ServerAddInput = z.object({
   roots: z.array(Root).max(64).default([]),
   /** The bridge's caps; absent ones keep the bridge's defaults. */
   bridgeLimits: BridgeLimits.default({}),
+  /** Mounts, volumes, networks and extra hosts it reaches on its host; none by default. */
+  reach: ServerReachSchema.optional(),
 });
 export type ServerAddInput = z.input<typeof ServerAddInput>;
 
@@ -223,6 +243,7 @@ export const ServerView = z.object({
   port: Port.nullable(),
   roots: z.array(RootView),
   bridgeLimits: BridgeLimitsView,
+  reach: ServerReachView,
   memberCount: z.number().int(),
   instanceCount: z.number().int(),
   createdAt: z.string(),
@@ -629,8 +650,20 @@ export type MemberChanged = z.infer<typeof MemberChanged>;
  */
 export const ServerSetInput = z.object({
   server: Name,
+  /** npx/uvx: the exact version to run; image: the tag. The tools it changes are shown before it applies. */
+  version: z.string().min(1).max(256).optional(),
+  /** The server's arguments, replaced as a whole. */
+  args: z.array(z.string().max(4096)).max(256).optional(),
+  /** Environment entries to add or replace (a secret one with secret: true). */
+  env: z.array(EnvEntryInput).max(256).optional(),
+  /** Environment keys to remove. */
+  unsetEnv: z.array(EnvKey).max(256).optional(),
+  /** The pinned port; null lets the deploy choose. */
+  port: Port.nullable().optional(),
   roots: z.array(Root).max(64).optional(),
   bridgeLimits: BridgeLimits.optional(),
+  /** Mounts, volumes, networks and extra hosts, replaced as a whole. */
+  reach: ServerReachSchema.optional(),
   streamId: StreamId.optional(),
 });
 export type ServerSetInput = z.input<typeof ServerSetInput>;

@@ -69,6 +69,7 @@ export class ServerService {
         port: input.port ?? null,
         roots: input.roots,
         bridgeLimits: input.bridgeLimits,
+        ...(input.reach === undefined ? {} : { reach: input.reach }),
       });
       this.store.audit.append({
         actor: this.actor,
@@ -218,6 +219,7 @@ export class ServerService {
       port: s.port,
       roots: s.roots,
       bridgeLimits: s.bridgeLimits,
+      reach: s.reach,
       memberCount: this.store.members.listByServer(s.id).length,
       instanceCount: this.store.instances.listByServer(s.id).length,
       createdAt: s.createdAt,
