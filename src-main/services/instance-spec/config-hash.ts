@@ -38,9 +38,16 @@ export function computeConfigHash(
     .digest();
   const labels = { ...container.labels };
   delete labels[LABELS.configHash];
+  // Empty reach fields stay out, so containers deployed before they existed keep their hash.
+  const { extraNetworks, extraHosts, ...rest } = container;
   const described = {
     version: VERSION,
-    container: { ...container, labels },
+    container: {
+      ...rest,
+      labels,
+      ...(extraNetworks.length > 0 ? { extraNetworks } : {}),
+      ...(extraHosts.length > 0 ? { extraHosts } : {}),
+    },
     files: files
       .map((f) => ({
         containerPath: f.containerPath,

@@ -214,6 +214,8 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
     ],
     mounts,
     tmpfs: { '/tmp': tmpfsOptions(limits) },
+    extraNetworks: [],
+    extraHosts: [],
     capDrop: ['ALL'],
     capAdd: [],
     securityOpt: ['no-new-privileges'],

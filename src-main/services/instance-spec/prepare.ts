@@ -64,6 +64,8 @@ export function prepareContainer(input: PrepareInput): ContainerSpec {
         : []),
     ],
     tmpfs: {},
+    extraNetworks: [],
+    extraHosts: [],
     capDrop: ['ALL'],
     capAdd: ['CHOWN', 'DAC_READ_SEARCH', 'FOWNER'],
     securityOpt: ['no-new-privileges'],

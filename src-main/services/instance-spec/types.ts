@@ -31,6 +31,10 @@ export interface ContainerSpec {
   labels: Record<string, string>;
   /** null: the engine's default network. */
   network: string | null;
+  /** Existing networks the container joins besides `network` (the server's --network); [] for none. */
+  extraNetworks: string[];
+  /** Extra /etc/hosts lines as `NAME:IP` (the server's --add-host); [] for none. */
+  extraHosts: string[];
   ports: PortBinding[];
   mounts: MountSpec[];
   /** Mount point → tmpfs options (e.g. "rw,noexec,nosuid,size=64m"). */
