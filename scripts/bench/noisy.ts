@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { childAlone, type ChildAlone } from './child-alone';
 import { pacedClient, type LoadResult } from './measure';
 import { lastLine, processCpuSeconds, spawnDrained, waitForHttp, type Spawned } from './proc';
 import { rawHttpSession, type EchoSession } from './sessions';
@@ -51,6 +52,8 @@ export interface NoisyNeighbour {
   alone?: LoadResult;
   aloneBridgeCores?: number;
   floods: FloodRun[];
+  /** One of B's messages through the server alone, no bridge: what A waits behind at the child. */
+  childAlone?: ChildAlone;
   /** Set when the row could not run to the end. */
   error?: string;
 }
@@ -164,6 +167,11 @@ export async function noisyNeighbour(
         // B's last calls drain and its rate refills before the next phase.
         await sleep(2000);
       }
+      result.childAlone = await childAlone(
+        sizes.server === 'echo' ? echoServer : serverCommand,
+        sizes.bodyBytes,
+        40,
+      );
     } finally {
       await a.close();
     }

@@ -386,6 +386,17 @@ export function formatNoisy(noisy: NoisyNeighbour): string {
   }
   const lines = [title, render(rows), ...refusedLines];
   const aloneP99 = noisy.alone?.p99Ms;
+  const child = noisy.childAlone;
+  if (child !== undefined) {
+    lines.push(
+      `  one of B's ${Math.round(child.bodyBytes / 1024)} KiB echoes through the server alone (no bridge, ` +
+        `${child.calls} in a row over its stdio): p50 ${num(child.p50Ms, 1)} ms, p99 ${num(child.p99Ms, 1)} ms` +
+        (aloneP99 === undefined
+          ? ''
+          : `; a call of A that reaches the child behind one waits that long: p50 alone is ` +
+            `${num(child.p50Ms / aloneP99, 1)}× A's p99 alone`),
+    );
+  }
   for (const run of noisy.floods) {
     lines.push(
       goalLine(
