@@ -205,6 +205,39 @@ CREATE TRIGGER settings_follow_hosts AFTER DELETE ON hosts BEGIN
 END;
 `,
   },
+  {
+    // The audit trail of calls (issue 14): what each instance's bridge logged, collected over SSH. Rows
+    // keep names, not ids, so they outlive the server, member or container they describe; only pruning
+    // by age deletes them.
+    version: 8,
+    sql: `
+CREATE TABLE audit_calls (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  server TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  member TEXT,
+  session TEXT,
+  method TEXT NOT NULL,
+  target TEXT,
+  outcome TEXT NOT NULL,
+  ms INTEGER,
+  correlation_id TEXT,
+  collected_at TEXT NOT NULL
+);
+CREATE INDEX audit_calls_at ON audit_calls (at);
+CREATE INDEX audit_calls_server_member ON audit_calls (server, member, at);
+-- Where collection of a container's log stands: the container id (a new container starts afresh), the
+-- timestamp of the last line taken and how many lines carried exactly that timestamp.
+CREATE TABLE audit_cursors (
+  container_id TEXT PRIMARY KEY,
+  instance TEXT NOT NULL,
+  last_ts TEXT NOT NULL,
+  same_ts_count INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL
+);
+`,
+  },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);
