@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { TokenVerifier } from './access/auth';
+import { DefinitionPins, loadApprovedFile } from './access/definition-pins';
 import { resolveConfig, type BridgeOptions, type ResolvedConfig } from './ops/config';
 import { parseCidr } from './front-door/cidr';
 import { isTrustedProxy } from './front-door/client-address';
@@ -19,6 +20,7 @@ import { tlsStatus } from './front-door/tls';
 import { Upstream } from './child/upstream';
 import { DEFAULT_CHILD_SHARE } from './child/stdin-queue';
 import { BRIDGE_VERSION } from './ops/version';
+import { describeError } from './errors';
 
 export type { BridgeOptions } from './ops/config';
 
@@ -27,11 +29,19 @@ export interface RunningBridge {
   readonly host: string;
   /** Stops accepting, lets calls in flight finish briefly, ends sessions and stops the child. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Present with an approved-set file: reads it again and serves from it, without restarting the
+   * server. A file that cannot be read or is not an approved set is refused with a log line
+   * (`approved_set_refused`) and the set served before stays; returns whether the new one was taken.
+   */
+  reloadApproved?: () => boolean;
 }
 
 /** Starts the bridge: spawns the stdio server and listens; throws BridgeError for bad options. */
 export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
   const config = resolveConfig(options);
+  const approvedFile = options.approvedFile;
+  const approved = approvedFile === undefined ? undefined : loadApprovedFile(approvedFile);
   const { limits } = config;
   const log = createLogger({
     level: options.logLevel ?? 'info',
@@ -56,6 +66,15 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     },
     log,
   );
+  const pins =
+    approved === undefined
+      ? undefined
+      : new DefinitionPins(
+          approved,
+          upstream,
+          { readyWaitMs: limits.readyWaitMs, timeoutMs: limits.internalTimeoutMs },
+          log,
+        );
   const stateless = new StatelessRegistry(limits.maxSessions);
   const sessionLimits = { replayEvents: limits.replayEvents, replayBytes: limits.replayBytes };
   const multiplexer = new Multiplexer(
@@ -66,6 +85,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     {
       mode: config.mode,
       roots: config.roots,
+      pins,
       upstreamTimeoutMs: limits.upstreamTimeoutMs,
       readyWaitMs: limits.readyWaitMs,
       internalTimeoutMs: limits.internalTimeoutMs,
@@ -149,6 +169,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     maxConnections: limits.maxConnections,
     version: BRIDGE_VERSION,
   });
+  if (pins !== undefined) log.info('approved_set_loaded', { file: approvedFile, ...pins.summary() });
   const fdLimit = fdSoftLimit();
   if (fdLimit !== undefined && limits.maxConnections > fdLimit - FD_RESERVE) {
     log.warn('max_connections_above_fd_limit', {
@@ -196,7 +217,24 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     })();
     return closing;
   };
-  return { port, host: config.host, close };
+  if (pins === undefined || approvedFile === undefined) return { port, host: config.host, close };
+  const reloadApproved = (): boolean => {
+    try {
+      pins.replace(loadApprovedFile(approvedFile));
+    } catch (err) {
+      log.warn('approved_set_refused', {
+        file: approvedFile,
+        error: describeError(err),
+        hint: 'the approved set served before stays',
+      });
+      return false;
+    }
+    log.info('approved_set_loaded', { file: approvedFile, ...pins.summary() });
+    // What each member may see may have changed: clients list again on these notices.
+    multiplexer.noticeListsChanged();
+    return true;
+  };
+  return { port, host: config.host, close, reloadApproved };
 }
 
 /**

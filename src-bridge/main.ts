@@ -44,6 +44,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
         args.membersFile === undefined
           ? []
           : parseMembersJson(readConfigFile(args.membersFile, 'members file'), args.membersFile),
+      ...(args.approvedFile === undefined ? {} : { approvedFile: args.approvedFile }),
       mode: args.mode,
       allowCidr: args.allowCidr,
       allowGateway: args.allowGateway,
@@ -73,6 +74,9 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // With --approved, SIGHUP reads the approved set again; without it, SIGHUP stays the default.
+  const reload = bridge.reloadApproved;
+  if (reload !== undefined) process.on('SIGHUP', () => void reload());
 }
 
 function isEntryPoint(): boolean {

@@ -1,4 +1,5 @@
 import type { BridgeMode } from '../ops/cli-args';
+import type { DefinitionPins } from '../access/definition-pins';
 import { filterList, mayReceive } from '../access/member-access';
 import {
   classify,
@@ -36,6 +37,8 @@ export interface RouterDeps {
   toolHeaders: ToolHeaderIndex;
   /** Shared mode: the operator's roots (--root), the only answer the server ever gets to roots/list. */
   roots: readonly Root[];
+  /** With --approved: lists are cut to the approved definitions before any member filtering. */
+  pins: DefinitionPins | undefined;
 }
 
 /** Routes what the child sends to the one session it belongs to, and never to any other. */
@@ -81,6 +84,8 @@ export class ChildRouter {
     }
     let result = message.result;
     if (call.method === 'tools/list') this.d.toolHeaders.learn(result);
+    // Not approved (--approved) is left out for every member; then what this member may use.
+    if (this.d.pins !== undefined) result = this.d.pins.screen(call.method, result);
     if (call.method === 'tasks/list') result = this.d.tasks.filterList(call.session, result);
     else {
       // tools/list, prompts/list, resources/list and resources/templates/list: only what the member may use.
@@ -107,10 +112,15 @@ export class ChildRouter {
         return;
       case 'notifications/tools/list_changed':
         this.d.toolHeaders.forget();
+        this.d.pins?.forget('tools');
         this.broadcast(message);
         return;
       case 'notifications/prompts/list_changed':
+        this.d.pins?.forget('prompts');
+        this.broadcast(message);
+        return;
       case 'notifications/resources/list_changed':
+        this.d.pins?.forget('resourceTemplates');
         this.broadcast(message);
         return;
       case 'notifications/resources/updated': {

@@ -21,6 +21,7 @@ import { LogLevelControl } from './log-level-control';
 import { isLogLevelName, LOG_LEVELS } from './log-levels';
 import { accessRefusal, mayReceive, offeredCapabilities } from '../access/member-access';
 import type { Member } from '../access/members';
+import type { DefinitionPins, Quarantine } from '../access/definition-pins';
 import type { Metrics } from '../ops/metrics';
 import { PendingCalls } from './pending';
 import { negotiateVersion } from '../wire/protocol-version';
@@ -45,10 +46,17 @@ export interface MultiplexerConfig {
   input: Omit<InputRoundsConfig, 'upstreamTimeoutMs'>;
   /** Shared mode's answer to the server's roots/list (--root). */
   roots: readonly Root[];
+  /** With --approved: the approved definitions, checked before the child sees a request. */
+  pins: DefinitionPins | undefined;
 }
 
 export type OpenResult =
   { session: Session; response: JsonRpcResponse } | { status: number; response: JsonRpcResponse };
+
+/** The audit outcome of a quarantine refusal: `unavailable` when the list to check it could not be had. */
+function outcomeOf(quarantine: Quarantine): string {
+  return quarantine.reason === 'unchecked' ? 'unavailable' : 'quarantined';
+}
 
 type Answer = (response: Omit<JsonRpcResponse, 'id'>, outcome: string, tool?: string) => void;
 
@@ -113,6 +121,7 @@ export class Multiplexer implements UpstreamListener {
       inputs,
       toolHeaders,
       roots: config.roots,
+      pins: config.pins,
     });
   }
 
@@ -140,6 +149,16 @@ export class Multiplexer implements UpstreamListener {
   onReady(generation: number): void {
     if (generation === 1) return;
     // A restarted server may offer different tools; clients re-list on these notices.
+    this.config.pins?.forgetAll();
+    this.noticeListsChanged();
+    this.subscriptions.renew();
+    this.front.toolHeaders.forget();
+    this.levels.reset();
+    this.background(this.levels.apply());
+  }
+
+  /** Tells every session and listen stream that the lists of each kind the server offers them changed. */
+  noticeListsChanged(): void {
     const caps = this.upstream.initResult?.capabilities ?? {};
     for (const kind of ['tools', 'prompts', 'resources'] as const) {
       if (caps[kind] === undefined) continue;
@@ -210,6 +229,26 @@ export class Multiplexer implements UpstreamListener {
     const refusal = accessRefusal(session.member, request.method, params);
     if (refusal !== undefined) {
       fail(ErrorCodes.forbidden, refusal, 'denied', tool);
+      return;
+    }
+    // With --approved, nor does a tool, prompt or template whose definition is not approved. Only
+    // tools/call, prompts/get and completion/complete are checked, none of which the switch below
+    // answers, so once checked they go on to the child.
+    const pinned = this.config.pins?.check(request.method, params);
+    if (pinned instanceof Promise) {
+      this.background(
+        pinned.then((quarantine) => {
+          if (quarantine !== undefined)
+            answer({ jsonrpc: '2.0', error: quarantine.error }, outcomeOf(quarantine), tool);
+          else if (this.gone(session, sink))
+            this.pending.record(session, request.method, tool, 'cancelled', started);
+          else this.forwarder.forward(session, request, sink, started, tool);
+        }),
+      );
+      return;
+    }
+    if (pinned !== undefined) {
+      answer({ jsonrpc: '2.0', error: pinned.error }, outcomeOf(pinned), tool);
       return;
     }
 
@@ -291,6 +330,13 @@ export class Multiplexer implements UpstreamListener {
   beginShutdown(): void {
     this.forwarder.stopping = true;
     this.forwarder.stopSweeping();
+  }
+
+  /** Whether the client left while its request waited: its session ended, or its connection closed. */
+  private gone(session: Session, sink: RequestSink): boolean {
+    return (
+      session.closed || sink.done || (session.stateless !== undefined && !this.stateless.callers.has(session))
+    );
   }
 
   /** Work that finishes after the handler returns; a bug in it is logged, never an unhandled rejection. */

@@ -9,6 +9,8 @@ export interface CliArgs {
   host: string;
   tokenSha256: string[];
   membersFile?: string;
+  /** --approved FILE: serve only the tools, prompts and templates whose definitions it approves. */
+  approvedFile?: string;
   mode: BridgeMode;
   allowCidr: string[];
   allowGateway: boolean;
@@ -37,8 +39,8 @@ export interface FairShareFlags {
 export type CliParse = { kind: 'run'; args: CliArgs } | { kind: 'help' } | { kind: 'version' };
 
 export const USAGE = `usage: mcp-fleet-bridge --port N [--host ADDR] --token-sha256 HEX [--token-sha256 HEX]...
-                        [--members FILE] [--mode shared|dedicated] [--allow-cidr CIDR]... [--allow-gateway]
-                        [--trusted-proxy CIDR]... [--tls-cert FILE --tls-key FILE]
+                        [--members FILE] [--approved FILE] [--mode shared|dedicated] [--allow-cidr CIDR]...
+                        [--allow-gateway] [--trusted-proxy CIDR]... [--tls-cert FILE --tls-key FILE]
                         [--allow-origin ORIGIN]... [--root URI[=NAME]]... [--env-file FILE]
                         [--log-level debug|info|warn|error] [--member-sessions N] [--member-inflight N]
                         [--member-rps R] [--max-connections N] [--max-connections-per-source N]
@@ -58,6 +60,7 @@ const VALUE_FLAGS = new Set([
   '--host',
   '--token-sha256',
   '--members',
+  '--approved',
   '--mode',
   '--allow-cidr',
   '--trusted-proxy',
@@ -132,6 +135,8 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
   const membersFile = single('--members');
   if (tokenSha256.length === 0 && membersFile === undefined)
     fail('give --token-sha256 HEX or --members FILE: the bridge never runs without auth');
+  const approvedFile = single('--approved');
+  if (approvedFile === '') fail('--approved needs a file');
   const host = single('--host') ?? '0.0.0.0';
   if (host === '') fail('--host needs an address');
   const envFile = single('--env-file');
@@ -169,6 +174,7 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
       command,
       args: argv.slice(i + 2),
       ...(membersFile === undefined ? {} : { membersFile }),
+      ...(approvedFile === undefined ? {} : { approvedFile }),
       ...(envFile === undefined ? {} : { envFile }),
       ...(tlsCert === undefined || tlsKey === undefined ? {} : { tlsCert, tlsKey }),
       ...(logLevel === undefined ? {} : { logLevel }),

@@ -106,6 +106,11 @@ export interface BridgeOptions {
   host?: string;
   tokenSha256?: readonly string[];
   members?: readonly MemberSpec[];
+  /**
+   * The approved-set file (--approved): only the tools, prompts and resource templates whose definitions
+   * it approves are served. Read at start, and again on RunningBridge.reloadApproved().
+   */
+  approvedFile?: string;
   mode?: BridgeMode;
   allowCidr?: readonly string[];
   /**
