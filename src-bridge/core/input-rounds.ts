@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { missingCapability } from '../access/client-capabilities';
 import { errorResponse, ErrorCodes, type JsonObject, type JsonRpcRequest } from '../wire/jsonrpc';
+import { correlationId, withCorrelation } from '../ops/correlation';
 import type { Logger } from '../ops/log';
 import type { LogLevelName } from './log-levels';
 import type { Member } from '../access/members';
@@ -145,8 +146,9 @@ export class InputRounds implements WaitLookup {
     if (wait.session.stateless) wait.session.stateless.logLevel = retry.logLevel;
     if (wait.outstanding.size > 0) {
       this.startClock(wait);
-      sink.final({ jsonrpc: '2.0', id: request.id, result: this.inputRequired(wait) });
-      return { answered: true, outcome: 'input_required' };
+      const cid = correlationId();
+      sink.final(withCorrelation({ jsonrpc: '2.0', id: request.id, result: this.inputRequired(wait) }, cid));
+      return { answered: true, outcome: 'input_required', cid };
     }
     clearTimeout(wait.timer);
     const call = wait.call;
@@ -209,13 +211,17 @@ export class InputRounds implements WaitLookup {
     for (const [key, asked] of batch.asked) wait.outstanding.set(key, asked);
     session.stateless.waiting = true;
     this.startClock(wait);
-    const answer = { jsonrpc: '2.0', id: call.originalId, result: this.inputRequired(wait) };
+    const cid = correlationId();
+    const answer = withCorrelation(
+      { jsonrpc: '2.0', id: call.originalId, result: this.inputRequired(wait) },
+      cid,
+    );
     const sink = call.sink;
     call.sink = new WaitingSink(wait);
     // The forwarder's own timeout must not fire while the client is away; the wait has its own.
     call.deadline = Number.POSITIVE_INFINITY;
     sink.final(answer);
-    this.pending.record(session, call.method, call.tool, 'input_required', call.startedAt);
+    this.pending.record(session, call.method, call.tool, 'input_required', call.startedAt, cid);
     this.log.info('input_required', {
       member: session.member.name,
       session: session.id,

@@ -41,7 +41,9 @@ export class WaitingSink implements CallSink {
   abandon(): void {}
 }
 
-export type ResumeOutcome = { answered: true; outcome: string } | { answered: false; session: Session };
+/** `cid`: the correlation id the answer carries in its result's _meta, for the audit line. */
+export type ResumeOutcome =
+  { answered: true; outcome: string; cid?: string } | { answered: false; session: Session };
 
 export type EndReason = 'answered' | 'expired' | 'evicted';
 

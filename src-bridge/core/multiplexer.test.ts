@@ -154,6 +154,7 @@ describe('shared multiplexing', () => {
       const call = audits.find((a) => a.method === 'tools/call' && a.tool === 'echo');
       assert.ok(call);
       assert.deepEqual(Object.keys(call).sort(), [
+        'cid',
         'event',
         'level',
         'member',

@@ -6,6 +6,7 @@ import { describeError } from '../errors';
 import { Forwarder } from './forwarder';
 import { InputRounds, type InputRoundsConfig } from './input-rounds';
 import { ToolHeaderIndex } from '../wire/param-headers';
+import { auditTarget, correlationId, withCorrelation } from '../ops/correlation';
 import { StatelessFront } from './stateless-front';
 import {
   errorResponse,
@@ -169,10 +170,6 @@ export class Multiplexer implements UpstreamListener {
       for (const listener of this.stateless.listeners)
         if (mayReceive(listener.member, method, undefined)) listener.deliver(notice);
     }
-    this.subscriptions.renew();
-    this.front.toolHeaders.forget();
-    this.levels.reset();
-    this.background(this.levels.apply());
   }
 
   /** Answers a client's initialize from the child's cached result and creates its session. */
@@ -198,17 +195,21 @@ export class Multiplexer implements UpstreamListener {
       client: clientName,
       protocolVersion: version,
     });
-    this.pending.record(session, 'initialize', undefined, 'ok', started);
+    const cid = correlationId();
+    this.pending.record(session, 'initialize', undefined, 'ok', started, cid);
     this.background(this.levels.apply());
     // A member allowed no tools, prompts or resources is not offered them.
     const offered = offeredCapabilities(init.capabilities, member);
     return {
       session,
-      response: {
-        jsonrpc: '2.0',
-        id: request.id,
-        result: { ...init, capabilities: offered, protocolVersion: version },
-      },
+      response: withCorrelation(
+        {
+          jsonrpc: '2.0',
+          id: request.id,
+          result: { ...init, capabilities: offered, protocolVersion: version },
+        },
+        cid,
+      ),
     };
   }
 
@@ -217,13 +218,14 @@ export class Multiplexer implements UpstreamListener {
     const started = performance.now();
     const params = request.params;
     const answer: Answer = (response, outcome, tool) => {
-      sink.final({ ...response, id: request.id });
-      this.pending.record(session, request.method, tool, outcome, started);
+      const cid = correlationId();
+      sink.final({ ...withCorrelation(response, cid), id: request.id });
+      this.pending.record(session, request.method, tool, outcome, started, cid);
     };
     const fail = (code: number, message: string, outcome: string, tool?: string): void =>
       answer({ jsonrpc: '2.0', error: { code, message } }, outcome, tool);
-    const tool =
-      request.method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
+    // What the audit line names: the tool, or the prompt or uri (prompts/get, resources/read).
+    const tool = auditTarget(request.method, params);
 
     // What the member may not use never reaches the child: tools, prompts, resources, completions.
     const refusal = accessRefusal(session.member, request.method, params);

@@ -9,9 +9,14 @@ export interface AuditFields {
   member: string;
   session: string | null;
   method: string;
+  /** What the request names: one of tool (tools/call), prompt (prompts/get), uri (resources/read). */
   tool?: string | undefined;
+  prompt?: string | undefined;
+  uri?: string | undefined;
   outcome: string;
   ms: number;
+  /** The correlation id, also in the response's result._meta when it has a result. */
+  cid: string;
 }
 
 export interface Logger {
@@ -74,7 +79,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const audit = (fields: AuditFields): void => {
     if (RANK.info < threshold) return;
     // The same line emit() would write, built without copying the fields twice.
-    const { member, session, method, tool, outcome, ms } = fields;
+    const { member, session, method, tool, prompt, uri, outcome, ms, cid } = fields;
     push(
       JSON.stringify({
         ts: now(),
@@ -84,8 +89,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         session,
         method,
         tool,
+        prompt,
+        uri,
         outcome,
         ms,
+        cid,
       }),
     );
   };

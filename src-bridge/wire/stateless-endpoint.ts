@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../front-door/http-util';
+import { auditTarget, correlationId, withCorrelation } from '../ops/correlation';
 import { errorResponse, ErrorCodes, isObject, type JsonRpcRequest } from './jsonrpc';
 import { honouredFilter, ListenSession, parseFilter } from './listen-stream';
 import { kindOfMethod, offeredCapabilities } from '../access/member-access';
@@ -66,11 +67,12 @@ export async function handleStateless(
     presupplied: undefined,
     waiting: false,
   };
-  const record = (outcome: string): void =>
-    mux.pending.record(exchange, request.method, undefined, outcome, started);
+  const record = (outcome: string, cid?: string): void =>
+    mux.pending.record(exchange, request.method, auditTarget(request.method, params), outcome, started, cid);
   const answer = (status: number, body: object, outcome: string): void => {
-    sendJson(res, status, body);
-    record(outcome);
+    const cid = correlationId();
+    sendJson(res, status, withCorrelation(body, cid));
+    record(outcome, cid);
   };
   const refuse = (status: number, code: number, message: string, outcome: string): void =>
     answer(status, errorResponse(request.id, code, message), outcome);
@@ -130,7 +132,7 @@ export async function handleStateless(
       logLevel: envelope.logLevel,
       progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
     });
-    if (resumed.answered) record(resumed.outcome);
+    if (resumed.answered) record(resumed.outcome, resumed.cid);
     else follow(res, sink, resumed.session, mux);
     return;
   }
