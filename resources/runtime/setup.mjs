@@ -56,7 +56,7 @@ function findNpm() {
   ].find((candidate) => existsSync(candidate));
 }
 
-function installPackage(spec) {
+function installPackage(spec, registry) {
   // name@version, where name may be scoped: split at the last '@' that is not the first character.
   const at = spec.lastIndexOf('@');
   if (at <= 0) fail(`NPM_PACKAGE must be name@version with a pinned version, got "${spec}"`);
@@ -82,6 +82,7 @@ function installPackage(spec) {
       '--no-audit',
       '--no-fund',
       '--save-exact',
+      ...(registry === '' ? [] : ['--registry', registry]),
       `${name}@${version}`,
     ],
     { stdio: 'inherit', env: { ...process.env, npm_config_cache: cache } },
@@ -94,7 +95,20 @@ function installPackage(spec) {
     fail(`npm install ${name}@${version} failed (exit ${result.status ?? result.signal})`);
 }
 
+// uvx is a tool command: uv reads only user and system configuration for it, and HOME (/tmp) is a
+// tmpfs at run time, so the index goes to the system file. The bridge passes no UV_* variables on.
+function writeIndexConfig(index) {
+  if (!/^https:\/\/[^\s"'\\]+$/.test(index)) fail(`PYPI_INDEX must be an https URL, got "${index}"`);
+  mkdirSync('/etc/uv', { recursive: true });
+  writeFileSync('/etc/uv/uv.toml', `[[index]]\nurl = ${JSON.stringify(index)}\ndefault = true\n`, {
+    mode: 0o644,
+  });
+  writeFileSync('/etc/pip.conf', `[global]\nindex-url = ${index}\n`, { mode: 0o644 });
+}
+
 ensureUser();
 ensureTmp();
+const index = (process.env.PYPI_INDEX ?? '').trim();
+if (index !== '') writeIndexConfig(index);
 const spec = (process.env.NPM_PACKAGE ?? '').trim();
-if (spec !== '') installPackage(spec);
+if (spec !== '') installPackage(spec, (process.env.NPM_REGISTRY ?? '').trim());

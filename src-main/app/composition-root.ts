@@ -4,11 +4,7 @@
 import { createHandlers } from '../ipc/handlers';
 import type { Handlers } from '../ipc/handle';
 import Dockerode from 'dockerode';
-import {
-  createDeployServices,
-  runtimeSettingsFromEnv,
-  type DeployServices,
-} from '../services/deploy/deploy-wiring';
+import { createDeployServices, runtimeSettings, type DeployServices } from '../services/deploy/deploy-wiring';
 import { EventBus } from '../services/events';
 import { ExportService } from '../services/export/export-service';
 import { runtimeImageResolver, sourceImageInspector } from '../services/export/runtime-image-ref';
@@ -19,6 +15,8 @@ import { HealthMonitor } from '../services/health/health-monitor';
 import { HostService } from '../services/host/host-service';
 import { SourcePinner } from '../services/registry/source-pinner';
 import { ServerService } from '../services/server/server-service';
+import { pinnerRegistries } from '../services/settings/pinner-registries';
+import { SettingsService } from '../services/settings/settings-service';
 import { Store } from '../services/store/store';
 import { StoreMaintenance } from '../services/store/store-maintenance';
 import type { KeyProvider } from '../services/store/types';
@@ -58,23 +56,26 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const actor = options.actor ?? options.transport;
   const hosts = new HostService(store, events, actor);
   const paths = runtimePaths();
-  // Export and deploy resolve the runtime image from the same settings, so both name the same tag.
-  const runtime = runtimeSettingsFromEnv(paths);
+  // Export and deploy resolve the runtime image from the same settings, so both name the same tag
+  // (an export without a host uses the fleet's own; a deploy its host's).
+  const settings = new SettingsService(store, events, actor);
+  const runtime = runtimeSettings(paths, settings);
   const fleet = createDeployServices({
     store,
     events,
     actor,
     home: options.home,
     runtime,
+    settings,
   });
   // `servers set` carries a change to the hosts as `servers update` does; added and imported npx/uvx
   // sources are pinned to an exact version by the registries this machine's npm and uv use.
-  const versions = new SourcePinner();
+  const versions = new SourcePinner({ settings: pinnerRegistries(settings) });
   const servers = new ServerService(store, events, actor, fleet.deploy, versions);
   const imports = new ImportService(store, servers, versions);
   const exports = new ExportService({
     store,
-    runtimeImage: async (server, opts) => runtimeImageResolver(await runtime())(server, opts),
+    runtimeImage: async (server, opts) => runtimeImageResolver(await runtime(null))(server, opts),
     // Image sources: the operator's image is inspected on this machine's engine to learn its command.
     inspectSourceImage: sourceImageInspector(new Dockerode()),
     // The same certificates deploys use: an export for a host carries the leaf its instance serves.
@@ -100,6 +101,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     // One FleetCa per process (deploy's): it serializes issuing per container.
     tls: fleet.ca,
     store: new StoreMaintenance(store, actor),
+    settings,
   });
   if (options.monitorHealth ?? options.watchExternalChanges ?? false) health.start();
   const stopWatching = options.watchExternalChanges ? watchExternalChanges(store, events) : () => {};

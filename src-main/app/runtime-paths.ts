@@ -1,6 +1,7 @@
 /**
  * Where the runtime image's parts live: the Dockerfile folder and the bundled bridge. In a checkout the
- * bundle is built on first need (esbuild, well under a second), so `npm install` alone is enough.
+ * bundle is built on first need (esbuild, well under a second), so `npm install` alone is enough. What
+ * the image is built from (base image, registries, bake, uv) is a setting: services/settings.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,19 +23,13 @@ export interface RuntimePaths {
   resourcesDir: string;
   /** Resolves to the bridge bundle's path, building it first when a checkout lacks it. */
   bridgeBundle(): Promise<string>;
-  /** The base image for npx/uvx/command sources: MCP_FLEET_BASE_IMAGE, else runtime-image's default. */
-  baseImage: string | undefined;
 }
 
-export function runtimePaths(
-  root: string = installRoot(),
-  env: NodeJS.ProcessEnv = process.env,
-): RuntimePaths {
+export function runtimePaths(root: string = installRoot()): RuntimePaths {
   const bundle = join(root, 'out', 'bridge', 'bridge.mjs');
   let building: Promise<string> | undefined;
   return {
     resourcesDir: join(root, 'resources', 'runtime'),
-    baseImage: env.MCP_FLEET_BASE_IMAGE || undefined,
     bridgeBundle: () => {
       if (existsSync(bundle)) return Promise.resolve(bundle);
       building ??= (async () => {

@@ -18,6 +18,7 @@ import { MEMBERS_USAGE, membersCommand } from './commands/members';
 import { SECRETS_USAGE, secretsCommand } from './commands/secrets';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
 import { serversCommand, SERVERS_USAGE } from './commands/servers';
+import { settingsCommand, SETTINGS_USAGE } from './commands/settings';
 import { storeCommand, STORE_USAGE } from './commands/store';
 import { TLS_USAGE, tlsCommand } from './commands/tls';
 import { makeContext } from './context';
@@ -37,6 +38,7 @@ ${HEALTH_USAGE}
 ${SECRETS_USAGE}
 ${TLS_USAGE}
 ${STORE_USAGE}
+${SETTINGS_USAGE}
 
 The store is encrypted with a key derived from MCP_FLEET_PASSPHRASE (asked for on a terminal when unset).
 Data lives in --home DIR, else MCP_FLEET_HOME, else the per-user app-data folder (${defaultHome()}).`;
@@ -108,6 +110,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'store':
         await storeCommand(ctx, args);
+        break;
+      case 'settings':
+        await settingsCommand(ctx, args);
         break;
       default:
         throw usage(`unknown command "${command}" (see mcp-fleet --help)`);

@@ -9,6 +9,7 @@ import type { HostService } from '../services/host/host-service';
 import type { ImportService } from '../services/import/import-service';
 import type { SourcePinner } from '../services/registry/source-pinner';
 import type { ServerService } from '../services/server/server-service';
+import type { SettingsService } from '../services/settings/settings-service';
 import type { StoreMaintenance } from '../services/store/store-maintenance';
 import type { FleetCa } from '../services/tls/fleet-ca';
 import { FleetError } from '../shared/errors';
@@ -24,6 +25,8 @@ export interface HandlerDeps {
   health: HealthMonitor;
   /** Asks the npm registry and the PyPI index for versions. */
   versions: SourcePinner;
+  /** The fleet's settings and each host's overrides. */
+  settings: SettingsService;
   /** The fleet CA; without it `tls:ca` answers unavailable. */
   tls?: FleetCa;
   /** Backup, restore and passphrase change of the store; without it `store:*` answers unavailable. */
@@ -91,5 +94,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
         ...(backupPassphrase === undefined ? {} : { backup: backupPassphrase }),
       }),
     'store:passphrase': async ({ current, next }) => storeMaintenance(d).changePassphrase(current, next),
+    'settings:get': async (scope) => d.settings.get(scope),
+    'settings:set': async (input) => d.settings.set(input),
+    'settings:unset': async (input) => d.settings.unset(input),
   };
 }

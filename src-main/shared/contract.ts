@@ -15,6 +15,7 @@ import {
 } from './bridge-settings';
 import { ErrorCode, ErrorShape } from './errors';
 import { ServerReachSchema } from './server-mounts';
+import { SETTING_KEYS, SETTING_SOURCES } from './fleet-settings';
 import {
   MEMBER_NAME_PATTERN,
   MEMBER_NAME_RULE,
@@ -45,27 +46,51 @@ export const SshCredentialInput = z.discriminatedUnion('kind', [
 ]);
 export type SshCredentialInput = z.infer<typeof SshCredentialInput>;
 
+export const SshUser = z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'must be a valid login name');
+export const SshAddress = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or an IP address');
+export const HostKeySha256 = z
+  .string()
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like SHA256:<43 base64 characters>');
+
 export const HostAddInput = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('ssh'),
     name: Name,
-    user: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'must be a valid login name'),
-    address: z
-      .string()
-      .min(1)
-      .max(253)
-      .regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or an IP address'),
+    user: SshUser,
+    address: SshAddress,
     port: Port.default(22),
     credential: SshCredentialInput,
     /** An operator-supplied host-key fingerprint (SHA256:...) to pin instead of trusting on first use. */
-    hostKeySha256: z
-      .string()
-      .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like SHA256:<43 base64 characters>')
-      .optional(),
+    hostKeySha256: HostKeySha256.optional(),
   }),
   z.object({ kind: z.literal('local'), name: Name }),
 ]);
 export type HostAddInput = z.infer<typeof HostAddInput>;
+
+/**
+ * hosts set: what is given changes, the rest stays. A new address or port keeps the pinned key, so the
+ * new endpoint must present it; `acceptHostKeySha256` pins exactly that fingerprint instead (after a
+ * legitimate key change). Unless `noCheck`, the new settings must log in before anything is saved.
+ */
+export const HostSetInput = z
+  .object({
+    name: Name,
+    user: SshUser.optional(),
+    address: SshAddress.optional(),
+    port: Port.optional(),
+    credential: SshCredentialInput.optional(),
+    acceptHostKeySha256: HostKeySha256.optional(),
+    noCheck: z.boolean().optional(),
+  })
+  .strict();
+export type HostSetInput = z.infer<typeof HostSetInput>;
+
+export const HostSetField = z.enum(['user', 'address', 'port', 'credential', 'hostKey']);
+export type HostSetField = z.infer<typeof HostSetField>;
 
 /** What the UI sees of a host: never a password or a key, only whether one is stored. */
 export const HostView = z.object({
@@ -80,6 +105,15 @@ export const HostView = z.object({
   createdAt: z.string(),
 });
 export type HostView = z.infer<typeof HostView>;
+
+export const HostChanged = z.object({
+  host: HostView,
+  /** The fields whose value changed; empty when everything given was already so. */
+  changed: z.array(HostSetField),
+  /** Whether the new settings logged in before they were saved (false with noCheck). */
+  checked: z.boolean(),
+});
+export type HostChanged = z.infer<typeof HostChanged>;
 
 // ---------- servers ----------
 
@@ -483,6 +517,48 @@ export const ExportResult = z.object({
 });
 export type ExportResult = z.infer<typeof ExportResult>;
 
+/**
+ * The clients whose user-wide file `clients install` edits on the machine running the services; not
+ * claude-code, whose user file (~/.claude.json) is Claude Code's own state, changed by `claude mcp add`.
+ */
+export const ClientInstallFormat = z.enum([
+  'claude',
+  'vscode',
+  'cursor',
+  'codex',
+  'gemini',
+  'windsurf',
+  'zed',
+  'goose',
+  'continue',
+]);
+export type ClientInstallFormat = z.infer<typeof ClientInstallFormat>;
+
+/** One member's entry, merged into that client's file (clients install FORMAT SERVER --member M). */
+export const ClientInstallInput = z.object({
+  format: ClientInstallFormat,
+  server: Name,
+  member: Name,
+  /** The token in the file itself (then made mode 0600); otherwise by reference. Zed needs it. */
+  inlineSecrets: z.boolean().default(false),
+});
+export type ClientInstallInput = z.input<typeof ClientInstallInput>;
+
+export const ClientInstalled = z.object({
+  format: ClientInstallFormat,
+  /** What the client calls itself. */
+  client: z.string(),
+  /** The file written (a symbolic link followed). */
+  file: z.string(),
+  /** The copy of the file as it was; null when nothing changed or there was no file. */
+  backup: z.string().nullable(),
+  outcome: z.enum(['created', 'updated', 'unchanged']),
+  changed: z.boolean(),
+  /** Where the token goes and how to trust the fleet CA, as the export says. */
+  notes: z.array(z.string()),
+});
+export type ClientInstalled = z.infer<typeof ClientInstalled>;
+
 export const ServersImportInput = z.object({
   /** The file's text: claude_desktop_config.json, mcp.json or an MCP Registry server.json. */
   text: z.string().min(1).max(1_000_000),
@@ -668,6 +744,21 @@ export const ServerSetInput = z.object({
 });
 export type ServerSetInput = z.input<typeof ServerSetInput>;
 
+/**
+ * What a version change does to the server's tools (shared/tool-diff.ts), from the full tools/list of
+ * each version run once on `host`; host null when the server runs nowhere, so nothing was listed.
+ */
+export const ToolDiff = z.object({
+  from: z.string(),
+  to: z.string(),
+  host: z.string().nullable(),
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  changed: z.array(z.object({ name: z.string(), fields: z.array(z.string()) })),
+  unchanged: z.number().int(),
+});
+export type ToolDiff = z.infer<typeof ToolDiff>;
+
 export const ServerChanged = z.object({
   server: ServerView,
   deploys: z.array(DeployResult),
@@ -735,6 +826,15 @@ export const HostCheck = z.object({
   swarm: z.enum(['manager', 'worker', 'inactive']).nullable().optional(),
   freePorts: z.array(Port).optional(),
   dockerTransport: z.string().optional(),
+  /** The host's effective base image: on the host, or to be pulled (and whether its registry answered). */
+  baseImage: z
+    .object({
+      ref: z.string(),
+      source: z.enum(SETTING_SOURCES),
+      state: z.enum(['present', 'pullable', 'unreachable', 'unknown']),
+      detail: z.string(),
+    })
+    .optional(),
   error: z.string().optional(),
 });
 export type HostCheck = z.infer<typeof HostCheck>;
@@ -798,6 +898,81 @@ export type StorePassphraseInput = z.infer<typeof StorePassphraseInput>;
 export const StorePassphraseChanged = z.object({ keychainForgotten: z.string().nullable() });
 export type StorePassphraseChanged = z.infer<typeof StorePassphraseChanged>;
 
+// ---------- audit ----------
+
+/** Filters of the audit trail of calls; `since` is ISO. Newest `limit` calls, given oldest first. */
+export const AuditListInput = z.object({
+  server: z.string().min(1).max(200).optional(),
+  member: z.string().min(1).max(200).optional(),
+  /** A tool or prompt name, or a resource uri. */
+  tool: z.string().min(1).max(1000).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  limit: z.number().int().min(1).max(100_000).default(1000),
+});
+export type AuditListInput = z.input<typeof AuditListInput>;
+
+/** One call from a bridge's audit line. Every text in it came from a container: treat it as untrusted. */
+export const AuditCallView = z.object({
+  at: z.string(),
+  server: z.string(),
+  instance: z.string(),
+  member: z.string().nullable(),
+  session: z.string().nullable(),
+  method: z.string(),
+  /** The tool or prompt name, or the resource uri. */
+  target: z.string().nullable(),
+  outcome: z.string(),
+  ms: z.number().nullable(),
+  correlationId: z.string().nullable(),
+  collectedAt: z.string(),
+});
+export type AuditCallView = z.infer<typeof AuditCallView>;
+
+export const AuditCollected = z.object({
+  instances: z.number().int(),
+  /** Calls added to the trail by this collection. */
+  added: z.number().int(),
+  /** Calls deleted for being older than the retention. */
+  pruned: z.number().int(),
+  retentionDays: z.number().int(),
+  /** Instances whose log could not be read this time; collected next time from where they stand. */
+  failed: z.array(z.object({ instance: z.string(), host: z.string(), message: z.string() })),
+});
+export type AuditCollected = z.infer<typeof AuditCollected>;
+
+// ---------- settings ----------
+
+export const SettingKey = z.enum(SETTING_KEYS);
+
+/** One key for the fleet or a host: the effective value, where it comes from, and what is stored. */
+export const SettingView = z.object({
+  key: SettingKey,
+  /** null: nothing passed on, the tool's own configuration applies (see defaultText). */
+  value: z.string().nullable(),
+  source: z.enum(SETTING_SOURCES),
+  /** The environment variable that overrides every stored value. */
+  variable: z.string(),
+  fleet: z.string().nullable(),
+  /** The host's own override; null for the fleet's listing or when the host has none. */
+  host: z.string().nullable(),
+  default: z.string().nullable(),
+  defaultText: z.string(),
+  about: z.string(),
+});
+export type SettingView = z.infer<typeof SettingView>;
+
+export const SettingsGetInput = z.object({ key: SettingKey.optional(), host: Name.optional() });
+export const SettingsListing = z.object({ host: z.string().nullable(), settings: z.array(SettingView) });
+export type SettingsListing = z.infer<typeof SettingsListing>;
+export const SettingsSetInput = z.object({
+  key: SettingKey,
+  value: z.string().trim().min(1, 'must not be empty (unset the key instead)').max(512),
+  host: Name.optional(),
+});
+export const SettingsUnsetInput = z.object({ key: SettingKey, host: Name.optional() });
+export const SettingsUnset = z.object({ removed: z.boolean(), setting: SettingView });
+export type SettingsUnset = z.infer<typeof SettingsUnset>;
+
 const NameInput = z.object({ name: Name });
 const Removed = z.object({ removed: z.literal(true) });
 const Nothing = z.object({}).strict();
@@ -849,6 +1024,12 @@ export const channels = {
   'store:restore': { input: StoreRestoreInput, output: StoreRestored },
   /** Re-keys the store to a new passphrase (store passphrase). */
   'store:passphrase': { input: StorePassphraseInput, output: StorePassphraseChanged },
+  /** Each setting's effective value and source, for the fleet or a host (settings get). */
+  'settings:get': { input: SettingsGetInput, output: SettingsListing },
+  /** Stores a setting for the fleet or a host, checked first (settings set). */
+  'settings:set': { input: SettingsSetInput, output: SettingView },
+  /** Removes the fleet's or a host's value, so the next weaker one applies (settings unset). */
+  'settings:unset': { input: SettingsUnsetInput, output: SettingsUnset },
 } as const;
 
 export type Channel = keyof typeof channels;

@@ -30,7 +30,8 @@ export type Domain = 'hosts' | 'servers' | 'members' | 'instances' | 'health';
  * member of a Dedicated server is a new instance, and the health summary lists the stored instances.
  */
 const AFFECTS: Record<Domain, string[]> = {
-  hosts: ['hosts:'],
+  // Settings are the fleet's and each host's: a settings change is announced as a hosts change.
+  hosts: ['hosts:', 'settings:'],
   servers: ['servers:', 'members:'],
   members: ['members:', 'servers:', 'instances:', 'health:'],
   instances: ['instances:', 'servers:', 'health:'],

@@ -17,7 +17,8 @@ export type Route =
   | { page: 'hosts' }
   | { page: 'host-new' }
   | { page: 'instance'; id: string }
-  | { page: 'store' };
+  | { page: 'store' }
+  | { page: 'settings' };
 
 export type PageName = Route['page'];
 
@@ -56,6 +57,7 @@ export function parseHash(hash: string): Route {
   if (first === 'hosts' && one) return { page: 'hosts' };
   if (first === 'hosts' && two && second === 'new') return { page: 'host-new' };
   if (first === 'store' && one) return { page: 'store' };
+  if (first === 'settings' && one) return { page: 'settings' };
   if (first === 'instances' && two) {
     const id = decode(second as string);
     if (id) return { page: 'instance', id };
@@ -83,6 +85,8 @@ export function toHash(route: Route): string {
       return `#/instances/${encodeURIComponent(route.id)}`;
     case 'store':
       return '#/store';
+    case 'settings':
+      return '#/settings';
   }
 }
 

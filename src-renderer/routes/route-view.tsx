@@ -6,6 +6,7 @@ import { HostsRoute } from './hosts-route';
 import { ServerNewRoute } from './server-new-route';
 import { ServerRoute } from './server-route';
 import { ServersRoute } from './servers-route';
+import { SettingsRoute } from './settings-route';
 import { StoreRoute } from './store-route';
 import { WizardRoute } from './wizard-route';
 
@@ -30,5 +31,7 @@ export function RouteView({ route }: { route: Route }) {
       return <InstanceRoute key={route.id} id={route.id} />;
     case 'store':
       return <StoreRoute />;
+    case 'settings':
+      return <SettingsRoute />;
   }
 }

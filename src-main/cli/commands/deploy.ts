@@ -89,6 +89,8 @@ export async function hostsCheckCommand(ctx: CommandContext, argv: string[]): Pr
   o(`arch:       ${r.arch ?? '-'}`);
   o(`swarm:      ${r.swarm ?? '-'}${r.swarm === 'manager' ? ' (takes deploy --swarm)' : ''}`);
   o(`free ports: ${r.freePorts?.join(', ') ?? '-'}`);
+  if (r.baseImage !== undefined)
+    o(`base image: ${r.baseImage.ref} (${r.baseImage.source}): ${r.baseImage.state}, ${r.baseImage.detail}`);
   if (r.error !== undefined) o(`problem:    ${r.error}`);
 }
 

@@ -145,7 +145,8 @@ export class DeployService {
     try {
       progress(`connecting to ${host.name}`);
       target = await this.d.targets.target(host);
-      image = await this.d.images.ensure(target.docker, this.server(server.name), progress);
+      // The target, not only its engine: the host's own settings (base image, registries) apply.
+      image = await this.d.images.ensure(target, this.server(server.name), progress);
       const members = this.members(server);
       const portOf = await assignPorts(
         {

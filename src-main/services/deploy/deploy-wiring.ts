@@ -15,11 +15,12 @@ import { FleetHostAccess } from '../bridge-client/host-access';
 import { FleetCa } from '../tls/fleet-ca';
 import { InstanceTls } from '../tls/instance-tls';
 import type { Store } from '../store/store';
-import { FleetError } from '../../shared/errors';
 import { FileLocks } from '../host-ops/file-lock';
 import { DeployService } from './deploy-service';
 import { HostTargets } from '../host-ops/host-targets';
-import { RuntimeImages, type RuntimeImageSettings } from './runtime-images';
+import type { SettingsService } from '../settings/settings-service';
+import { DEFAULT_BASE_IMAGE } from '../runtime-image/runtime-image-context';
+import { RuntimeImages, type RuntimeImageSettings, type RuntimeSettingsFor } from './runtime-images';
 import type { RunOptions } from './types';
 
 export interface DeployWiringOptions {
@@ -28,7 +29,10 @@ export interface DeployWiringOptions {
   actor: string;
   /** The data directory: the runtime-image tag cache lives there. */
   home: string;
-  runtime: () => Promise<RuntimeImageSettings>;
+  /** Runtime-image settings per host (see runtimeSettings). */
+  runtime: RuntimeSettingsFor;
+  /** The effective settings; `hosts check` looks for the host's base image. */
+  settings?: Pick<SettingsService, 'effective'>;
   localHome?: string;
 }
 
@@ -84,7 +88,20 @@ export function createDeployServices(o: DeployWiringOptions): DeployServices {
     members,
     rotation,
     instances,
-    checkHost: (name) => checkHost({ store, ssh, docker }, targets.host(name).id),
+    checkHost: (name) => {
+      const settings = o.settings;
+      const baseImage =
+        settings === undefined
+          ? undefined
+          : (hostId: string) => {
+              const base = settings.effective(hostId)['base-image'];
+              return { ref: base.value ?? DEFAULT_BASE_IMAGE, source: base.source };
+            };
+      return checkHost(
+        { store, ssh, docker, ...(baseImage === undefined ? {} : { baseImage }) },
+        targets.host(name).id,
+      );
+    },
     progressTo: (streamId) =>
       streamId === undefined
         ? {}
@@ -100,39 +117,41 @@ export function createDeployServices(o: DeployWiringOptions): DeployServices {
 }
 
 /**
- * Runtime-image settings from the install's paths and the environment: MCP_FLEET_BASE_IMAGE (the
- * base), MCP_FLEET_BAKE (npm-install, the default: the package is installed here; npm-in-image;
- * copy-installed: copied from MCP_FLEET_BAKE_ROOT/node_modules, else the install's own, for hosts
- * without a registry), MCP_FLEET_WITH_UV=0 (no uv, so nothing is pulled from ghcr.io).
+ * Runtime-image settings for a host from the install's paths and the settings (the store's fleet value
+ * and host override, each key's environment variable before both; see SettingsService), read at every
+ * deploy so a changed setting applies to the next one. bake copy-installed copies from
+ * MCP_FLEET_BAKE_ROOT/node_modules, else the install's own (for hosts without a registry); uv off
+ * leaves uv out, so nothing is pulled from ghcr.io. Throws FleetError('invalid_input') when a
+ * variable or a stored value breaks its key's rule.
  */
-export function runtimeSettingsFromEnv(
-  paths: { resourcesDir: string; bridgeBundle(): Promise<string>; baseImage: string | undefined },
+export function runtimeSettings(
+  paths: { resourcesDir: string; bridgeBundle(): Promise<string> },
+  settings: Pick<SettingsService, 'effective'>,
   env: NodeJS.ProcessEnv = process.env,
-): () => Promise<RuntimeImageSettings> {
+): RuntimeSettingsFor {
   const root = path.dirname(path.dirname(paths.resourcesDir));
-  let bake: BakeMethod | undefined;
-  switch (env.MCP_FLEET_BAKE ?? '') {
-    case '':
-    case 'npm-install':
-      bake = undefined;
-      break;
-    case 'npm-in-image':
-      bake = { kind: 'npm-in-image' };
-      break;
-    case 'copy-installed':
-      bake = { kind: 'copy-installed', root: env.MCP_FLEET_BAKE_ROOT || root };
-      break;
-    default:
-      throw new FleetError(
-        'invalid_input',
-        'MCP_FLEET_BAKE must be npm-install, npm-in-image or copy-installed',
-      );
-  }
-  return async () => ({
-    resourcesDir: paths.resourcesDir,
-    bridgeBundle: env.MCP_FLEET_BRIDGE_BUNDLE || (await paths.bridgeBundle()),
-    ...(paths.baseImage === undefined ? {} : { baseImage: paths.baseImage }),
-    ...(bake === undefined ? {} : { bake }),
-    ...(env.MCP_FLEET_WITH_UV === '0' ? { withUv: false } : {}),
-  });
+  return async (hostId) => {
+    const s = settings.effective(hostId);
+    let bake: BakeMethod | undefined;
+    switch (s.bake.value) {
+      case 'npm-in-image':
+        bake = { kind: 'npm-in-image' };
+        break;
+      case 'copy-installed':
+        bake = { kind: 'copy-installed', root: env.MCP_FLEET_BAKE_ROOT || root };
+        break;
+      default:
+        bake = undefined;
+    }
+    const out: RuntimeImageSettings = {
+      resourcesDir: paths.resourcesDir,
+      bridgeBundle: env.MCP_FLEET_BRIDGE_BUNDLE || (await paths.bridgeBundle()),
+      baseImage: s['base-image'].value ?? DEFAULT_BASE_IMAGE,
+      ...(bake === undefined ? {} : { bake }),
+      ...(s.uv.value === 'off' ? { withUv: false } : {}),
+      ...(s['npm-registry'].value === null ? {} : { npmRegistry: s['npm-registry'].value }),
+      ...(s['pypi-index'].value === null ? {} : { pypiIndex: s['pypi-index'].value }),
+    };
+    return out;
+  };
 }

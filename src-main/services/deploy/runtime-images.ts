@@ -23,6 +23,20 @@ export interface RuntimeImageSettings {
   baseImage?: string;
   bake?: BakeMethod;
   withUv?: boolean;
+  /** The npm-registry setting: where npx packages are installed from. */
+  npmRegistry?: string;
+  /** The pypi-index setting: uv's default index in the image of a uvx server. */
+  pypiIndex?: string;
+}
+
+/** The settings for one host (its id), or the fleet's own for null (exports to no host). */
+export type RuntimeSettingsFor = (hostId: string | null) => Promise<RuntimeImageSettings>;
+
+/** Where an image goes: a host's engine, with the host's id so its own settings apply. */
+export type ImageHost = DockerHost | { docker: DockerHost; hostId: string };
+
+function split(on: ImageHost): { docker: DockerHost; hostId: string | null } {
+  return 'hostId' in on ? on : { docker: on, hostId: null };
 }
 
 export interface EnsuredImage {
@@ -38,11 +52,15 @@ export class RuntimeImages {
   private readonly tags = new Map<string, string>();
 
   /** `cacheFile`: where tags survive between processes (the CLI runs one deploy per process). */
-  private readonly settings: () => Promise<RuntimeImageSettings>;
+  private readonly settings: RuntimeSettingsFor;
 
-  /** `settings` may be a function: the bridge bundle may need building on first use. */
+  /**
+   * `settings` may be a function of the host: the bridge bundle may need building on first use, and
+   * each host may have its own base image and registries (read at every call, so a change applies to
+   * the next deploy).
+   */
   constructor(
-    settings: RuntimeImageSettings | (() => Promise<RuntimeImageSettings>),
+    settings: RuntimeImageSettings | RuntimeSettingsFor,
     private readonly cacheFile: string | null = null,
   ) {
     this.settings = typeof settings === 'function' ? settings : () => Promise.resolve(settings);
@@ -54,13 +72,14 @@ export class RuntimeImages {
    * package, failed build, named as such) and the Docker errors.
    */
   async ensure(
-    docker: DockerHost,
+    on: ImageHost,
     server: ServerRecord,
     onProgress: (line: string) => void = () => {},
   ): Promise<EnsuredImage> {
+    const { docker, hostId } = split(on);
     const imageConfig = server.sourceKind === 'image' ? await this.sourceConfig(docker, server) : undefined;
     const extra = imageConfig === undefined ? {} : { imageConfig };
-    const options = await this.options(server);
+    const options = await this.options(server, hostId);
     const key = this.key(options);
     const known = key === null ? undefined : this.recall(key);
     if (known !== undefined && (await docker.hasImage(known))) return { tag: known, built: false, ...extra };
@@ -87,18 +106,22 @@ export class RuntimeImages {
 
   /** The image the server runs on the host (tag, and an image source's config), without building. */
   async describe(
-    docker: DockerHost,
+    on: ImageHost,
     server: ServerRecord,
   ): Promise<{ tag: string; imageConfig?: SourceImageConfig }> {
-    const tag = await this.tagFor(server);
+    const { docker, hostId } = split(on);
+    const tag = await this.tagFor(server, hostId);
     return server.sourceKind === 'image'
       ? { tag, imageConfig: await this.sourceConfig(docker, server) }
       : { tag };
   }
 
-  /** The tag the server's image would have, without touching any host. Throws what ensure throws. */
-  async tagFor(server: ServerRecord): Promise<string> {
-    const options = await this.options(server);
+  /**
+   * The tag the server's image would have (with a host's settings, else the fleet's), without touching
+   * any host. Throws what ensure throws.
+   */
+  async tagFor(server: ServerRecord, hostId: string | null = null): Promise<string> {
+    const options = await this.options(server, hostId);
     const key = this.key(options);
     const known = key === null ? undefined : this.recall(key);
     if (known !== undefined) return known;
@@ -111,8 +134,8 @@ export class RuntimeImages {
     }
   }
 
-  private async options(server: ServerRecord): Promise<RuntimeImageOptions> {
-    const s = await this.settings();
+  private async options(server: ServerRecord, hostId: string | null): Promise<RuntimeImageOptions> {
+    const s = await this.settings(hostId);
     return runtimeImageOptions({
       server,
       resourcesDir: s.resourcesDir,
@@ -120,6 +143,8 @@ export class RuntimeImages {
       ...(s.baseImage === undefined ? {} : { baseImage: s.baseImage }),
       ...(s.bake === undefined ? {} : { bake: s.bake }),
       ...(s.withUv === undefined ? {} : { withUv: s.withUv }),
+      ...(s.npmRegistry === undefined ? {} : { npmRegistry: s.npmRegistry }),
+      ...(s.pypiIndex === undefined ? {} : { pypiIndex: s.pypiIndex }),
     });
   }
 

@@ -1,4 +1,5 @@
 import { FleetError } from '../../shared/errors';
+import type { SettingSource } from '../../shared/fleet-settings';
 import type { SshSessionRegistry } from '../ssh/ssh-session-registry';
 import type { Store } from '../store/store';
 import type { HostRecord } from '../store/types';
@@ -21,14 +22,32 @@ export interface HostCheckResult {
   /** A few ports in the asked range that nothing listens on and no container publishes. */
   freePorts?: number[];
   dockerTransport?: DockerTransport;
+  /** The host's effective base image: on the host, or to be pulled (and whether its registry answered). */
+  baseImage?: BaseImageCheck;
   /** The first thing that went wrong, as an operator sentence. */
   error?: string;
+}
+
+export interface BaseImageCheck {
+  ref: string;
+  source: SettingSource;
+  /**
+   * present: on the host; pullable: not there, and the engine's registry answered for it (the first
+   * deploy pulls it); unreachable: not there, and the registry refused or could not be reached (set
+   * base-image to an image the host has or can reach); unknown: the registry did not answer in time.
+   */
+  state: 'present' | 'pullable' | 'unreachable' | 'unknown';
+  detail: string;
 }
 
 export interface CheckHostDeps {
   store: Store;
   ssh: SshSessionRegistry;
   docker: DockerClientFactory;
+  /** The host's effective base-image setting; without it the check leaves the base image out. */
+  baseImage?: (hostId: string) => { ref: string; source: SettingSource };
+  /** How long the registry may take to answer for the base image; default 15 s. */
+  registryTimeoutMs?: number;
 }
 
 export interface CheckHostOptions {
@@ -115,6 +134,13 @@ export async function checkHost(
       (s) => s.role,
       () => null,
     );
+  if (docker && deps.baseImage) {
+    try {
+      result.baseImage = await checkBaseImage(docker, deps.baseImage(hostId), deps.registryTimeoutMs);
+    } catch (err) {
+      fail(err);
+    }
+  }
 
   try {
     result.arch ??= await machineArch(deps, host);
@@ -123,6 +149,69 @@ export async function checkHost(
     fail(err);
   }
   return result;
+}
+
+/**
+ * Whether the host has the base image, else whether its engine can reach the image's registry: the
+ * engine's distribution endpoint fetches the manifest only (no layers), so nothing big is pulled.
+ */
+async function checkBaseImage(
+  docker: DockerHost,
+  base: { ref: string; source: SettingSource },
+  timeoutMs = 15_000,
+): Promise<BaseImageCheck> {
+  const info = await docker.imageInspect(base.ref);
+  if (info !== null) {
+    const id = info.Id.replace(/^sha256:/, '').slice(0, 12);
+    return { ...base, state: 'present', detail: `on the host (image ${id})` };
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), timeoutMs);
+    timer.unref();
+  });
+  try {
+    const answer = await Promise.race([
+      docker.docker
+        .getImage(base.ref)
+        .distribution({})
+        .then(
+          () => 'ok' as const,
+          (err: unknown) => err,
+        ),
+      late,
+    ]);
+    if (answer === 'late') {
+      return {
+        ...base,
+        state: 'unknown',
+        detail: `not on the host, and its registry did not answer within ${Math.round(timeoutMs / 1000)} s`,
+      };
+    }
+    if (answer === 'ok') {
+      return {
+        ...base,
+        state: 'pullable',
+        detail: 'not on the host; the next deploy pulls it (the registry has it)',
+      };
+    }
+    return {
+      ...base,
+      state: 'unreachable',
+      detail: `not on the host, and the host's engine cannot get it from its registry (${engineReason(answer)}): load it there, or set base-image to an image the host has`,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The engine's own reason, one line and short (it names the registry and the network error). */
+function engineReason(err: unknown): string {
+  const json = (err as { json?: { message?: unknown } } | null)?.json;
+  const text =
+    typeof json?.message === 'string' ? json.message : err instanceof Error ? err.message : 'no answer';
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
 async function machineArch(deps: CheckHostDeps, host: HostRecord): Promise<string | null> {

@@ -29,6 +29,8 @@ export interface RuntimeImageResolverOptions {
   baseImage?: string;
   bake?: BakeMethod;
   withUv?: boolean;
+  npmRegistry?: string;
+  pypiIndex?: string;
 }
 
 /** Builds the context (as deploy would), packs it, removes it. Throws the FleetErrors of runtime-image. */
@@ -42,6 +44,8 @@ export function runtimeImageResolver(options: RuntimeImageResolverOptions): Runt
         ...(options.baseImage === undefined ? {} : { baseImage: options.baseImage }),
         ...(options.bake === undefined ? {} : { bake: options.bake }),
         ...(options.withUv === undefined ? {} : { withUv: options.withUv }),
+        ...(options.npmRegistry === undefined ? {} : { npmRegistry: options.npmRegistry }),
+        ...(options.pypiIndex === undefined ? {} : { pypiIndex: options.pypiIndex }),
       }),
     );
     try {

@@ -36,6 +36,10 @@ export interface ImagePlanInput {
   bake?: BakeMethod;
   /** uv for uvx sources pulls Astral's image; false where no registry is reachable. */
   withUv?: boolean;
+  /** The npm-registry setting: npx packages are installed from it. */
+  npmRegistry?: string;
+  /** The pypi-index setting: uv's default index in the image of a uvx server. */
+  pypiIndex?: string;
 }
 
 /** Throws FleetError('invalid_input') for an npx source without an exact version. */
@@ -52,10 +56,19 @@ export function runtimeImageOptions(input: ImagePlanInput): RuntimeImageOptions 
           `server "${server.name}": pin an exact version (${name}@1.2.3) so the image can carry the package and never fetch code at run time`,
         );
       }
-      return { ...base, ...baseImage, withUv: false, server: bakedServer(name, version, input.bake) };
+      const npmRegistry = input.npmRegistry === undefined ? {} : { npmRegistry: input.npmRegistry };
+      return {
+        ...base,
+        ...baseImage,
+        ...npmRegistry,
+        withUv: false,
+        server: bakedServer(name, version, input.bake),
+      };
     }
-    case 'uvx':
-      return { ...base, ...baseImage, withUv: input.withUv ?? true };
+    case 'uvx': {
+      const pypiIndex = input.pypiIndex === undefined ? {} : { pypiIndex: input.pypiIndex };
+      return { ...base, ...baseImage, ...pypiIndex, withUv: input.withUv ?? true };
+    }
     case 'image':
       return { ...base, baseImage: server.sourceValue, withUv: false };
     case 'command':

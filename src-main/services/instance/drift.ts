@@ -152,7 +152,7 @@ async function desired(
   target: HostTarget,
 ): Promise<PlannedInstance[]> {
   if (server.mode === 'shared' && server.port === null) return [];
-  const image = await input.images.describe(target.docker, server);
+  const image = await input.images.describe(target, server);
   const pinned = server.mode === 'shared' ? members : members.filter((m) => m.state.port !== null);
   if (server.mode === 'shared' && pinned.length === 0) return [];
   const options = input.store.deployState.serverOptions(server.id);

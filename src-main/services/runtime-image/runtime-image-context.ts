@@ -39,6 +39,13 @@ export interface RuntimeImageOptions {
   withUv?: boolean;
   /** Build argument UV_IMAGE: where uv comes from (a mirror of ghcr.io/astral-sh/uv, say). */
   uvImage?: string;
+  /**
+   * The npm registry a baked server is installed from: npm's --registry here (npm-install), build
+   * argument NPM_REGISTRY in the build (npm-in-image). Absent: npm's own configuration.
+   */
+  npmRegistry?: string;
+  /** Build argument PYPI_INDEX: the default index of uv (and pip) in the image, for uvx servers. */
+  pypiIndex?: string;
   server?: BakedServer;
   /** Where to assemble the context; a fresh temporary folder by default. */
   workDir?: string;
@@ -107,12 +114,19 @@ export async function runtimeImageContext(options: RuntimeImageOptions): Promise
 
     const buildArgs: Record<string, string> = { BASE_IMAGE: options.baseImage ?? DEFAULT_BASE_IMAGE };
     if (options.uvImage !== undefined) buildArgs.UV_IMAGE = options.uvImage;
+    if (options.pypiIndex !== undefined) buildArgs.PYPI_INDEX = options.pypiIndex;
     let serverCommand: string[] | undefined;
     const server = options.server;
     if (server !== undefined) {
       switch (server.kind) {
         case 'npm-install':
-          await installWithNpm(serverDir, server.name, server.version, server.npmCommand);
+          await installWithNpm(
+            serverDir,
+            server.name,
+            server.version,
+            server.npmCommand,
+            options.npmRegistry,
+          );
           serverCommand = await bakedServerCommand(serverDir, server.name);
           break;
         case 'copy-installed':
@@ -122,6 +136,7 @@ export async function runtimeImageContext(options: RuntimeImageOptions): Promise
         case 'npm-in-image':
           assertPinnedPackage(server.name, server.version);
           buildArgs.NPM_PACKAGE = `${server.name}@${server.version}`;
+          if (options.npmRegistry !== undefined) buildArgs.NPM_REGISTRY = options.npmRegistry;
           break;
       }
     }

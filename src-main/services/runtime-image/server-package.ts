@@ -145,7 +145,8 @@ function binEntries(name: string, manifest: PackageJson): [string, string][] {
 
 /**
  * Runs `npm install` on the build machine into serverDir (the registry is reached from here, not
- * from inside the build). npmCommand is how to start npm, e.g. ['npm'] or [node, npm-cli.js].
+ * from inside the build). npmCommand is how to start npm, e.g. ['npm'] or [node, npm-cli.js];
+ * registry: the npm-registry setting (npm --registry), else npm's own configuration applies.
  * Throws FleetError('unavailable') with npm's last lines when the install fails.
  */
 export async function installWithNpm(
@@ -153,6 +154,7 @@ export async function installWithNpm(
   name: string,
   version: string,
   npmCommand: readonly string[] | undefined = defaultNpmCommand(),
+  registry?: string,
 ): Promise<void> {
   assertPinnedPackage(name, version);
   if (npmCommand === undefined) {
@@ -174,6 +176,7 @@ export async function installWithNpm(
     '--no-fund',
     '--save-exact',
     '--no-package-lock',
+    ...(registry === undefined ? [] : ['--registry', registry]),
     `${name}@${version}`,
   ];
   try {

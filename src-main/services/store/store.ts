@@ -13,6 +13,7 @@ import { InstanceRepository } from './instance-repository';
 import { MemberRepository } from './member-repository';
 import { LATEST_VERSION, applyMigrations } from './migrations';
 import { ServerRepository } from './server-repository';
+import { SettingsRepository } from './settings-repository';
 import { TlsRepository } from './tls-repository';
 import type { KeyProvider } from './types';
 
@@ -86,6 +87,10 @@ export class Store {
   /** The fleet CA and the instances' leaf certificates. */
   get tls(): TlsRepository {
     return this.repos.tls;
+  }
+  /** The fleet's settings and each host's overrides. */
+  get settings(): SettingsRepository {
+    return this.repos.settings;
   }
 
   /**
@@ -263,5 +268,6 @@ function repositories(db: Db) {
     audit: new AuditRepository(db),
     deployState: new DeployStateRepository(db),
     tls: new TlsRepository(db),
+    settings: new SettingsRepository(db),
   };
 }

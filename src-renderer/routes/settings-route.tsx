@@ -1,0 +1,37 @@
+import { useState } from 'react';
+import { PageHeader } from '../components/ui/page-header';
+import { useHosts } from '../features/hosts/hooks/use-hosts';
+import { SettingsTable } from '../features/settings/components/settings-table';
+
+/** What runtime images are built from: the fleet's settings, and each host's overrides. */
+export function SettingsRoute() {
+  const hosts = useHosts();
+  const [host, setHost] = useState<string | null>(null);
+  return (
+    <>
+      <PageHeader title="Settings" />
+      <div className="stack">
+        <div className="field">
+          <label htmlFor="settings-scope">Settings for</label>
+          <select
+            id="settings-scope"
+            value={host ?? ''}
+            data-testid="settings-scope"
+            onChange={(e) => setHost(e.target.value === '' ? null : e.target.value)}
+          >
+            <option value="">the whole fleet</option>
+            {(hosts.data ?? []).map((h) => (
+              <option key={h.name} value={h.name}>
+                host {h.name}
+              </option>
+            ))}
+          </select>
+          <p className="field-hint">
+            A host&apos;s override beats the fleet value; an environment variable beats both.
+          </p>
+        </div>
+        <SettingsTable key={host ?? ''} host={host} />
+      </div>
+    </>
+  );
+}
