@@ -1,6 +1,12 @@
 import { BRIDGE_LIMIT_FLAGS, bridgeLimitsProblem, type BridgeLimits } from '../../shared/bridge-settings';
 import type { ServerAddInput, ServerView } from '../../shared/contract';
-import { limitValue, parseArgs, rootFlag, usage } from '../args';
+import {
+  parseAddHostFlag,
+  parseBindFlag,
+  parseVolumeFlag,
+  type ServerReach,
+} from '../../shared/server-mounts';
+import { limitValue, parseArgs, rootFlag, usage, type ParsedArgs } from '../args';
 import type { CommandContext } from '../context';
 import { MASK, printTable } from '../output';
 import { single } from './hosts';
@@ -11,6 +17,9 @@ import { pinnedLine, SERVERS_OUTDATED_USAGE, serversOutdatedCommand, updateColum
 export const SERVERS_USAGE = `mcp-fleet servers add NAME (--npx PKG[@VER] | --uvx PKG[@VER] | --image REF | --command CMD) [--arg A]... [--env K=V]... [--secret-env K=V]... --mode shared|dedicated [--port N]
     [--root URI[=NAME]]... (Shared only) [--member-sessions N] [--member-inflight N] [--member-rps R]
     [--max-connections N] [--max-connections-per-source N]
+    [--mount HOST_PATH:CONTAINER_PATH[:ro|:rw]]... (ro unless :rw) [--volume NAME:CONTAINER_PATH[:ro|:rw]]...
+    [--shared-volume] (Dedicated: one volume for all members) [--network NAME]... [--add-host NAME:IP]...
+    [--allow-docker-socket] (lets a --mount of the Docker socket through: it hands over the host)
     (an npx/uvx package without an exact version, or with a tag or range, is pinned to the registry's latest)
 ${SERVERS_SET_USAGE}
 mcp-fleet servers list
@@ -81,6 +90,12 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
     mode: 'string',
     port: 'string',
     root: 'multi',
+    mount: 'multi',
+    volume: 'multi',
+    'shared-volume': 'flag',
+    network: 'multi',
+    'add-host': 'multi',
+    'allow-docker-socket': 'flag',
     ...Object.fromEntries(BRIDGE_LIMIT_FLAGS.map(([, flag]) => [flag.slice(2), 'string' as const])),
   });
   const name = single(a.positionals, 'servers add NAME ...');
@@ -106,6 +121,7 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
       "--root is for --mode shared: in a Dedicated instance the member's own client answers the server's roots/list",
     );
   }
+  const reach = reachFlags(a, mode);
   const input: ServerAddInput = {
     name,
     source: { kind, value: a.values.get(kind) as string },
@@ -115,6 +131,7 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
     ...(port !== undefined ? { port } : {}),
     roots,
     bridgeLimits: limitFlags(a.values),
+    ...(reach === null ? {} : { reach }),
   };
   const server = await ctx.call('servers:add', input);
   if (ctx.output.json) return ctx.output.out(JSON.stringify(server, null, 2));
@@ -122,6 +139,38 @@ async function add(ctx: CommandContext, argv: string[]): Promise<void> {
   ctx.output.out(
     `added server ${server.name} (${server.source.kind} ${server.source.value}, ${server.mode})`,
   );
+}
+
+/**
+ * The mount, volume, network and --add-host flags as a reach, or null when none is given (the server
+ * gets the empty one). Each flag is read by the shared parser; the contract checks the whole again.
+ */
+function reachFlags(a: ParsedArgs, mode: 'shared' | 'dedicated'): ServerReach | null {
+  const read = <T>(flag: string, parse: (text: string) => T): T[] =>
+    (a.multi.get(flag) ?? []).map((text) => {
+      try {
+        return parse(text);
+      } catch (err) {
+        throw usage(err instanceof Error ? err.message : String(err));
+      }
+    });
+  const shared = a.flags.has('shared-volume');
+  const mounts = [
+    ...read('mount', parseBindFlag),
+    ...read('volume', (text) => parseVolumeFlag(text, shared)),
+  ];
+  const networks = a.multi.get('network') ?? [];
+  const extraHosts = read('add-host', parseAddHostFlag);
+  const allowDockerSocket = a.flags.has('allow-docker-socket');
+  if (shared && !a.multi.has('volume')) throw usage('--shared-volume applies to --volume; none is given');
+  if (shared && mode === 'shared') {
+    throw usage(
+      "--shared-volume is for --mode dedicated: a Shared server's one instance has one volume anyway",
+    );
+  }
+  if (mounts.length === 0 && networks.length === 0 && extraHosts.length === 0 && !allowDockerSocket)
+    return null;
+  return { mounts, networks, extraHosts, allowDockerSocket };
 }
 
 /** The bridge cap flags given, each checked as the bridge checks it (the contract checks them again). */

@@ -15,6 +15,7 @@ import { ownCertificateInfo } from '../tls/fleet-ca';
 import { assertTlsName, type InstanceTls } from '../tls/instance-tls';
 import type { TlsMaterial } from '../instance-spec/types';
 import { desiredNames, plannedInstances, type MemberWithState } from './desired-state';
+import { checkReach, makeReachVolumes } from './reach-check';
 import type { HostTargets } from '../host-ops/host-targets';
 import type { HostTarget, PlannedInstance } from '../host-ops/instance-ops';
 import { removePrepareLeftovers } from '../host-ops/prepare-run';
@@ -145,9 +146,21 @@ export class DeployService {
     try {
       progress(`connecting to ${host.name}`);
       target = await this.d.targets.target(host);
+      const members = this.members(server);
+      // A Shared server whose last member left serves nobody: its instance goes (with the tokens it holds).
+      const undeploy = server.mode === 'shared' && members.length === 0 && run.removeIfNoMembers === true;
+      // Before anything is made on the host (the image included): its mount sources and networks.
+      if (!undeploy) {
+        await checkReach({
+          server,
+          host,
+          docker: target.docker,
+          ssh: this.d.targets.sessions,
+          swarm: options.swarm === true,
+        });
+      }
       // The target, not only its engine: the host's own settings (base image, registries) apply.
       image = await this.d.images.ensure(target, this.server(server.name), progress);
-      const members = this.members(server);
       const portOf = await assignPorts(
         {
           store: this.d.store,
@@ -163,8 +176,6 @@ export class DeployService {
         members,
         given.port,
       );
-      // A Shared server whose last member left serves nobody: its instance goes (with the tokens it holds).
-      const undeploy = server.mode === 'shared' && members.length === 0 && run.removeIfNoMembers === true;
       const tls = new Map<string, TlsMaterial | null>();
       if (!undeploy) {
         for (const name of desiredNames(
@@ -200,6 +211,7 @@ export class DeployService {
       );
       nodeId = kind.nodeId;
       steps = planReconcile(planned, kind.observed);
+      await makeReachVolumes(target.docker, steps, nodeId !== null);
     } catch (err) {
       return fail(err);
     }

@@ -3,18 +3,24 @@
 // @modelcontextprotocol/server-memory from node_modules baked into the runtime image that the
 // exported command builds from the context it carries, and a CA and leaf for 127.0.0.1 made by the
 // openssl CLI: the instance serves HTTPS with that leaf, checked by node:https trusting only that CA.
+// A second server reaches a read-only and a read-write host folder, a named volume, a Docker network
+// made for the test and an extra host: the container the script makes shows each in `docker inspect`.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import { X509Certificate } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { readTestbed, type Testbed } from '../../../e2e/fixtures/env';
+import { volumeName } from '../../shared/server-mounts';
 import { EventBus } from '../events';
 import { containerName, instanceConfigDir } from '../instance-spec/names';
 import { installedVersion, testImageInputs, type TestImageInputs } from '../../test-support/runtime-image';
@@ -33,6 +39,8 @@ const SERVER = '@modelcontextprotocol/server-memory';
 const SECRET = `sk-${randomBytes(12).toString('hex')}`;
 // Unique per run: deploy tests may run instances of a server named plainly "memory" on this engine.
 const SERVER_NAME = `memory-x${randomBytes(3).toString('hex')}`;
+const REACH_NAME = `reach-x${randomBytes(3).toString('hex')}`;
+const NETWORK = `mcp-fleet-test-${randomBytes(4).toString('hex')}`;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -113,6 +121,12 @@ describe(
     const dir = instanceConfigDir(`/home/${bed?.ssh.username ?? 'x'}`, name);
     let imageTag = '';
     let tls: TestCa | undefined;
+    const reachName = containerName(REACH_NAME, null);
+    const reachDir = instanceConfigDir(`/home/${bed?.ssh.username ?? 'x'}`, reachName);
+    const reachVolume = volumeName(REACH_NAME, { source: 'data', shared: false }, null);
+    const reachToken = randomBytes(32).toString('base64url');
+    let reachPort = 0;
+    let hostFolders = '';
 
     before(async () => {
       tls = await makeTestCa();
@@ -151,6 +165,37 @@ describe(
         },
         null,
       );
+      reachPort = await freePort();
+      hostFolders = await mkdtemp(path.join(os.tmpdir(), 'export-reach-'));
+      await mkdir(path.join(hostFolders, 'ro'));
+      await mkdir(path.join(hostFolders, 'rw'));
+      await writeFile(path.join(hostFolders, 'ro', 'notes.txt'), 'from the host\n');
+      await run('chmod', ['-R', 'a+rX', hostFolders]);
+      servers.add({
+        name: REACH_NAME,
+        source: { kind: 'npx', value: `${SERVER}@${await installedVersion(SERVER)}` },
+        mode: 'shared',
+        port: reachPort,
+        reach: {
+          mounts: [
+            { kind: 'bind', source: path.join(hostFolders, 'ro'), target: '/srv/ro', readOnly: true },
+            { kind: 'bind', source: path.join(hostFolders, 'rw'), target: '/srv/rw', readOnly: false },
+            { kind: 'volume', source: 'data', target: '/var/lib/reach-data', readOnly: false, shared: false },
+          ],
+          networks: [NETWORK],
+          extraHosts: [{ name: 'db.reach.internal', ip: '10.11.12.13' }],
+          allowDockerSocket: false,
+        },
+      });
+      const reachServer = store.store.servers.getByName(REACH_NAME);
+      assert.ok(reachServer);
+      store.store.members.insert({
+        serverId: reachServer.id,
+        name: 'alice',
+        token: reachToken,
+        tokenSha256: createHash('sha256').update(reachToken).digest('hex'),
+        tools: ['*'],
+      });
       exports = new ExportService({
         store: store.store,
         runtimeImage: runtimeImageResolver(inputs.resolver),
@@ -160,22 +205,33 @@ describe(
     });
 
     after(async () => {
+      for (const container of [name, reachName]) {
+        await docker
+          .getContainer(container)
+          .remove({ force: true })
+          .catch(() => undefined);
+      }
+      for (const volume of [`${name}-state`, `${reachName}-state`, reachVolume]) {
+        await docker
+          .getVolume(volume)
+          .remove()
+          .catch(() => undefined);
+      }
       await docker
-        .getContainer(name)
-        .remove({ force: true })
-        .catch(() => undefined);
-      await docker
-        .getVolume(`${name}-state`)
+        .getNetwork(NETWORK)
         .remove()
         .catch(() => undefined);
+      if (hostFolders) await rm(hostFolders, { recursive: true, force: true });
       if (imageTag)
         await docker
           .getImage(imageTag)
           .remove({ force: true })
           .catch(() => undefined);
-      await run('rm', ['-rf', `/home/${bed.ssh.username}/.mcp-fleet/instances/${name}`]).catch(
-        () => undefined,
-      );
+      for (const instance of [name, reachName]) {
+        await run('rm', ['-rf', `/home/${bed.ssh.username}/.mcp-fleet/instances/${instance}`]).catch(
+          () => undefined,
+        );
+      }
       await inputs?.dispose();
       await tls?.dispose();
       store?.cleanup();
@@ -290,6 +346,70 @@ describe(
       });
       assert.equal(wrong.status, 401);
       await wrong.body?.cancel();
+    });
+    it('a server with a reach: the mounts read-only as asked, the named volume, the network and the hosts line', async () => {
+      assert.ok(exports && tls);
+      const script = await exports.render({
+        server: REACH_NAME,
+        format: 'docker-run',
+        host: 'testbed',
+        inlineSecrets: true,
+      });
+      imageTag ||= /docker image inspect (mcp-fleet\/runtime:[0-9a-f]{16})/.exec(script.content)?.[1] ?? '';
+
+      // The network does not exist yet: the script says so and changes nothing.
+      const early = await sshSh(bed, script.content);
+      assert.notEqual(early.code, 0);
+      assert.match(early.stderr, new RegExp(`the Docker network ${NETWORK} does not exist on this host`));
+      await assert.rejects(docker.getContainer(reachName).inspect());
+      await assert.rejects(run('test', ['-e', reachDir]), 'no instance folder was written');
+
+      await docker.createNetwork({ Name: NETWORK });
+      const first = await sshSh(bed, script.content);
+      assert.equal(first.code, 0, first.stderr.slice(-2000));
+      await waitFor(
+        async () =>
+          (await httpsGet(`https://127.0.0.1:${reachPort}/readyz`, tls?.caPem ?? '')).status === 200,
+        { timeoutMs: 60_000, intervalMs: 250, what: 'the instance with a reach to become ready' },
+      );
+      const info = await docker.getContainer(reachName).inspect();
+      const mounts = info.Mounts.filter((m) => !m.Destination.startsWith('/run/mcp-fleet')).map(
+        (m) =>
+          `${m.Type} ${m.Type === 'volume' ? (m.Name ?? '') : m.Source} ${m.Destination} ${m.RW ? 'rw' : 'ro'}`,
+      );
+      assert.deepEqual(
+        mounts.sort(),
+        [
+          `bind ${path.join(hostFolders, 'ro')} /srv/ro ro`,
+          `bind ${path.join(hostFolders, 'rw')} /srv/rw rw`,
+          `volume ${reachName}-state /var/lib/mcp-server rw`,
+          `volume ${reachVolume} /var/lib/reach-data rw`,
+        ].sort(),
+      );
+      assert.deepEqual(Object.keys(info.NetworkSettings.Networks).sort(), ['bridge', NETWORK].sort());
+      assert.deepEqual(info.HostConfig.ExtraHosts, ['db.reach.internal:10.11.12.13']);
+      // Inside: the hosts line, the host's file, and the read-only mount refusing a write.
+      const inside = await run('docker', [
+        'exec',
+        reachName,
+        'node',
+        '-e',
+        `const fs = require('node:fs');
+         let write = 'written';
+         try { fs.writeFileSync('/srv/ro/new.txt', 'x'); } catch (err) { write = err.code; }
+         process.stdout.write(JSON.stringify({ hosts: fs.readFileSync('/etc/hosts', 'utf8'), notes: fs.readFileSync('/srv/ro/notes.txt', 'utf8'), write }));`,
+      ]);
+      const seen = JSON.parse(inside.stdout) as { hosts: string; notes: string; write: string };
+      assert.match(seen.hosts, /^10\.11\.12\.13\s+db\.reach\.internal$/m);
+      assert.equal(seen.notes, 'from the host\n');
+      assert.equal(seen.write, 'EROFS');
+
+      // Run again: the same definition, so the connected container is only started, not made anew.
+      const again = await sshSh(bed, script.content);
+      assert.equal(again.code, 0, again.stderr.slice(-2000));
+      const after = await docker.getContainer(reachName).inspect();
+      assert.equal(after.Id, info.Id);
+      assert.equal(after.State.StartedAt, info.State.StartedAt);
     });
   },
 );

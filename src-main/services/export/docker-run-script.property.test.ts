@@ -1,8 +1,11 @@
 // Property: for any server definition — hostile arguments, env values, tool names and folder names,
 // with or without TLS files (PEM with hostile text around it, a line equal to the here-document
-// delimiter, no final newline) — the docker-run export, run by a real bash and a real dash with a fake
-// `docker` on PATH that records its argv, invokes docker with exactly toDockerRunArgv(spec) and writes
-// exactly the intended files.
+// delimiter, no final newline), with or without a reach (bind mounts of hostile host paths, named
+// volumes, networks, extra hosts, as the shared rules accept them) — the docker-run export, run by a
+// real bash and a real dash with a fake `docker` on PATH that records its argv, invokes docker with
+// exactly toDockerRunArgv(spec) (as `docker create`, the network connects and `docker start` when the
+// instance joins networks) and writes exactly the intended files; a missing network stops it before
+// anything is written, a failed connect removes the half-made container.
 // Real parts: /bin/bash, /bin/dash, coreutils (cat, mkdir, chmod, base64, grep). Seeded: set
 // PROPERTY_SEED to replay a run; PROPERTY_CASES to change the count.
 import assert from 'node:assert/strict';
@@ -15,6 +18,7 @@ import { promisify } from 'node:util';
 import { parseEnvFile } from '../../../src-bridge/child/env-file';
 import { Name } from '../../shared/contract';
 import { FleetError } from '../../shared/errors';
+import { EMPTY_REACH, reachProblem, type MountSpec, type ServerReach } from '../../shared/server-mounts';
 import { LABELS, SECRETS_FILE_NAME } from '../instance-spec/constants';
 import { buildInstanceSpec } from '../instance-spec/instance-spec';
 import { containerName } from '../instance-spec/names';
@@ -50,6 +54,10 @@ case "$1" in
   image) [ "$FAKE_IMAGE_PRESENT" = 1 ] && exit 0; exit 1 ;;
   build) cat > "$FAKE_DOCKER_LOG.build"; exit 0 ;;
   inspect) [ -n "$FAKE_RUNNING_HASH" ] && { printf '%s\\n' "$FAKE_RUNNING_HASH"; exit 0; }; exit 1 ;;
+  network)
+    [ "$2" = inspect ] && [ "$3" = "$FAKE_MISSING_NETWORK" ] && exit 1
+    [ "$2" = connect ] && [ "$3" = "$FAKE_CONNECT_FAILS" ] && exit 1
+    exit 0 ;;
   *) exit 0 ;;
 esac
 `;
@@ -70,6 +78,10 @@ interface Case {
   keyProvided: boolean;
   /** No TLS: leftover tls.crt and tls.key from an earlier definition are planted first. */
   staleTls: boolean;
+  /** A network of the reach the fake says does not exist ('' for none). */
+  missingNetwork: string;
+  /** A network of the reach whose `docker network connect` the fake fails ('' for none). */
+  connectFails: string;
 }
 
 /** A real CA-signed leaf and key (openssl), which the cases wrap in hostile text. */
@@ -148,6 +160,7 @@ function server(rng: Rng): {
     env: env(rng),
     mode: pick(rng, ['shared', 'dedicated'] as const),
     port: null,
+    reach: reach(rng),
   };
   switch (kind) {
     case 'npx':
@@ -195,6 +208,42 @@ function server(rng: Rng): {
   }
 }
 
+/** A folder name the shared rules take: any hostile text but ",", ":", "/", line breaks; not "." or "..". */
+function hostilePathPart(rng: Rng): string {
+  const word = hostileWord(rng).replace(/[,:/\r\n]/g, '_');
+  return word === '' || word === '.' || word === '..' ? `p${int(rng, 0, 99)}` : word;
+}
+
+function hostilePath(rng: Rng, prefix: string): string {
+  return `${prefix}/${Array.from({ length: int(rng, 1, 3) }, () => hostilePathPart(rng)).join('/')}`;
+}
+
+/** A reach the shared rules accept (half the cases have none). Targets sit under /reach, clear of the instance's own paths. */
+function reach(rng: Rng): ServerReach {
+  if (chance(rng, 0.5)) return EMPTY_REACH;
+  const mounts: MountSpec[] = Array.from({ length: int(rng, 0, 4) }, (_, i) => {
+    const target = hostilePath(rng, `/reach/${i}`);
+    return chance(rng, 0.6)
+      ? { kind: 'bind', source: hostilePath(rng, ''), target, readOnly: chance(rng, 0.7) }
+      : {
+          kind: 'volume',
+          source: validName(rng),
+          target,
+          readOnly: chance(rng, 0.3),
+          shared: chance(rng, 0.5),
+        };
+  });
+  const networks = new Set<string>();
+  const networkCount = int(rng, 0, 3);
+  while (networks.size < networkCount) networks.add(`n${validName(rng)}`);
+  const hostNames = ['db', 'db.internal', 'a-1.example.org', 'X9', 'cache.local'];
+  const ips = ['10.1.2.3', '192.168.0.254', '::1', 'fd00::7', '2001:db8:0:0:0:0:0:1'];
+  const extraHosts = hostNames.filter(() => chance(rng, 0.3)).map((name) => ({ name, ip: pick(rng, ips) }));
+  const value: ServerReach = { mounts, networks: [...networks], extraHosts, allowDockerSocket: false };
+  assert.equal(reachProblem(value), null, 'the generator makes only reaches the shared rules accept');
+  return value;
+}
+
 function bytes(rng: Rng, length: number): Buffer {
   return Buffer.from(Array.from({ length }, () => int(rng, 0, 255)));
 }
@@ -235,6 +284,7 @@ function makeCase(rng: Rng, index: number, root: string): Case {
       }
     : null;
   const inlineSecrets = chance(rng, 0.5);
+  const networks = spec.container.extraNetworks;
   return {
     index,
     dir,
@@ -252,12 +302,19 @@ function makeCase(rng: Rng, index: number, root: string): Case {
     secretsProvided: chance(rng, 0.93),
     keyProvided: chance(rng, 0.93),
     staleTls: spec.files.tls === null && chance(rng, 0.3),
+    missingNetwork: networks.length > 0 && chance(rng, 0.15) ? pick(rng, networks) : '',
+    connectFails: networks.length > 0 && chance(rng, 0.15) ? pick(rng, networks) : '',
   };
 }
 
 /** The calls a case must make, built here from the spec, independently of the script's text. */
 function expectedCalls(c: Case): string[][] {
   const calls: string[][] = [];
+  const networks = c.spec.container.extraNetworks;
+  for (const network of networks) {
+    calls.push(['network', 'inspect', network]);
+    if (network === c.missingNetwork) return calls;
+  }
   const build = c.build;
   if (build !== null) {
     calls.push(['image', 'inspect', build.tag]);
@@ -290,10 +347,34 @@ function expectedCalls(c: Case): string[][] {
     `{{index .Config.Labels "${LABELS.configHash}"}}`,
     name,
   ]);
-  if (c.runningHash === c.spec.configHash) calls.push(['start', name]);
-  else calls.push(['rm', '--force', name], toDockerRunArgv(c.spec.container));
+  if (c.runningHash === c.spec.configHash) {
+    calls.push(['start', name]);
+    return calls;
+  }
+  calls.push(['rm', '--force', name]);
+  const runArgv = toDockerRunArgv(c.spec.container);
+  if (networks.length === 0) {
+    calls.push(runArgv);
+    return calls;
+  }
+  assert.deepEqual(runArgv.slice(0, 2), ['run', '--detach']);
+  calls.push(['create', ...runArgv.slice(2)]);
+  for (const network of networks) {
+    calls.push(['network', 'connect', network, name]);
+    if (network === c.connectFails) {
+      calls.push(['rm', '--force', name]);
+      return calls;
+    }
+  }
+  calls.push(['start', name]);
   return calls;
 }
+
+/** The script stops at the start when a network is missing, before any file is written. */
+const missesNetwork = (c: Case) => c.missingNetwork !== '';
+/** A connect fails only for a container made anew (a matching one is only started). */
+const connectFailed = (c: Case) =>
+  c.connectFails !== '' && !missesNetwork(c) && !stops(c) && c.runningHash !== c.spec.configHash;
 
 function parseCalls(log: Buffer): string[][] {
   const words = log.toString('utf8').split('\0');
@@ -364,6 +445,8 @@ describe('docker-run export under bash and dash (fake docker recording argv)', (
           `FAKE_DOCKER_LOG=${q(path.join(caseDir, 'calls'))}; export FAKE_DOCKER_LOG`,
           `FAKE_IMAGE_PRESENT=${c.imagePresent ? 1 : 0}; export FAKE_IMAGE_PRESENT`,
           `FAKE_RUNNING_HASH=${q(c.runningHash)}; export FAKE_RUNNING_HASH`,
+          `FAKE_MISSING_NETWORK=${q(c.missingNetwork)}; export FAKE_MISSING_NETWORK`,
+          `FAKE_CONNECT_FAILS=${q(c.connectFails)}; export FAKE_CONNECT_FAILS`,
           c.script.trimEnd(),
           `echo "$?" > ${q(path.join(caseDir, 'rc'))}`,
         );
@@ -376,6 +459,9 @@ describe('docker-run export under bash and dash (fake docker recording argv)', (
       });
 
       let mismatches = 0;
+      let withNetworks = 0;
+      let missing = 0;
+      let failedConnects = 0;
       for (const c of cases) {
         const caseDir = path.join(runRoot, String(c.index));
         const spec = c.spec;
@@ -384,6 +470,12 @@ describe('docker-run export under bash and dash (fake docker recording argv)', (
         const where = `seed ${SEED} case ${c.index} (${shell})`;
         try {
           assert.deepEqual(calls, expectedCalls(c), `${where}: docker argv`);
+          if (missesNetwork(c)) {
+            assert.notEqual(rc, 0, `${where}: must stop when a network is missing`);
+            await assert.rejects(stat(spec.files.env.hostPath), `${where}: nothing written`);
+            missing += 1;
+            continue;
+          }
           for (const file of c.staleTls ? ['tls.crt', 'tls.key'] : []) {
             await assert.rejects(stat(path.join(spec.configDir, file)), `${where}: stale ${file} removed`);
           }
@@ -391,7 +483,11 @@ describe('docker-run export under bash and dash (fake docker recording argv)', (
             assert.notEqual(rc, 0, `${where}: must stop without secrets.env or the TLS key`);
             continue;
           }
-          assert.equal(rc, 0, `${where}: exit status`);
+          if (connectFailed(c)) {
+            assert.notEqual(rc, 0, `${where}: must stop when a network connect fails`);
+            failedConnects += 1;
+          } else assert.equal(rc, 0, `${where}: exit status`);
+          if (c.spec.container.extraNetworks.length > 0) withNetworks += 1;
           const envText = await readFile(spec.files.env.hostPath, 'utf8');
           assert.equal(envText, spec.files.env.content, `${where}: env file`);
           assert.equal(
@@ -441,8 +537,10 @@ describe('docker-run export under bash and dash (fake docker recording argv)', (
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       t.diagnostic(
-        `${cases.length} cases under ${shell} in ${seconds.toFixed(1)} s, ${mismatches} mismatches, seed ${SEED}; ${rejectedNames} forbidden names rejected`,
+        `${cases.length} cases under ${shell} in ${seconds.toFixed(1)} s, ${mismatches} mismatches, seed ${SEED}; ${rejectedNames} forbidden names rejected; ${withNetworks} ran with networks, ${missing} stopped at a missing network, ${failedConnects} at a failed connect`,
       );
+      // The reach paths were exercised, not only generated.
+      assert.ok(CASES < 100 || (withNetworks > 10 && missing > 0 && failedConnects > 0));
       assert.equal(mismatches, 0, `${mismatches} of ${cases.length} cases differ (seed ${SEED})`);
     });
   }

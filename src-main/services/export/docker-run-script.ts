@@ -7,6 +7,9 @@
  * shell when pasted, and it is idempotent like deploy: a container whose config hash already matches
  * is only started. Secrets go by reference unless asked for inline: the secret env values from
  * secrets.env and the TLS private key from secret-tls.key, both files the operator writes beside.
+ * A server's reach rides in the same argv (`--mount`, `--add-host`); its networks must exist before
+ * anything is written, and a container that joins some is created, connected, then started, as
+ * deploy does it (only engines from API 1.44 take more than one `--network` on `docker run`).
  */
 import path from 'node:path';
 import { FleetError } from '../../shared/errors';
@@ -18,10 +21,11 @@ import {
   TLS_CERT_FILE_NAME,
   TLS_KEY_FILE_NAME,
 } from '../instance-spec/constants';
-import { toDockerRunArgv } from '../instance-spec/render-docker';
+import { networkConnectArgvs, toDockerRunArgv } from '../instance-spec/render-docker';
 import { shellLine, shellLineFolded, shellWord } from '../instance-spec/shell-words';
 import type { ContainerSpec, InstanceSpec } from '../instance-spec/types';
 import { RUNTIME_IMAGE_LABEL } from '../runtime-image/build-runtime-image';
+import { distinct } from './reach';
 import { tlsNote } from './tls-notes';
 
 export interface ImageBuild {
@@ -58,6 +62,7 @@ export function renderDockerRunScript(input: DockerRunScriptInput): string {
     '(',
     'set -e',
     'umask 077',
+    ...networkChecks(distinct(input.specs.flatMap((s) => s.container.extraNetworks))),
   ];
   if (input.build !== null) {
     const build = input.build;
@@ -132,7 +137,7 @@ function instanceBlock(spec: InstanceSpec, inlineSecrets: boolean): string[] {
     if (inlineSecrets) lines.push(...writeFile(tls.key.hostPath, tls.key.content));
     else lines.push(...keyByReference(`${dir}/${TLS_KEY_SOURCE_NAME}`, tls.key.hostPath));
   }
-  lines.push(foldedRun(spec.prepare, '  '));
+  lines.push(foldedRun(['docker', ...toDockerRunArgv(spec.prepare)], spec.prepare, '  '));
   const current = `$(${shellLine([
     'docker',
     'inspect',
@@ -147,10 +152,41 @@ function instanceBlock(spec: InstanceSpec, inlineSecrets: boolean): string[] {
     `  ${shellLine(['docker', 'start', name])} >/dev/null`,
     'else',
     `  ${shellLine(['docker', 'rm', '--force', name])} >/dev/null 2>&1 || true`,
-    `  ${foldedRun(spec.container, '    ')}`,
+    ...startContainer(spec.container, name),
     'fi',
   );
   return lines;
+}
+
+/** Before anything is written or built: each network the instances join must exist on this host. */
+function networkChecks(networks: readonly string[]): string[] {
+  return networks.map(
+    (network) =>
+      `${shellLine(['docker', 'network', 'inspect', network])} >/dev/null 2>&1 || { printf '%s\\n' ${shellWord(`mcp-fleet: the Docker network ${network} does not exist on this host: create it, or take it off the server`)} >&2; exit 1; }`,
+  );
+}
+
+/**
+ * `docker run --detach`, or for a container joining extra networks what deploy does: `docker create`,
+ * `docker network connect` for each (the container goes again when one fails, so no half-connected
+ * container keeps the config hash that would only be started next time), and `docker start`.
+ */
+function startContainer(spec: ContainerSpec, name: string): string[] {
+  const run = ['docker', ...toDockerRunArgv(spec)];
+  if (spec.extraNetworks.length === 0) return [`  ${foldedRun(run, spec, '    ')}`];
+  return [
+    `  ${foldedRun(createArgv(run), spec, '    ')}`,
+    ...networkConnectArgvs(spec).map(
+      (argv) =>
+        `  ${shellLine(['docker', ...argv])} || { ${shellLine(['docker', 'rm', '--force', name])} >/dev/null 2>&1; exit 1; }`,
+    ),
+    `  ${shellLine(['docker', 'start', name])} >/dev/null`,
+  ];
+}
+
+/** `docker run --detach ...` as `docker create ...`: create takes every other option as run does. */
+export function createArgv(run: readonly string[]): string[] {
+  return ['docker', 'create', ...run.slice(run[2] === '--detach' ? 3 : 2)];
 }
 
 /**
@@ -174,6 +210,7 @@ function keyByReference(source: string, target: string): string[] {
 /**
  * Shell lines writing `content` to `file` exactly: a quoted here-document whose delimiter no line of
  * the content equals, and a last line without its newline (a PEM file may end so) through printf.
+ * Content a here-document would not carry intact through dash goes as quoted printf words instead.
  */
 function writeFile(file: string, content: string): string[] {
   const lines = content.split('\n');
@@ -181,16 +218,28 @@ function writeFile(file: string, content: string): string[] {
   let delimiter = DELIMITER;
   for (let n = 1; lines.includes(delimiter); n += 1) delimiter = `${DELIMITER}_${n}`;
   const out =
-    lines.length > 0
-      ? [`cat > ${shellWord(file)} <<'${delimiter}'`, ...lines, delimiter]
-      : [`: > ${shellWord(file)}`];
+    lines.length === 0
+      ? [`: > ${shellWord(file)}`]
+      : lines.every((line) => hereDocSafe(line, delimiter))
+        ? [`cat > ${shellWord(file)} <<'${delimiter}'`, ...lines, delimiter]
+        : [`printf '%s\\n' ${lines.map(shellWord).join(' ')} > ${shellWord(file)}`];
   if (last !== '') out.push(`printf '%s' ${shellWord(last)} >> ${shellWord(file)}`);
   return out;
 }
 
-/** `docker run ...` one option per line, the image starting a line of its own. */
-function foldedRun(spec: ContainerSpec, indent: string): string {
-  const argv = ['docker', ...toDockerRunArgv(spec)];
+/**
+ * Whether dash (0.5.12) reads `line` back intact from a here-document ending at `delimiter`: it drops
+ * the first byte of a non-ASCII character that follows the start of the delimiter at a line's start
+ * ("MCP_\u00e9" comes out as "MCP_\xa9"). bash reads every line intact.
+ */
+function hereDocSafe(line: string, delimiter: string): boolean {
+  let k = 0;
+  while (k < line.length && k < delimiter.length && line[k] === delimiter[k]) k += 1;
+  return k === 0 || k >= line.length || line.charCodeAt(k) < 0x80;
+}
+
+/** `docker run ...` (or create) one option per line, the image starting a line of its own. */
+function foldedRun(argv: readonly string[], spec: ContainerSpec, indent: string): string {
   return shellLineFolded(argv, indent, new Set([argv.length - spec.cmd.length - 1]));
 }
 

@@ -2,10 +2,12 @@
 // Docker's and Kubernetes' Go parsers read it), JSON, the bridge's own argument and file parsers, and
 // the firewall script run by dash against the real iptables in a private network namespace. TLS
 // material is a CA and leaf made by the real openssl CLI; "memory" serves HTTPS, "Every.thing_" not.
+// "reach" (Dedicated, alice and bob) binds host folders, has a volume per member and a shared one,
+// joins a network and adds a host; the docker-run script is parsed by the real dash and bash.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +18,7 @@ import { parseCliArgs } from '../../../src-bridge/ops/cli-args';
 import { parseEnvFile } from '../../../src-bridge/child/env-file';
 import { parseMembersJson } from '../../../src-bridge/access/members';
 import { FleetError } from '../../shared/errors';
+import { EMPTY_REACH, volumeName, type ServerReach } from '../../shared/server-mounts';
 import { EventBus } from '../events';
 import { containerName } from '../instance-spec/names';
 import { repoRoot } from '../../test-support/runtime-image';
@@ -29,10 +32,26 @@ import { k8sName } from './k8s';
 import { runtimeImageResolver, sourceImageInspector } from './runtime-image-ref';
 import { makeTestCa, type TestCa } from '../../test-support/tls';
 import { NO_TLS_WARNING } from './tls-notes';
+import { renderAllFormats } from './reach.fixture';
 import Docker from 'dockerode';
 
 const run = promisify(execFile);
 const SECRET = `ghp_${randomBytes(16).toString('hex')}`;
+const REACH: ServerReach = {
+  mounts: [
+    { kind: 'bind', source: '/srv/reference docs', target: '/data', readOnly: true },
+    { kind: 'bind', source: '/srv/out', target: '/out', readOnly: false },
+    { kind: 'volume', source: 'cache', target: '/cache', readOnly: false, shared: false },
+    { kind: 'volume', source: 'common', target: '/common', readOnly: true, shared: true },
+  ],
+  networks: ['db-net'],
+  extraHosts: [
+    { name: 'db.internal', ip: '10.1.2.3' },
+    { name: 'v6.internal', ip: 'fd00::7' },
+  ],
+  allowDockerSocket: false,
+};
+const TESTDATA = path.join(import.meta.dirname, 'testdata', 'empty-reach');
 type Obj = Record<string, unknown>;
 const obj = (value: unknown): Obj => {
   assert.ok(value !== null && typeof value === 'object', `expected an object, got ${JSON.stringify(value)}`);
@@ -82,7 +101,14 @@ describe('export formats', () => {
       source: { kind: 'npx', value: '@modelcontextprotocol/server-everything@2026.8.31' },
       mode: 'dedicated',
     });
-    for (const server of ['memory', 'Every.thing_']) {
+    servers.add({
+      name: 'reach',
+      // A command source: its image context carries no npm package, so it is quick to make.
+      source: { kind: 'command', value: 'node /opt/server/index.js' },
+      mode: 'dedicated',
+      reach: REACH,
+    });
+    for (const server of ['memory', 'Every.thing_', 'reach']) {
       const record = store.store.servers.getByName(server);
       assert.ok(record);
       for (const [name, token] of Object.entries(tokens)) {
@@ -615,5 +641,164 @@ describe('export formats', () => {
       ]);
       assert.equal(result.notes?.[0], NO_TLS_WARNING);
     }
+  });
+  it('an empty reach renders every format byte for byte as before reaches existed', async () => {
+    const rendered = renderAllFormats(EMPTY_REACH);
+    assert.equal(rendered.length, 16);
+    for (const { file, content } of rendered) {
+      assert.equal(content, await readFile(path.join(TESTDATA, file), 'utf8'), file);
+    }
+  });
+
+  it('docker-run with a reach: the mounts, hosts and networks in a script dash and bash parse', async () => {
+    const result = await render({ server: 'reach', format: 'docker-run', port: 18300 });
+    const script = path.join(workDir, 'reach-docker-run.sh');
+    await writeFile(script, result.content);
+    for (const shell of ['dash', 'bash']) await run(shell, ['-n', script]);
+    const text = result.content;
+    const alice = containerName('reach', 'alice');
+    const bob = containerName('reach', 'bob');
+    // Checked once, before any file is written or image built.
+    const check = text.indexOf('docker network inspect db-net >/dev/null 2>&1 || {');
+    assert.ok(check > 0 && check < text.indexOf('mkdir -p'), 'the network check comes first');
+    assert.equal(text.split('docker network inspect db-net').length, 2, 'one check per network');
+    for (const [member, name] of [
+      ['alice', alice],
+      ['bob', bob],
+    ] as const) {
+      const block = text.slice(text.indexOf(`docker create \\\n    --name ${name}`));
+      assert.ok(block.length < text.length, `${name} is created, not run`);
+      const create = block.slice(0, block.indexOf('\n  docker network connect'));
+      assert.match(
+        create,
+        /\n {4}--mount 'type=bind,source=\/srv\/reference docs,target=\/data,readonly' \\\n/,
+      );
+      assert.match(create, /\n {4}--mount type=bind,source=\/srv\/out,target=\/out \\\n/);
+      assert.ok(
+        create.includes(`--mount type=volume,source=mcp-fleet-reach-${member}-cache,target=/cache \\\n`),
+      );
+      assert.ok(create.includes('--mount type=volume,source=mcp-fleet-reach-common,target=/common,readonly'));
+      assert.ok(create.includes('--add-host db.internal:10.1.2.3 \\\n'));
+      assert.ok(create.includes('--add-host v6.internal:fd00::7 \\\n'));
+      assert.ok(!create.includes('--detach'));
+      assert.ok(
+        block.includes(
+          `\n  docker network connect db-net ${name} || { docker rm --force ${name} >/dev/null 2>&1; exit 1; }\n  docker start ${name} >/dev/null\nfi\n`,
+        ),
+        `${name} joins db-net before it starts`,
+      );
+    }
+  });
+
+  it('compose, swarm and k8s with a reach: mounts, a volume per member or one shared, networks, hosts', async () => {
+    const alice = containerName('reach', 'alice');
+    const bob = containerName('reach', 'bob');
+    const perMember = (m: string) => volumeName('reach', { source: 'cache', shared: false }, m);
+    const common = volumeName('reach', { source: 'common', shared: true }, 'alice');
+    assert.notEqual(perMember('alice'), perMember('bob'));
+    assert.equal(common, volumeName('reach', { source: 'common', shared: true }, 'bob'));
+    const mountsOf = (svc: Obj) =>
+      (svc.volumes as Obj[])
+        .filter((v) => v.type !== 'tmpfs' && !String(v.target).startsWith('/run/mcp-fleet'))
+        .map((v) => `${String(v.type)} ${String(v.source)} ${String(v.target)} ${String(v.read_only)}`);
+    const reachMounts = (member: string) => [
+      'bind /srv/reference docs /data true',
+      'bind /srv/out /out false',
+      `volume ${perMember(member)} /cache false`,
+      `volume ${common} /common true`,
+    ];
+
+    const compose = await render({ server: 'reach', format: 'compose', port: 18300 });
+    const composeDoc = obj(parse(compose.content, { version: '1.1' }));
+    for (const [member, name] of [
+      ['alice', alice],
+      ['bob', bob],
+    ] as const) {
+      const svc = obj(obj(composeDoc.services)[name]);
+      assert.deepEqual(mountsOf(svc), reachMounts(member));
+      assert.deepEqual(svc.networks, ['default', 'db-net'], 'the default network keeps the port');
+      assert.equal(svc.network_mode, undefined);
+      assert.deepEqual(svc.extra_hosts, ['db.internal:10.1.2.3', 'v6.internal:fd00::7']);
+      // The prepare service hands the server's volumes to the container user first.
+      const prepare = obj(obj(composeDoc.services)[`${name}-prepare`]);
+      assert.deepEqual(
+        (prepare.volumes as Obj[]).filter((v) => v.type === 'volume').map((v) => v.source),
+        [perMember(member), common],
+      );
+    }
+    assert.deepEqual(obj(composeDoc.volumes), {
+      [perMember('alice')]: { name: perMember('alice') },
+      [common]: { name: common },
+      [perMember('bob')]: { name: perMember('bob') },
+    });
+    assert.deepEqual(obj(composeDoc.networks), { 'db-net': { external: true } });
+    assert.match(
+      compose.content,
+      /^# Host paths .*must exist.*: \/srv\/reference docs \(read-only\), \/srv\/out \(read-write\)$/m,
+    );
+    assert.match(compose.content, /^# Docker networks .*must exist \(external\): db-net$/m);
+
+    const swarm = await render({ server: 'reach', format: 'swarm', port: 18300 });
+    const swarmDoc = obj(parse(swarm.content, { version: '1.1' }));
+    for (const [member, name] of [
+      ['alice', alice],
+      ['bob', bob],
+    ] as const) {
+      const svc = obj(obj(swarmDoc.services)[name]);
+      assert.deepEqual(mountsOf(svc), reachMounts(member));
+      assert.deepEqual(svc.networks, ['default', 'db-net']);
+      assert.deepEqual(svc.extra_hosts, ['db.internal:10.1.2.3', 'v6.internal:fd00::7']);
+    }
+    assert.deepEqual(Object.keys(obj(swarmDoc.volumes)), [perMember('alice'), common, perMember('bob')]);
+    assert.deepEqual(obj(swarmDoc.networks), { 'db-net': { external: true } });
+    assert.match(
+      swarm.content,
+      /^# Networks are external and must be attachable overlay networks .*: db-net\.$/m,
+    );
+    assert.match(
+      swarm.content,
+      /^# Bind mounts need their host paths on every node .*: \/srv\/reference docs, \/srv\/out\.$/m,
+    );
+
+    const k8s = await render({ server: 'reach', format: 'k8s', port: 18300 });
+    const docs = parseAllDocuments(k8s.content, { version: '1.1' }).map((d) => obj(d.toJS()));
+    const claims = docs.filter((d) => d.kind === 'PersistentVolumeClaim').map((d) => obj(d.metadata));
+    assert.deepEqual(
+      claims.map((m) => obj(m.annotations)['io.mcp-fleet.volume']),
+      [perMember('alice'), common, perMember('bob')],
+      'one claim per member volume, one for the shared volume',
+    );
+    for (const m of claims) assert.match(String(m.name), /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);
+    for (const [member, name] of [
+      ['alice', alice],
+      ['bob', bob],
+    ] as const) {
+      const deployment = docs.find((d) => d.kind === 'Deployment' && obj(d.metadata).name === k8sName(name));
+      const pod = obj(obj(obj(deployment?.spec).template).spec);
+      const claimOf = (source: string) =>
+        claims.find((m) => obj(m.annotations)['io.mcp-fleet.volume'] === source)?.name;
+      assert.deepEqual((pod.volumes as Obj[]).slice(2), [
+        { name: 'bind-1', hostPath: { path: '/srv/reference docs', type: 'Directory' } },
+        { name: 'bind-2', hostPath: { path: '/srv/out', type: 'Directory' } },
+        { name: 'volume-1', persistentVolumeClaim: { claimName: claimOf(perMember(member)) } },
+        { name: 'volume-2', persistentVolumeClaim: { claimName: claimOf(common) } },
+      ]);
+      const container = obj((pod.containers as unknown[])[0]);
+      assert.deepEqual((container.volumeMounts as Obj[]).slice(2), [
+        { name: 'bind-1', mountPath: '/data', readOnly: true },
+        { name: 'bind-2', mountPath: '/out', readOnly: false },
+        { name: 'volume-1', mountPath: '/cache', readOnly: false },
+        { name: 'volume-2', mountPath: '/common', readOnly: true },
+      ]);
+      assert.deepEqual(pod.hostAliases, [
+        { ip: '10.1.2.3', hostnames: ['db.internal'] },
+        { ip: 'fd00::7', hostnames: ['v6.internal'] },
+      ]);
+    }
+    const header = k8s.content.slice(0, k8s.content.indexOf('\napiVersion:'));
+    assert.match(header, /hostPath ties each pod to a node/);
+    assert.match(header, /restricted Pod Security levels refuse it/);
+    assert.match(header, new RegExp(`${String(claims[1]?.name)} is shared by 2 instances`));
+    assert.match(header, /Docker networks have no Kubernetes counterpart and are left out \(db-net\)/);
   });
 });

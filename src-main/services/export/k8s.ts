@@ -6,19 +6,25 @@
  * NetworkPolicy admitting only the allowed ranges; plus a PersistentVolumeClaim for a stateful server.
  * Dedicated servers get one set per member instance. Names follow Kubernetes' DNS-label rule; the
  * original names ride along as annotations under the same keys as the Docker labels.
+ * A server's reach: bind mounts become hostPath volumes, named volumes PersistentVolumeClaims (one per
+ * Docker volume name, so one per member in Dedicated unless shared), extra hosts `hostAliases`;
+ * Docker networks have no Kubernetes counterpart. The header says what each of these asks of the cluster.
  */
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import {
   CONTAINER_FILES_DIR,
   CONTAINER_PORT,
+  LABELS,
   MIB,
   RUNTIME_GID,
   RUNTIME_UID,
 } from '../instance-spec/constants';
+import { DOCKER_SOCKET_PATHS } from '../../shared/server-mounts';
 import type { InstanceSpec } from '../instance-spec/types';
 import { shellLine } from '../instance-spec/shell-words';
 import { asComments } from './file-notes';
+import { distinct, reachMounts, splitExtraHost } from './reach';
 import { tlsNote } from './tls-notes';
 
 export interface K8sInput {
@@ -31,7 +37,8 @@ export interface K8sInput {
 }
 
 export function renderK8s(input: K8sInput): string {
-  const docs = input.specs.flatMap((spec) => instanceManifests(spec, input));
+  const claimed = new Set<string>();
+  const docs = input.specs.flatMap((spec) => instanceManifests(spec, input, claimed));
   const header = asComments([
     `MCP Fleet: ${input.title}`,
     'Kubernetes manifests: `kubectl apply -f THIS_FILE`. Push the runtime image to a registry the',
@@ -40,11 +47,17 @@ export function renderK8s(input: K8sInput): string {
       ? []
       : ['Secret values are left empty ("") in each Secret\'s env: fill them in before applying.']),
     ...input.specs.flatMap((spec) => tlsNotes(spec, input)),
+    ...reachNotes(input.specs),
   ]);
   return `${header}\n${docs.map((doc) => stringify(doc, { version: '1.1', lineWidth: 0 })).join('---\n')}`;
 }
 
-function instanceManifests(spec: InstanceSpec, input: K8sInput): Record<string, unknown>[] {
+/** `claimed`: the PersistentVolumeClaims already in the file; a volume shared by instances gets one. */
+function instanceManifests(
+  spec: InstanceSpec,
+  input: K8sInput,
+  claimed: Set<string>,
+): Record<string, unknown>[] {
   const c = spec.container;
   const name = k8sName(c.name ?? spec.server);
   const labels = {
@@ -111,6 +124,34 @@ function instanceManifests(spec: InstanceSpec, input: K8sInput): Record<string, 
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
     });
   }
+  const reach = reachMounts(spec);
+  reach.forEach((m) => {
+    // bind-1, bind-2, ... and volume-1, ... in the order of the server's mounts.
+    const volumeName = `${m.type}-${reach.filter((r) => r.type === m.type).indexOf(m) + 1}`;
+    mounts.push({ name: volumeName, mountPath: m.target, readOnly: m.readOnly });
+    if (m.type === 'bind') {
+      // Socket for the Docker socket (a bind of it passes only with --allow-docker-socket).
+      const type = DOCKER_SOCKET_PATHS.includes(m.source) ? 'Socket' : 'Directory';
+      volumes.push({ name: volumeName, hostPath: { path: m.source, type } });
+      return;
+    }
+    const claimName = k8sName(m.source);
+    volumes.push({ name: volumeName, persistentVolumeClaim: { claimName } });
+    if (claimed.has(claimName)) return;
+    claimed.add(claimName);
+    docs.push({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: {
+        name: claimName,
+        ...(input.namespace === undefined ? {} : { namespace: input.namespace }),
+        labels: { 'app.kubernetes.io/name': 'mcp-fleet', 'app.kubernetes.io/managed-by': 'mcp-fleet' },
+        annotations: { [LABELS.server]: spec.server, [VOLUME_ANNOTATION]: m.source },
+      },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+  });
+  const hostAliases = hostAliasesOf(spec.container.extraHosts);
   docs.push({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -158,6 +199,7 @@ function instanceManifests(spec: InstanceSpec, input: K8sInput): Record<string, 
             },
           ],
           volumes,
+          ...(hostAliases.length > 0 ? { hostAliases } : {}),
         },
       },
     },
@@ -193,6 +235,58 @@ function instanceManifests(spec: InstanceSpec, input: K8sInput): Record<string, 
     },
   });
   return docs;
+}
+
+/** The Docker volume a PersistentVolumeClaim stands for. */
+const VOLUME_ANNOTATION = 'io.mcp-fleet.volume';
+
+/** `NAME:IP` lines as hostAliases, one entry per address in first-seen order. */
+function hostAliasesOf(lines: readonly string[]): { ip: string; hostnames: string[] }[] {
+  const byIp = new Map<string, string[]>();
+  for (const { name, ip } of lines.map(splitExtraHost)) {
+    const names = byIp.get(ip) ?? [];
+    names.push(name);
+    byIp.set(ip, names);
+  }
+  return [...byIp].map(([ip, hostnames]) => ({ ip, hostnames }));
+}
+
+/** What the reach asks of the cluster: hostPath's limits, the claims' storage, the networks left out. */
+function reachNotes(specs: readonly InstanceSpec[]): string[] {
+  const mounts = specs.flatMap((spec) => reachMounts(spec).map((m) => ({ spec, m })));
+  const binds = distinct(mounts.filter(({ m }) => m.type === 'bind').map(({ m }) => m.source));
+  const users = new Map<string, number>();
+  for (const { m } of mounts.filter(({ m }) => m.type === 'volume'))
+    users.set(k8sName(m.source), (users.get(k8sName(m.source)) ?? 0) + 1);
+  const networks = distinct(specs.flatMap((s) => s.container.extraNetworks));
+  const notes: string[] = [];
+  if (binds.length > 0) {
+    notes.push(
+      `Bind mounts are hostPath volumes (${binds.join(', ')}): hostPath ties each pod to a node that has`,
+      'the path (add a nodeSelector), and the baseline and restricted Pod Security levels refuse it, so the',
+      'namespace must admit privileged pods. `type: Directory` wants a folder: make it `File` for a file.',
+    );
+  }
+  if (users.size > 0) {
+    notes.push(
+      `Named volumes are PersistentVolumeClaims (1Gi, ReadWriteOnce, the default storage class): ${[...users.keys()].join(', ')}.`,
+    );
+    for (const [claim, count] of users) {
+      if (count > 1) {
+        notes.push(
+          `${claim} is shared by ${count} instances: ReadWriteOnce lets their pods share it on one node only; give it a ReadWriteMany storage class otherwise.`,
+        );
+      }
+    }
+  }
+  if (networks.length > 0) {
+    notes.push(
+      `Docker networks have no Kubernetes counterpart and are left out (${networks.join(', ')}): reach what`,
+      'runs there through a Service (ExternalName, or one with Endpoints for an outside address), and',
+      'allow it in a NetworkPolicy egress rule where egress is restricted.',
+    );
+  }
+  return notes;
 }
 
 function tlsSecretName(instance: string): string {

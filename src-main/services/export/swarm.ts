@@ -3,7 +3,8 @@
  * and members files, and their TLS certificate and key, as Docker secrets owned by the container user
  * with mode 0400, so no prepare step is needed. Secret names carry the config hash: secrets are
  * immutable, so a changed definition gets new ones and the service rolls onto them. Swarm ignores
- * `security_opt` and tmpfs mount options other than size; the header says so.
+ * `security_opt` and tmpfs mount options other than size; the header says so. A server's reach rides
+ * along as in Compose, with its networks external: attachable overlay networks on the swarm.
  */
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -18,6 +19,7 @@ import {
 } from '../instance-spec/swarm-shape';
 import type { HostFile, InstanceSpec } from '../instance-spec/types';
 import { asComments, fileNotes } from './file-notes';
+import { distinct, reachMounts } from './reach';
 
 export interface SwarmInput {
   specs: readonly InstanceSpec[];
@@ -48,6 +50,7 @@ export function renderSwarm(input: SwarmInput): string {
       target,
       tmpfs: { size: tmpfsBytes(options) },
     }));
+    const reach = reachMounts(spec);
     services[name] = {
       image: c.image,
       command: cmd,
@@ -72,7 +75,11 @@ export function renderSwarm(input: SwarmInput): string {
         ...(spec.stateVolume
           ? [{ type: 'volume', source: spec.stateVolume.name, target: spec.stateVolume.target }]
           : []),
+        ...reach.map((m) => ({ type: m.type, source: m.source, target: m.target, read_only: m.readOnly })),
       ],
+      // Listed with the stack's default network, which a service leaves when it names others.
+      ...(c.extraNetworks.length > 0 ? { networks: ['default', ...c.extraNetworks] } : {}),
+      ...(c.extraHosts.length > 0 ? { extra_hosts: [...c.extraHosts] } : {}),
       deploy: {
         replicas: 1,
         restart_policy: { condition: 'any' },
@@ -82,10 +89,13 @@ export function renderSwarm(input: SwarmInput): string {
       },
     };
     if (spec.stateVolume) volumes[spec.stateVolume.name] = { name: spec.stateVolume.name };
+    for (const m of reach) if (m.type === 'volume') volumes[m.source] = { name: m.source };
     notes.push(...fileNotes(spec, dir, input.inlineSecrets), '');
   }
+  const networks = distinct(input.specs.flatMap((s) => s.container.extraNetworks));
   const doc: Record<string, unknown> = { version: '3.9', services, secrets };
   if (Object.keys(volumes).length > 0) doc.volumes = volumes;
+  if (networks.length > 0) doc.networks = Object.fromEntries(networks.map((n) => [n, { external: true }]));
   const header = asComments([
     `MCP Fleet: ${input.title}`,
     'Swarm stack file: `docker stack deploy -c THIS_FILE mcp-fleet` on a manager. First create these',
@@ -94,8 +104,33 @@ export function renderSwarm(input: SwarmInput): string {
     ...notes,
     'Swarm does not apply security_opt (no-new-privileges) or tmpfs options other than size.',
     'A new state volume belongs to root: the runtime image must own its mount point (uid 10001).',
+    ...reachNotes(input.specs, networks),
   ]);
   return `${header}\n${stringify(doc, { version: '1.1', lineWidth: 0 })}`;
+}
+
+/** Where a server's reach needs the swarm prepared: bind paths on every node, overlay networks. */
+function reachNotes(specs: readonly InstanceSpec[], networks: readonly string[]): string[] {
+  const mounts = specs.flatMap((s) => reachMounts(s));
+  const binds = distinct(mounts.filter((m) => m.type === 'bind').map((m) => m.source));
+  const named = distinct(mounts.filter((m) => m.type === 'volume').map((m) => m.source));
+  return [
+    ...(binds.length > 0
+      ? [
+          `Bind mounts need their host paths on every node a task may run on (or a placement constraint): ${binds.join(', ')}.`,
+        ]
+      : []),
+    ...(named.length > 0
+      ? [
+          `Named volumes are local to each node, so a task moved to another node starts with an empty one (${named.join(', ')}); like the state volume, a new one belongs to root.`,
+        ]
+      : []),
+    ...(networks.length > 0
+      ? [
+          `Networks are external and must be attachable overlay networks on this swarm (\`docker network create --driver overlay --attachable NAME\`): ${networks.join(', ')}.`,
+        ]
+      : []),
+  ];
 }
 
 /** The host file each secret is created from; the stack names it beside the stack file. */

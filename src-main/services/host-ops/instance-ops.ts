@@ -15,6 +15,7 @@ import { ANY_CERTIFICATE } from '../bridge-client/bridge-http';
 import { listFiles } from '../instance-spec/instance-spec';
 import { testConnection, waitUntilReady, type ConnectionTestResult } from './connection-test';
 import { bounded } from './engine-call';
+import { connectExtraNetworks } from './extra-networks';
 import { removePrepareLeftovers, runOnce } from './prepare-run';
 import type { HostFiles } from './host-files';
 import type { DesiredInstance, ObservedContainer } from './reconcile';
@@ -214,6 +215,7 @@ async function createAndStart(docker: DockerHost, spec: ContainerSpec): Promise<
     docker.create(toDockerCreateOptions(spec)),
     `creating ${spec.name ?? 'a container'}`,
   );
+  await connectExtraNetworks(docker, id, spec);
   await bounded(docker, docker.start(id), `starting ${spec.name ?? 'a container'}`);
 }
 

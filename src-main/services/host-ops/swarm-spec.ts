@@ -4,7 +4,14 @@
  */
 import type Dockerode from 'dockerode';
 import { LABELS } from '../instance-spec/constants';
-import { SWARM_SECRET_OWNER, swarmArgs, tmpfsBytes } from '../instance-spec/swarm-shape';
+import {
+  SWARM_SECRET_OWNER,
+  swarmArgs,
+  swarmHosts,
+  swarmMounts,
+  swarmNetworks,
+  tmpfsBytes,
+} from '../instance-spec/swarm-shape';
 import type { PlannedInstance } from './instance-ops';
 
 /** The Engine's service spec of an instance: its container spec, with secrets instead of host files. */
@@ -43,14 +50,12 @@ export function serviceSpec(
         Target: target,
         TmpfsOptions: { SizeBytes: tmpfsBytes(options) },
       })),
-      ...c.mounts.flatMap((m) =>
-        m.type === 'volume'
-          ? [{ Type: 'volume', Source: m.source, Target: m.target, ReadOnly: m.readOnly }]
-          : [],
-      ),
+      ...swarmMounts(c),
     ],
+    ...(c.extraHosts.length > 0 ? { Hosts: swarmHosts(c) } : {}),
     Secrets: secrets.map(secretRef),
   };
+  const networks = swarmNetworks(c);
   return {
     Name: inst.name,
     Labels: labels,
@@ -59,6 +64,7 @@ export function serviceSpec(
       Resources: { Limits: { NanoCPUs: c.nanoCpus, MemoryBytes: c.memoryBytes, Pids: c.pidsLimit } },
       RestartPolicy: { Condition: 'any', Delay: 2_000_000_000 },
       Placement: { Constraints: [`node.id==${nodeId}`] },
+      ...(networks.length > 0 ? { Networks: networks } : {}),
     },
     Mode: { Replicated: { Replicas: 1 } },
     UpdateConfig: { Parallelism: 1, Order: 'stop-first', FailureAction: 'pause' },

@@ -36,6 +36,7 @@ import {
 } from './file-contents';
 import { assertHostPath, containerName, stateVolumeName } from './names';
 import { prepareContainer } from './prepare';
+import { containerReach } from './reach';
 import { serverCommand } from './server-command';
 import type {
   ContainerSpec,
@@ -160,6 +161,7 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
       : null,
   };
   const stateVolume = state ? { name: stateVolumeName(name), target: path.posix.dirname(state.file) } : null;
+  const reach = containerReach(server, member?.name ?? null, stateVolume?.target ?? null);
 
   const mounts: MountSpec[] = [
     { type: 'bind', source: files.env.hostPath, target: files.env.containerPath, readOnly: true },
@@ -175,6 +177,8 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
     ...(stateVolume
       ? [{ type: 'volume' as const, source: stateVolume.name, target: stateVolume.target, readOnly: false }]
       : []),
+    // The server's own mounts come last: a server without them keeps the list (and hash) it had.
+    ...reach.mounts,
   ];
   const labels: Record<string, string> = {
     [LABELS.server]: server.name,
@@ -214,8 +218,8 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
     ],
     mounts,
     tmpfs: { '/tmp': tmpfsOptions(limits) },
-    extraNetworks: [],
-    extraHosts: [],
+    extraNetworks: reach.extraNetworks,
+    extraHosts: reach.extraHosts,
     capDrop: ['ALL'],
     capAdd: [],
     securityOpt: ['no-new-privileges'],
@@ -243,6 +247,7 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
       configDir,
       files: listFiles(files).map((f) => path.posix.basename(f.hostPath)),
       stateVolume,
+      volumes: reach.volumes,
     }),
     container,
     configHash,

@@ -3,14 +3,15 @@
  * through read-only bind mounts; files of mode 0600 must therefore belong to 10001. The login that
  * wrote them (root, or a member of the docker group over SSH) cannot always chown, but anyone who may
  * use Docker can run this: root inside a container with only CHOWN, FOWNER and DAC_READ_SEARCH, no
- * network, read-only root, then removed. It also hands the state volume's root to 10001 (a new
- * named volume belongs to root). Deploy and the docker-run export both run it, from the same spec.
+ * network, read-only root, then removed. It also hands the roots of the state volume and of the
+ * server's own named volumes (its --volume mounts) to 10001: a new named volume belongs to root. Deploy and the docker-run export both run it, from the same spec.
  */
 import { LABELS, RUNTIME_GID, RUNTIME_UID, MIB } from './constants';
 import type { ContainerSpec } from './types';
 
 const CONFIG_MOUNT = '/mcp-fleet/config';
 const STATE_MOUNT = '/mcp-fleet/state';
+const VOLUME_MOUNT = '/mcp-fleet/volume';
 
 // Plain files only (a planted symlink is refused rather than followed); 0600 for files, 0700 for
 // the state folder; then the owner. chmod goes first while root still owns a new volume's root.
@@ -33,9 +34,12 @@ export interface PrepareInput {
   /** Names of the files in configDir to hand over (env, members, and the TLS files when there are). */
   files: readonly string[];
   stateVolume: { name: string; target: string } | null;
+  /** The server's own named volumes (Docker names); absent or empty for none. */
+  volumes?: readonly string[];
 }
 
 export function prepareContainer(input: PrepareInput): ContainerSpec {
+  const volumes = (input.volumes ?? []).map((name, i) => ({ name, at: `${VOLUME_MOUNT}-${i + 1}` }));
   return {
     name: null,
     image: input.image,
@@ -47,6 +51,7 @@ export function prepareContainer(input: PrepareInput): ContainerSpec {
       String(RUNTIME_GID),
       ...(input.configDir !== null ? input.files.map((f) => `${CONFIG_MOUNT}/${f}`) : []),
       ...(input.stateVolume ? [STATE_MOUNT] : []),
+      ...volumes.map((v) => v.at),
     ],
     user: '0:0',
     workdir: null,
@@ -62,6 +67,7 @@ export function prepareContainer(input: PrepareInput): ContainerSpec {
       ...(input.stateVolume
         ? [{ type: 'volume' as const, source: input.stateVolume.name, target: STATE_MOUNT, readOnly: false }]
         : []),
+      ...volumes.map((v) => ({ type: 'volume' as const, source: v.name, target: v.at, readOnly: false })),
     ],
     tmpfs: {},
     extraNetworks: [],

@@ -29,6 +29,7 @@ export function toDockerRunArgv(spec: ContainerSpec): string[] {
   argv.push('--restart', spec.restart);
   for (const port of spec.ports) argv.push('--publish', publishText(port));
   for (const mount of spec.mounts) argv.push('--mount', mountText(mount));
+  for (const host of spec.extraHosts) argv.push('--add-host', host);
   for (const key of Object.keys(spec.env).sort()) argv.push('--env', `${key}=${spec.env[key] ?? ''}`);
   argv.push(spec.image, ...spec.cmd);
   return argv;
@@ -75,9 +76,21 @@ export function toDockerCreateOptions(spec: ContainerSpec): ContainerCreateOptio
         Target: m.target,
         ...(m.readOnly ? { ReadOnly: true } : {}),
       })),
+      ...(spec.extraHosts.length > 0 ? { ExtraHosts: [...spec.extraHosts] } : {}),
       AutoRemove: spec.autoRemove,
     },
   };
+}
+
+/**
+ * The container's extra networks, joined after it is made (`docker network connect NET NAME`): it
+ * stays on its own network, where its port is published, and an engine before API 1.44 takes only
+ * one network at create. Deploy connects them before the start (host-ops/extra-networks.ts).
+ */
+export function networkConnectArgvs(spec: ContainerSpec): string[][] {
+  if (spec.name === null) return [];
+  const name = spec.name;
+  return spec.extraNetworks.map((network) => ['network', 'connect', network, name]);
 }
 
 /** `512m` when whole MiB, else bytes: the CLI reads both exactly. */
@@ -100,8 +113,13 @@ function publishText(port: PortBinding): string {
   return port.hostIp.includes(':') ? `[${port.hostIp}]:${tail}` : `${port.hostIp}:${tail}`;
 }
 
+/**
+ * docker's --mount value is one CSV record: a field holding a quote is quoted with its quotes doubled
+ * (the shared rules already refuse commas and line breaks in paths), or docker refuses the bare quote.
+ */
 function mountText(mount: MountSpec): string {
-  const fields = [`type=${mount.type}`, `source=${mount.source}`, `target=${mount.target}`];
+  const field = (text: string): string => (text.includes('"') ? `"${text.replaceAll('"', '""')}"` : text);
+  const fields = [`type=${mount.type}`, field(`source=${mount.source}`), field(`target=${mount.target}`)];
   if (mount.readOnly) fields.push('readonly');
   return fields.join(',');
 }

@@ -6,13 +6,14 @@
  */
 import {
   CONTAINER_ENV_FILE,
+  CONTAINER_FILES_DIR,
   CONTAINER_MEMBERS_FILE,
   CONTAINER_TLS_CERT_FILE,
   CONTAINER_TLS_KEY_FILE,
   RUNTIME_GID,
   RUNTIME_UID,
 } from './constants';
-import type { InstanceSpec } from './types';
+import type { ContainerSpec, InstanceSpec } from './types';
 
 export const SWARM_SECRET_TARGETS = {
   env: 'mcp-fleet-env',
@@ -81,4 +82,41 @@ export function tmpfsBytes(options: string): number {
   if (!size) return 64 * 1024 * 1024;
   const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[size[2] as '' | 'k' | 'm' | 'g'];
   return Number(size[1]) * unit;
+}
+
+/** An Engine service mount (the fields of Dockerode's ServiceSpec mounts that MCP Fleet sets). */
+export interface SwarmMount {
+  Type: 'bind' | 'volume';
+  Source: string;
+  Target: string;
+  ReadOnly: boolean;
+}
+
+/**
+ * The service's bind and volume mounts: every named volume (state and the server's own) and the
+ * server's bind mounts. The instance's files are not among them: Swarm mounts them as secrets.
+ */
+export function swarmMounts(container: ContainerSpec): SwarmMount[] {
+  return container.mounts.flatMap((m) =>
+    m.type === 'volume' || !isFilesPath(m.target)
+      ? [{ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly }]
+      : [],
+  );
+}
+
+/** The service's extra networks (they must be Swarm overlay networks); [] for none. */
+export function swarmNetworks(container: ContainerSpec): { Target: string }[] {
+  return container.extraNetworks.map((network) => ({ Target: network }));
+}
+
+/** The service's extra /etc/hosts lines, as the service API takes them: `IP NAME`. */
+export function swarmHosts(container: ContainerSpec): string[] {
+  return container.extraHosts.map((line) => {
+    const at = line.indexOf(':');
+    return `${line.slice(at + 1)} ${line.slice(0, at)}`;
+  });
+}
+
+function isFilesPath(target: string): boolean {
+  return target === CONTAINER_FILES_DIR || target.startsWith(`${CONTAINER_FILES_DIR}/`);
 }
