@@ -15,6 +15,7 @@ import { HealthMonitor } from '../services/health/health-monitor';
 import { HostService } from '../services/host/host-service';
 import { SourcePinner } from '../services/registry/source-pinner';
 import { ServerService } from '../services/server/server-service';
+import { ToolProbe } from '../services/server/tool-probe';
 import { pinnerRegistries } from '../services/settings/pinner-registries';
 import { SettingsService } from '../services/settings/settings-service';
 import { Store } from '../services/store/store';
@@ -71,7 +72,15 @@ export async function createServices(options: ServicesOptions): Promise<Services
   // `servers set` carries a change to the hosts as `servers update` does; added and imported npx/uvx
   // sources are pinned to an exact version by the registries this machine's npm and uv use.
   const versions = new SourcePinner({ settings: pinnerRegistries(settings) });
-  const servers = new ServerService(store, events, actor, fleet.deploy, versions);
+  // A version change lists the tools of both versions first, on the first host that runs the server.
+  const toolProbe = new ToolProbe({
+    store,
+    targets: fleet.targets,
+    images: fleet.images,
+    hostsOf: (server) => fleet.deploy.hostsOf(server),
+    clientVersion: APP_VERSION,
+  });
+  const servers = new ServerService(store, events, actor, fleet.deploy, versions, toolProbe);
   const imports = new ImportService(store, servers, versions);
   const exports = new ExportService({
     store,

@@ -740,6 +740,8 @@ export const ServerSetInput = z.object({
   bridgeLimits: BridgeLimits.optional(),
   /** Mounts, volumes, networks and extra hosts, replaced as a whole. */
   reach: ServerReachSchema.optional(),
+  /** Check the change and list the tools a version change alters; save and deploy nothing. */
+  dryRun: z.boolean().optional(),
   streamId: StreamId.optional(),
 });
 export type ServerSetInput = z.input<typeof ServerSetInput>;
@@ -760,9 +762,16 @@ export const ToolDiff = z.object({
 export type ToolDiff = z.infer<typeof ToolDiff>;
 
 export const ServerChanged = z.object({
+  /** As saved; with dryRun, as it would be saved. */
   server: ServerView,
   deploys: z.array(DeployResult),
   deployError: z.string().nullable(),
+  /** null when the version did not change. */
+  toolDiff: ToolDiff.nullable(),
+  /** The exact version a registry gave a tag or range; null when none was asked. */
+  pinned: VersionPin.nullable(),
+  /** True when nothing was saved or deployed (dryRun). */
+  dryRun: z.boolean(),
 });
 export type ServerChanged = z.infer<typeof ServerChanged>;
 

@@ -329,3 +329,164 @@ describe('mcp-fleet servers set', () => {
     assert.equal(fileHash(home), before, 'a refused set changed the store');
   });
 });
+
+describe('mcp-fleet servers set: version, arguments, env, port and reach', () => {
+  interface ShownServer {
+    source: { kind: string; value: string };
+    args: string[];
+    env: { key: string; value: string | null; secret: boolean }[];
+    port: number | null;
+    reach: unknown;
+  }
+  const show = (home: string, name: string) =>
+    JSON.parse(ok(home, ['--json', 'servers', 'show', name])) as ShownServer;
+  const SECRET = 'stdin-secret-9d1e';
+
+  /** The stored env and the audit log, read with the store's key. */
+  async function stored(home: string, server: string) {
+    const store = await Store.open({ home, keyProvider: new PassphraseKeyProvider(PASS) });
+    try {
+      return {
+        env: store.servers.getByName(server)?.env ?? [],
+        audit: JSON.stringify(store.audit.list(100)),
+      };
+    } finally {
+      store.close();
+    }
+  }
+
+  test('changes each field, reads a secret from stdin, says nothing was listed for a server deployed nowhere', async () => {
+    const home = newHome();
+    ok(home, [
+      'servers',
+      'add',
+      'web',
+      '--image',
+      'ghcr.io/org/web:1',
+      '--mode',
+      'shared',
+      '--env',
+      'A=1',
+      '--env',
+      'KEEP=k',
+    ]);
+    ok(home, ['servers', 'add', 'pinned', '--npx', 'pkg@1.0.0', '--mode', 'shared', '--port', '18600']);
+
+    const dry = ok(home, ['servers', 'set', 'web', '--version', '2', '--dry-run']);
+    assert.match(dry, /^web runs on no host yet, so no tools were listed to compare$/m);
+    assert.match(dry, /dry run: nothing saved or deployed; server web would run image ghcr\.io\/org\/web:2/);
+    assert.equal(show(home, 'web').source.value, 'ghcr.io/org/web:1');
+
+    const env = { ...process.env, MCP_FLEET_PASSPHRASE: PASS };
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        '--home',
+        home,
+        'servers',
+        'set',
+        'web',
+        '--version',
+        '2',
+        '--arg',
+        '--verbose',
+        '--arg',
+        'x y',
+        '--env',
+        'B=2',
+        '--unset-env',
+        'A',
+        '--secret-env',
+        'TOKEN',
+        '--port',
+        '18601',
+        '--mount',
+        '/srv/data:/data',
+        '--volume',
+        'cache:/cache',
+        '--add-host',
+        'db:10.0.0.5',
+        '--network',
+        'backend',
+      ],
+      { env, input: `${SECRET}\n`, encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /web runs on no host yet, so no tools were listed to compare/);
+    assert.match(r.stdout, /^changed server web /m);
+    const shown = show(home, 'web');
+    assert.deepEqual(
+      [shown.source.value, shown.args, shown.port],
+      ['ghcr.io/org/web:2', ['--verbose', 'x y'], 18601],
+    );
+    assert.deepEqual(
+      shown.env.map((e) => [e.key, e.value, e.secret]),
+      [
+        ['KEEP', 'k', false],
+        ['B', '2', false],
+        ['TOKEN', null, true],
+      ],
+    );
+    assert.deepEqual(shown.reach, {
+      mounts: [
+        { kind: 'bind', source: '/srv/data', target: '/data', readOnly: true },
+        { kind: 'volume', source: 'cache', target: '/cache', readOnly: false, shared: false },
+      ],
+      networks: ['backend'],
+      extraHosts: [{ name: 'db', ip: '10.0.0.5' }],
+      allowDockerSocket: false,
+    });
+    const after = await stored(home, 'web');
+    assert.equal(after.env.find((e) => e.key === 'TOKEN')?.value, SECRET, 'the value read from stdin');
+    assert.ok(!after.audit.includes(SECRET) && !r.stdout.includes(SECRET) && !r.stderr.includes(SECRET));
+    assert.match(
+      after.audit,
+      /source ghcr\.io\/org\/web:1 -> ghcr\.io\/org\/web:2, args 2, env set B,TOKEN, env unset A, port 18601, reach 2 mounts, 1 networks, 1 extra hosts/,
+    );
+
+    ok(home, ['servers', 'set', 'web', '--port', 'auto', '--no-reach', '--no-args']);
+    const cleared = show(home, 'web');
+    assert.deepEqual(
+      [cleared.port, cleared.args, cleared.reach],
+      [null, [], { mounts: [], networks: [], extraHosts: [], allowDockerSocket: false }],
+    );
+  });
+
+  test('bad input is refused with one line, and nothing is written', () => {
+    const home = newHome();
+    ok(home, ['servers', 'add', 'web', '--image', 'ghcr.io/org/web:1', '--mode', 'shared', '--env', 'A=1']);
+    ok(home, ['servers', 'add', 'other', '--npx', 'pkg@1.0.0', '--mode', 'shared', '--port', '18700']);
+    ok(home, ['servers', 'add', 'solo', '--npx', 'pkg@1.0.0', '--mode', 'dedicated']);
+    ok(home, ['servers', 'add', 'cmd', '--command', 'my-server', '--mode', 'shared']);
+    const before = fileHash(home);
+    const set = (...args: string[]) => ['servers', 'set', ...args];
+    refused(home, set('web', '--port', '0'), /--port must be 1-65535 or auto, got "0"/);
+    refused(
+      home,
+      set('web', '--port', '18700'),
+      /port 18700 is already pinned by another server or member/,
+      1,
+    );
+    refused(home, set('solo', '--port', '18800'), /one port per member/);
+    refused(
+      home,
+      set('web', '--unset-env', 'NOPE'),
+      /server "web" has no environment variable NOPE to unset/,
+    );
+    refused(home, set('web', '--env', 'A=2', '--unset-env', 'A'), /environment variable A is given twice/);
+    refused(home, set('web', '--env', 'novalue'), /--env expects KEY=VALUE/);
+    refused(home, set('web', '--secret-env', 'A', '--secret-env', 'B'), /only one --secret-env KEY/);
+    refused(home, set('web', '--version', 'bad tag!'), /"bad tag!" is not a valid image tag/);
+    refused(home, set('other', '--version', 'not a version'), /must not contain spaces/);
+    refused(home, set('cmd', '--version', '2'), /a command source has no version to change/);
+    refused(home, set('web', '--mount', '/:/data'), /the host's "\/" may not be mounted/);
+    refused(home, set('web', '--mount', '/var/run/docker.sock:/sock'), /is the Docker socket/);
+    refused(home, set('web', '--mount', 'data'), /--mount "data" must be HOST_PATH:CONTAINER_PATH/);
+    refused(home, set('web', '--network', 'host'), /network "host" is Docker's own/);
+    refused(home, set('web', '--no-reach', '--network', 'backend'), /not both/);
+    refused(home, set('web', '--shared-volume'), /--shared-volume goes with --volume/);
+    refused(home, set('nothing', '--version', '2'), /no server named "nothing"/, 1);
+    assert.equal(fileHash(home), before, 'a refused set changed the store');
+  });
+});

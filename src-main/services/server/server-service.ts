@@ -1,14 +1,26 @@
-import type { ServerAdded, ServerAddInput, ServerSetInput, ServerView } from '../../shared/contract';
+import type {
+  ServerAdded,
+  ServerAddInput,
+  ServerSetInput,
+  ServerView,
+  ToolDiff,
+  VersionPin,
+} from '../../shared/contract';
 import { ServerAddInput as ServerAddSchema, ServerSetInput as ServerSetSchema } from '../../shared/contract';
 import { bridgeLimitArgs, bridgeLimitsProblem } from '../../shared/bridge-settings';
 import { FleetError, describeZodError } from '../../shared/errors';
+import { mountFlag, type ServerReach } from '../../shared/server-mounts';
 import type { DeployResult } from '../deploy/types';
 import type { EventBus } from '../events';
 import type { PinnedSource } from '../registry/source-pinner';
 import type { ServerPatch } from '../store/server-repository';
 import type { Store } from '../store/store';
-import type { ServerRecord } from '../store/types';
-import { validateSource } from './source';
+import type { EnvEntry, ServerRecord } from '../store/types';
+import { pinnedPorts } from '../host-ops/ports';
+import { reachProblem } from '../../shared/server-mounts';
+import { diffTools, toolDiffReport } from '../../shared/tool-diff';
+import { validateSource, withVersion } from './source';
+import type { ToolLists } from './tool-probe';
 
 const DEDICATED_ROOTS =
   "roots are for Shared servers: a Dedicated instance's own client answers its server's roots/list";
@@ -23,11 +35,22 @@ export interface ServerDeployer {
   update(serverName: string, onProgress?: (line: string) => void): Promise<DeployResult[]>;
 }
 
+/** How a version change's tools are listed before it is saved: ToolProbe.compare. */
+export interface ToolLister {
+  compare(current: ServerRecord, next: ServerRecord, onProgress: (line: string) => void): Promise<ToolLists>;
+}
+
 export interface ServerChanged {
   server: ServerView;
   deploys: DeployResult[];
   /** Why the deploy that carries the change failed; the change is saved regardless. */
   deployError: string | null;
+  /** What a version change does to the tools; null when the version stayed. */
+  toolDiff: ToolDiff | null;
+  /** The exact version a registry gave a tag or range; null when none was asked. */
+  pinned: VersionPin | null;
+  /** Nothing was saved or deployed. */
+  dryRun: boolean;
 }
 
 /** Servers: definitions of what to run (source, version, args, env, mode) and their bridge settings. */
@@ -38,8 +61,10 @@ export class ServerService {
     private readonly actor: string,
     /** Only `set` deploys; processes that never call it (imports, exports) may leave this out. */
     private readonly deployer?: ServerDeployer,
-    /** Only `addPinning` asks registries; without this it adds sources as given. */
+    /** Only `addPinning` and `set` ask registries; without this they take sources as given. */
     private readonly pinning?: SourcePinning,
+    /** Only `set` of a version lists tools; without this it refuses a version change. */
+    private readonly tools?: ToolLister,
   ) {}
 
   list(): ServerView[] {
@@ -77,7 +102,7 @@ export class ServerService {
         target: input.name,
         outcome: 'ok',
         // Keys only: values (secret or not) stay out of the audit log.
-        detail: `${input.source.kind} ${input.source.value}, ${input.mode}, env ${input.env.map((e) => e.key).join(',') || '-'}, roots ${input.roots.length}, bridge ${bridgeLimitArgs(input.bridgeLimits).join(' ') || 'defaults'}`,
+        detail: `${input.source.kind} ${input.source.value}, ${input.mode}, env ${input.env.map((e) => e.key).join(',') || '-'}, roots ${input.roots.length}, bridge ${bridgeLimitArgs(input.bridgeLimits).join(' ') || 'defaults'}${reachDetail(input.reach)}`,
       });
       return inserted;
     });
@@ -101,19 +126,100 @@ export class ServerService {
   }
 
   /**
-   * Changes a server's bridge settings: its roots (Shared only) and its caps (replaced as a whole), then
-   * deploys it again where it runs, one instance at a time as `servers update` does. Everything is
-   * checked before anything is saved. Throws FleetError: not_found, invalid_input (a bad root or cap,
-   * roots on a Dedicated server, no change given). A failed deploy does not throw: see deployError.
+   * Changes a server: its version, arguments, env (added, replaced, removed), port, roots (Shared only),
+   * caps and reach, each replaced as given, fields not given kept. A version change first lists the tools
+   * of both versions on the first host that runs the server (see ToolProbe) and reports what changes
+   * (onProgress hears it before the rollout). Then it is saved and deployed where the server runs, one
+   * instance at a time as `servers update` does; with dryRun nothing is saved or deployed. Members and
+   * their tokens are never touched. Everything but the version's registry and the probe is checked before
+   * anything else happens. Throws FleetError: not_found, invalid_input (a bad value, an env key given twice
+   * or not set, nothing to change), conflict (a port another server pins), the registry's errors for a
+   * tag or range, and the probe's. A failed deploy does not throw: see deployError.
    */
-  async set(raw: ServerSetInput, onProgress?: (line: string) => void): Promise<ServerChanged> {
+  async set(raw: ServerSetInput, onProgress: (line: string) => void = () => {}): Promise<ServerChanged> {
     const parsed = ServerSetSchema.safeParse(raw);
     if (!parsed.success) throw new FleetError('invalid_input', describeZodError(parsed.error));
     const input = parsed.data;
     const server = this.require(input.server);
     const deployer = this.deployer;
-    if (deployer === undefined) throw new FleetError('internal', 'this process cannot deploy servers');
+    if (deployer === undefined && input.dryRun !== true) {
+      throw new FleetError('internal', 'this process cannot deploy servers');
+    }
+    const patch = this.setPatch(server, input);
+    let source: ServerAddInput['source'] | null =
+      input.version === undefined
+        ? null
+        : withVersion({ kind: server.sourceKind, value: server.sourceValue }, input.version);
+    if (source !== null && this.tools === undefined) {
+      throw new FleetError('internal', 'this process cannot list the tools of a version');
+    }
+    let pinned: ServerChanged['pinned'] = null;
+    if (source !== null && this.pinning !== undefined) ({ source, pinned } = await this.pinning.pin(source));
+    if (source !== null) patch.sourceValue = source.value;
+    const next: ServerRecord = {
+      ...server,
+      ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+    };
+    let toolDiff: ServerChanged['toolDiff'] = null;
+    if (source !== null && this.tools !== undefined) {
+      const lists = await this.tools.compare(server, next, onProgress);
+      toolDiff = {
+        from: server.sourceValue,
+        to: next.sourceValue,
+        host: lists.host,
+        ...diffTools(lists.before, lists.after),
+      };
+      // Told before the rollout starts; a dry run leaves the telling to its caller.
+      if (input.dryRun !== true) toolDiffReport(server.name, toolDiff).forEach((line) => onProgress(line));
+    }
+    if (input.dryRun === true) {
+      return { server: this.view(next), deploys: [], deployError: null, toolDiff, pinned, dryRun: true };
+    }
+    const updated = this.store.transaction(() => {
+      const saved = this.store.servers.update(server.id, patch);
+      this.store.audit.append({
+        actor: this.actor,
+        action: 'servers.set',
+        target: server.name,
+        outcome: 'ok',
+        detail: setDetail(server, patch, input),
+      });
+      return saved;
+    });
+    this.events.emit('store:changed', { domain: 'servers' });
+    let deploys: DeployResult[] = [];
+    let deployError: string | null = null;
+    try {
+      deploys = await (deployer as ServerDeployer).update(server.name, onProgress);
+    } catch (err) {
+      deployError = err instanceof FleetError ? err.message : 'unexpected error; see the log';
+    }
+    return { server: this.view(updated), deploys, deployError, toolDiff, pinned, dryRun: false };
+  }
+
+  /** The checked patch of a set, without the version. Throws as `set` does; touches nothing. */
+  private setPatch(server: ServerRecord, input: ReturnType<typeof ServerSetSchema.parse>): ServerPatch {
     const patch: ServerPatch = {};
+    if (input.args !== undefined) patch.args = input.args;
+    if (input.env !== undefined || input.unsetEnv !== undefined) {
+      patch.env = changedEnv(server, input.env ?? [], input.unsetEnv ?? []);
+    }
+    if (input.port !== undefined) {
+      if (server.mode === 'dedicated' && input.port !== null) {
+        throw new FleetError(
+          'invalid_input',
+          "a Dedicated server's instances take one port per member: give the first with `deploy --port`",
+        );
+      }
+      const own = new Set([server.port, ...this.store.instances.listByServer(server.id).map((i) => i.port)]);
+      if (input.port !== null && !own.has(input.port) && pinnedPorts(this.store).has(input.port)) {
+        throw new FleetError(
+          'conflict',
+          `port ${input.port} is already pinned by another server or member: pick another`,
+        );
+      }
+      patch.port = input.port;
+    }
     if (input.roots !== undefined) {
       if (server.mode === 'dedicated' && input.roots.length > 0) {
         throw new FleetError('invalid_input', DEDICATED_ROOTS);
@@ -125,36 +231,18 @@ export class ServerService {
       if (problem !== null) throw new FleetError('invalid_input', problem);
       patch.bridgeLimits = input.bridgeLimits;
     }
-    if (Object.keys(patch).length === 0) {
-      throw new FleetError('invalid_input', 'nothing to change: give roots or bridge limits');
+    if (input.reach !== undefined) {
+      const problem = reachProblem(input.reach);
+      if (problem !== null) throw new FleetError('invalid_input', problem);
+      patch.reach = input.reach;
     }
-    const updated = this.store.transaction(() => {
-      const next = this.store.servers.update(server.id, patch);
-      this.store.audit.append({
-        actor: this.actor,
-        action: 'servers.set',
-        target: server.name,
-        outcome: 'ok',
-        detail: [
-          patch.roots === undefined ? '' : `roots ${patch.roots.length}`,
-          patch.bridgeLimits === undefined
-            ? ''
-            : `bridge ${bridgeLimitArgs(patch.bridgeLimits).join(' ') || 'defaults'}`,
-        ]
-          .filter((part) => part !== '')
-          .join(', '),
-      });
-      return next;
-    });
-    this.events.emit('store:changed', { domain: 'servers' });
-    let deploys: DeployResult[] = [];
-    let deployError: string | null = null;
-    try {
-      deploys = await deployer.update(server.name, onProgress);
-    } catch (err) {
-      deployError = err instanceof FleetError ? err.message : 'unexpected error; see the log';
+    if (Object.keys(patch).length === 0 && input.version === undefined) {
+      throw new FleetError(
+        'invalid_input',
+        'nothing to change: give a version, arguments, env, a port, roots, bridge limits or the reach',
+      );
     }
-    return { server: this.view(updated), deploys, deployError };
+    return patch;
   }
 
   /** Removes a server with its members. Throws not_found, or conflict while instances of it exist. */
@@ -226,4 +314,69 @@ export class ServerService {
       updatedAt: s.updatedAt,
     };
   }
+}
+
+/** The reach in the audit line, when there is one: its mounts as flags, networks and extra hosts. */
+function reachDetail(reach: ServerReach | undefined): string {
+  if (reach === undefined) return '';
+  const parts = [
+    ...reach.mounts.map((m) => `${m.kind === 'bind' ? '--mount' : '--volume'} ${mountFlag(m)}`),
+    ...reach.networks.map((n) => `--network ${n}`),
+    ...reach.extraHosts.map((h) => `--add-host ${h.name}:${h.ip}`),
+    ...(reach.allowDockerSocket ? ['--allow-docker-socket'] : []),
+  ];
+  return parts.length === 0 ? '' : `, reach ${parts.join(' ')}`;
+}
+
+/** The server's env with `set` applied in place (replaced keys keep their place, new ones go last). */
+function changedEnv(server: ServerRecord, given: readonly EnvEntry[], unset: readonly string[]): EnvEntry[] {
+  const seen = new Set<string>();
+  for (const e of given) {
+    if (seen.has(e.key))
+      throw new FleetError('invalid_input', `environment variable ${e.key} is given twice`);
+    seen.add(e.key);
+  }
+  const removed = new Set<string>();
+  for (const key of unset) {
+    if (seen.has(key) || removed.has(key)) {
+      throw new FleetError('invalid_input', `environment variable ${key} is given twice`);
+    }
+    if (!server.env.some((e) => e.key === key)) {
+      throw new FleetError(
+        'invalid_input',
+        `server "${server.name}" has no environment variable ${key} to unset`,
+      );
+    }
+    removed.add(key);
+  }
+  const replaced = new Map(given.map((e) => [e.key, { key: e.key, value: e.value, secret: e.secret }]));
+  const kept = server.env.filter((e) => !removed.has(e.key)).map((e) => replaced.get(e.key) ?? e);
+  return [...kept, ...given.filter((e) => !server.env.some((old) => old.key === e.key))];
+}
+
+/** The audit line of a set: what changed, env by key only (values, secret or not, stay out). */
+function setDetail(
+  server: ServerRecord,
+  patch: ServerPatch,
+  input: ReturnType<typeof ServerSetSchema.parse>,
+): string {
+  const parts = [
+    patch.sourceValue === undefined ? '' : `source ${server.sourceValue} -> ${patch.sourceValue}`,
+    patch.args === undefined ? '' : `args ${patch.args.length}`,
+    input.env === undefined || input.env.length === 0
+      ? ''
+      : `env set ${input.env.map((e) => e.key).join(',')}`,
+    input.unsetEnv === undefined || input.unsetEnv.length === 0
+      ? ''
+      : `env unset ${input.unsetEnv.join(',')}`,
+    patch.port === undefined ? '' : `port ${patch.port ?? 'auto'}`,
+    patch.roots === undefined ? '' : `roots ${patch.roots.length}`,
+    patch.bridgeLimits === undefined
+      ? ''
+      : `bridge ${bridgeLimitArgs(patch.bridgeLimits).join(' ') || 'defaults'}`,
+    patch.reach === undefined
+      ? ''
+      : `reach ${patch.reach.mounts.length} mounts, ${patch.reach.networks.length} networks, ${patch.reach.extraHosts.length} extra hosts${patch.reach.allowDockerSocket ? ', docker socket allowed' : ''}`,
+  ];
+  return parts.filter((part) => part !== '').join(', ');
 }

@@ -75,3 +75,41 @@ export function validateSource(source: ServerSource): void {
       return;
   }
 }
+
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * The source with another version: npx/uvx `name@version` (extras kept), an image the same repository
+ * with `version` as its tag (a digest is dropped: it would pin the old image). Throws
+ * FleetError('invalid_input') for a command source, which has no version, or a version its kind refuses.
+ */
+export function withVersion(source: ServerSource, version: string): ServerSource {
+  switch (source.kind) {
+    case 'npx':
+    case 'uvx': {
+      const next = { kind: source.kind, value: `${splitPackage(source.kind, source.value).name}@${version}` };
+      validateSource(next);
+      return next;
+    }
+    case 'image': {
+      if (!IMAGE_TAG.test(version)) {
+        throw new FleetError(
+          'invalid_input',
+          `"${version.slice(0, 200)}" is not a valid image tag (letters, digits, "_", "." and "-", at most 128)`,
+        );
+      }
+      const bare = source.value.split('@')[0] as string;
+      const slash = bare.lastIndexOf('/');
+      const colon = bare.lastIndexOf(':');
+      const repository = colon > slash ? bare.slice(0, colon) : bare;
+      const next = { kind: 'image' as const, value: `${repository}:${version}` };
+      validateSource(next);
+      return next;
+    }
+    case 'command':
+      throw new FleetError(
+        'invalid_input',
+        'a command source has no version to change: change the command or its arguments instead',
+      );
+  }
+}
