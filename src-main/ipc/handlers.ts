@@ -49,6 +49,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'hosts:list': async () => d.hosts.list(),
     'hosts:add': async (input) => d.hosts.add(input),
     'hosts:remove': async ({ name }) => (d.hosts.remove(name), { removed: true as const }),
+    'hosts:set': async (input) => d.hosts.set(input, d.fleet.ssh),
     'servers:list': async () => d.servers.list(),
     'servers:show': async ({ name }) => d.servers.show(name),
     'servers:add': async (input) => d.servers.addPinning(input),

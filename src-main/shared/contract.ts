@@ -992,6 +992,8 @@ export const channels = {
   'hosts:list': { input: Nothing, output: z.array(HostView) },
   'hosts:add': { input: HostAddInput, output: HostView },
   'hosts:remove': { input: NameInput, output: Removed },
+  /** Changes a host's address, port, login or pinned key (hosts set). */
+  'hosts:set': { input: HostSetInput, output: HostChanged },
   'servers:list': { input: Nothing, output: z.array(ServerView) },
   'servers:show': { input: NameInput, output: ServerView },
   'servers:add': { input: ServerAddInput, output: ServerAdded },

@@ -6,6 +6,9 @@ import type { HostAuth, HostCredential, HostKind, HostRecord } from './types';
 
 export type NewHost = Omit<HostRecord, 'id' | 'createdAt'>;
 
+/** What `hosts set` may change of an SSH host: where it is, who logs in, how, and the pinned key. */
+export type HostSettings = Pick<HostRecord, 'user' | 'address' | 'port' | 'auth' | 'hostKeySha256'>;
+
 interface HostRow {
   id: string;
   name: string;
@@ -76,6 +79,32 @@ export class HostRepository {
     const host = this.getByName(name);
     if (!host) throw notFound(name);
     return host;
+  }
+
+  /**
+   * Replaces a host's settings and, unless `credential` is undefined, its credential (null deletes it),
+   * in one transaction. The name, kind and id stay, so servers, instances and tokens are untouched.
+   * Throws FleetError('not_found').
+   */
+  update(hostId: string, settings: HostSettings, credential?: HostCredential | null): HostRecord {
+    return this.db
+      .transaction(() => {
+        const changed = this.db
+          .prepare(
+            `UPDATE hosts SET user = @user, address = @address, port = @port, auth = @auth,
+             host_key_sha256 = @hostKeySha256 WHERE id = @id`,
+          )
+          .run({ ...settings, id: hostId });
+        if (changed.changes === 0) throw new FleetError('not_found', 'no such host');
+        if (credential !== undefined) {
+          this.db.prepare('DELETE FROM credentials WHERE host_id = ?').run(hostId);
+          if (credential) this.writeCredential(hostId, credential);
+        }
+        const host = this.getById(hostId);
+        if (!host) throw new FleetError('not_found', 'no such host');
+        return host;
+      })
+      .immediate();
   }
 
   /** Replaces (or with null, deletes) a host's credential. Throws FleetError('not_found'). */

@@ -1,10 +1,11 @@
 import { Fragment, useState } from 'react';
-import type { HostCheck, HostView } from '../../../../src-main/shared/contract';
+import type { HostChanged, HostCheck, HostView } from '../../../../src-main/shared/contract';
 import type { ErrorShape } from '../../../../src-main/shared/errors';
 import { ErrorAlert } from '../../../components/ui/alert';
 import { Button } from '../../../components/ui/button';
 import { ConfirmButton } from '../../../components/ui/confirm-button';
 import { useCheckHost, useRemoveHost } from '../hooks/use-hosts';
+import { EditHostForm } from './edit-host-form';
 import { HostCheckView } from './host-check-view';
 
 const AUTH_LABEL: Record<HostView['auth'], string> = {
@@ -42,6 +43,8 @@ export function HostsTable({ hosts, instanceCounts }: HostsTableProps) {
   const check = useCheckHost();
   const [checking, setChecking] = useState<string | null>(null);
   const [outcomes, setOutcomes] = useState<Record<string, CheckOutcome>>({});
+  const [editing, setEditing] = useState<string | null>(null);
+  const [edited, setEdited] = useState<HostChanged | null>(null);
 
   async function runCheck(name: string) {
     setChecking(name);
@@ -93,6 +96,18 @@ export function HostsTable({ hosts, instanceCounts }: HostsTableProps) {
                     </td>
                     <td className="col-actions">
                       <span className="row-actions">
+                        {host.kind === 'ssh' && (
+                          <Button
+                            variant="ghost"
+                            onClick={() => {
+                              setEdited(null);
+                              setEditing(editing === host.name ? null : host.name);
+                            }}
+                            data-testid={`host-edit-button-${host.name}`}
+                          >
+                            Edit
+                          </Button>
+                        )}
                         <Button
                           variant="ghost"
                           busy={checking === host.name}
@@ -111,6 +126,29 @@ export function HostsTable({ hosts, instanceCounts }: HostsTableProps) {
                       </span>
                     </td>
                   </tr>
+                  {editing === host.name && (
+                    <tr className="detail-row">
+                      <td colSpan={8}>
+                        <EditHostForm
+                          host={host}
+                          onCancel={() => setEditing(null)}
+                          onDone={(result) => {
+                            setEditing(null);
+                            setEdited(result);
+                          }}
+                        />
+                      </td>
+                    </tr>
+                  )}
+                  {edited?.host.name === host.name && (
+                    <tr className="detail-row">
+                      <td colSpan={8} data-testid={`host-edit-done-${host.name}`}>
+                        {edited.changed.length === 0
+                          ? 'Nothing changed: the host already has those settings.'
+                          : `Saved: ${edited.changed.join(', ')} (${edited.checked ? 'the new settings logged in' : 'not tried'}). The next use connects with them.`}
+                      </td>
+                    </tr>
+                  )}
                   {outcome && (
                     <tr className="detail-row">
                       <td colSpan={8}>
