@@ -4,6 +4,8 @@
  */
 import type { DeployServices } from '../services/deploy/deploy-wiring';
 import type { ExportService } from '../services/export/export-service';
+import { installMemberClient } from '../services/export/member-client-install';
+import type { MachineEnv } from '../services/export/client-files';
 import type { HealthMonitor } from '../services/health/health-monitor';
 import type { HostService } from '../services/host/host-service';
 import type { ImportService } from '../services/import/import-service';
@@ -31,6 +33,8 @@ export interface HandlerDeps {
   tls?: FleetCa;
   /** Backup, restore and passphrase change of the store; without it `store:*` answers unavailable. */
   store?: StoreMaintenance;
+  /** Where `clients:install` finds the clients' files; default the home and environment of this process. */
+  machine?: MachineEnv;
 }
 
 function fleetCa(d: HandlerDeps): FleetCa {
@@ -60,6 +64,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'registry:resolve': async (source) => d.versions.pin(source),
     'servers:import': async (input) => d.imports.importPinning(input),
     'export:render': async (input) => d.exports.render(input),
+    'clients:install': async (input) =>
+      installMemberClient(input, (render) => d.exports.render(render), d.machine),
     'deploy:run': async ({ server, host, streamId, ...o }) =>
       d.fleet.deploy.deploy(server, host, o, d.fleet.progressTo(streamId)),
     'servers:update': async ({ server, streamId }) =>

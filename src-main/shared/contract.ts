@@ -1008,6 +1008,8 @@ export const channels = {
   'health:pause': { input: z.object({ paused: z.boolean() }), output: HealthSummary },
   'servers:import': { input: ServersImportInput, output: ServersImportResult },
   'export:render': { input: ExportRenderInput, output: ExportResult },
+  /** Merges a member's entry into a client's file on the machine running the services (clients install). */
+  'clients:install': { input: ClientInstallInput, output: ClientInstalled },
   'deploy:run': { input: DeployRunInput, output: DeployResult },
   'servers:update': {
     input: z.object({ server: Name, streamId: StreamId.optional() }),

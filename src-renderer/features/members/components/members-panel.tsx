@@ -8,6 +8,7 @@ import { useProgress } from '../../deploy/hooks/use-progress';
 import { memberAccessInput, newMemberAccessDraft, shownAccessErrors } from '../hooks/member-access-draft';
 import { useAddMember, useMembers, useRemoveMember } from '../hooks/use-members';
 import { MemberAccessFields } from './member-access-fields';
+import { ClientInstallDialog } from './client-install-dialog';
 import { MemberEditDialog } from './member-edit-dialog';
 import { MembersTable } from './members-table';
 
@@ -22,6 +23,7 @@ export function MembersPanel({ server, mode }: { server: string; mode: Mode }) {
   const [access, setAccess] = useState(newMemberAccessDraft);
   const [touched, setTouched] = useState(false);
   const [editing, setEditing] = useState<MemberView | null>(null);
+  const [installing, setInstalling] = useState<MemberView | null>(null);
   const [added, setAdded] = useState<{ name: string; token: string; deployError: string | null } | null>(
     null,
   );
@@ -73,10 +75,12 @@ export function MembersPanel({ server, mode }: { server: string; mode: Mode }) {
           members={members.data}
           removing={remove.pending}
           onEdit={setEditing}
+          onInstall={setInstalling}
           onRemove={(m) => void remove.run({ server, name: m.name, streamId: progress.begin() })}
         />
       )}
       {editing && <MemberEditDialog member={editing} onClose={() => setEditing(null)} />}
+      {installing && <ClientInstallDialog member={installing} onClose={() => setInstalling(null)} />}
       {added && (
         <div className="token-once" data-testid="member-token">
           <p>

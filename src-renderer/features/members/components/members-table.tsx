@@ -7,6 +7,8 @@ export interface MembersTableProps {
   members: MemberView[];
   removing: boolean;
   onEdit: (member: MemberView) => void;
+  /** Opens "Install in a client on this computer" for the member. */
+  onInstall: (member: MemberView) => void;
   onRemove: (member: MemberView) => void;
 }
 
@@ -21,7 +23,7 @@ function Access({ list, testId }: { list: readonly string[]; testId: string }) {
 }
 
 /** A server's members: what each may use, its own limits, and the actions on it. */
-export function MembersTable({ members, removing, onEdit, onRemove }: MembersTableProps) {
+export function MembersTable({ members, removing, onEdit, onInstall, onRemove }: MembersTableProps) {
   return (
     <div className="table-wrap">
       <table className="table table-compact" data-testid="members-table">
@@ -66,6 +68,15 @@ export function MembersTable({ members, removing, onEdit, onRemove }: MembersTab
                       onClick={() => onEdit(m)}
                     >
                       Edit
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      aria-label={`Install ${m.name}'s entry in a client on this computer`}
+                      title="Install in a client on this computer"
+                      data-testid={`member-install-${m.name}`}
+                      onClick={() => onInstall(m)}
+                    >
+                      Install…
                     </Button>
                     <ConfirmButton
                       label="Remove"

@@ -5,6 +5,8 @@ import { Field } from '../../../components/ui/field';
 import type { ServerForm } from '../hooks/use-server-form';
 import { BridgeSettingsFields } from './bridge-settings-fields';
 import { EnvEditor } from './env-editor';
+import { ReachFields } from './reach-fields';
+import { reachFieldOrder } from '../hooks/reach-draft';
 
 export const SOURCES: Record<
   ServerSource['kind'],
@@ -64,7 +66,9 @@ export function ServerFields({ form, autoFocus = true }: { form: ServerForm; aut
     ...Object.keys(values.bridge.caps).map((key) => `caps.${key}`),
   ];
   // An error in the advanced settings opens them, so the operator sees what holds the form back.
-  const advancedError = bridgeFields.some((field) => form.bridgeErrorOf(field) !== undefined);
+  const advancedError =
+    bridgeFields.some((field) => form.bridgeErrorOf(field) !== undefined) ||
+    reachFieldOrder(values.reach).some((field) => form.reachErrorOf(field) !== undefined);
 
   function bind(field: TextField) {
     const error = form.errorOf(field);
@@ -183,7 +187,9 @@ export function ServerFields({ form, autoFocus = true }: { form: ServerForm; aut
         onToggle={(e) => setAdvanced(e.currentTarget.open)}
         data-testid="server-advanced"
       >
-        <summary>Advanced: {values.mode === 'shared' ? 'roots and bridge caps' : 'bridge caps'}</summary>
+        <summary>
+          Advanced: {values.mode === 'shared' ? 'roots, bridge caps' : 'bridge caps'} and host access
+        </summary>
         <div className="advanced-body">
           <BridgeSettingsFields
             idPrefix="server"
@@ -191,6 +197,13 @@ export function ServerFields({ form, autoFocus = true }: { form: ServerForm; aut
             draft={values.bridge}
             errorOf={form.bridgeErrorOf}
             onChange={(bridge) => form.set('bridge', bridge)}
+          />
+          <ReachFields
+            idPrefix="server"
+            mode={values.mode}
+            draft={values.reach}
+            errorOf={form.reachErrorOf}
+            onChange={(reach) => form.set('reach', reach)}
           />
         </div>
       </details>

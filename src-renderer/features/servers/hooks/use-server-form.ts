@@ -12,6 +12,15 @@ import {
   typedIn,
   type BridgeSettingsDraft,
 } from './bridge-settings-draft';
+import {
+  emptyReach,
+  isEmptyReach,
+  reachErrors,
+  reachFieldOrder,
+  reachInput,
+  reachTypedIn,
+  type ReachDraft,
+} from './reach-draft';
 import { lookupKey, useVersionLookup, type VersionLookup } from './use-version-lookup';
 
 export interface EnvRow {
@@ -35,6 +44,8 @@ export interface ServerFormValues {
   port: string;
   /** Advanced: the roots (Shared only) and the bridge's caps. */
   bridge: BridgeSettingsDraft;
+  /** Advanced: the mounts, volumes, networks and extra hosts it reaches on its host. */
+  reach: ReachDraft;
 }
 
 const initial: ServerFormValues = {
@@ -47,6 +58,7 @@ const initial: ServerFormValues = {
   mode: 'shared',
   port: '',
   bridge: emptyBridgeSettings(),
+  reach: emptyReach(),
 };
 
 /** The source value with its version: `pkg@1.2.3` for npx and uvx, `image:1.2.3` for an image. */
@@ -60,6 +72,8 @@ export function sourceWithVersion(kind: ServerSource['kind'], value: string, ver
 export function toServerInput(v: ServerFormValues): unknown {
   const port = numberOrUndefined(v.port);
   const bridge = bridgeSettingsInput(v.bridge, v.mode);
+  // None is sent as nothing; one in error is left out too (its errors come from its own rules).
+  const reach = isEmptyReach(v.reach) ? null : reachInput(v.reach);
   return {
     name: v.name.trim(),
     source: { kind: v.sourceKind, value: sourceWithVersion(v.sourceKind, v.sourceValue.trim(), v.version) },
@@ -68,6 +82,7 @@ export function toServerInput(v: ServerFormValues): unknown {
     mode: v.mode,
     ...(port !== undefined ? { port } : {}),
     ...(bridge ? { roots: bridge.roots, bridgeLimits: bridge.limits } : {}),
+    ...(reach ? { reach } : {}),
   };
 }
 
@@ -130,6 +145,7 @@ export function useServerForm() {
       ...versionErrors(shown),
       ...lookupErrors(shown, lookup),
       ...bridgeSettingsErrors(shown.bridge, shown.mode),
+      ...reachErrors(shown.reach),
     }),
     [parsed, shown, lookup],
   );
@@ -174,6 +190,10 @@ export function useServerForm() {
     bridgeErrorOf: (field: string): string | undefined => {
       return submitted || typedIn(values.bridge, field) ? errors[field] : undefined;
     },
+    /** The host access errors (`reach.mounts.N`, `reach.networks`, …): shown as typed, all once submitted. */
+    reachErrorOf: (field: string): string | undefined => {
+      return submitted || reachTypedIn(values.reach, field) ? errors[field] : undefined;
+    },
     /** Back to an empty form. */
     reset: () => {
       setDeclined(null);
@@ -193,6 +213,7 @@ export function useServerForm() {
         'port',
         ...values.bridge.roots.map((_, i) => `roots.${i}`),
         ...Object.keys(values.bridge.caps).map((key) => `caps.${key}`),
+        ...reachFieldOrder(values.reach),
       ];
       return order.find((field) => errors[field] !== undefined) ?? Object.keys(errors)[0] ?? null;
     },

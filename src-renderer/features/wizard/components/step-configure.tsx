@@ -60,7 +60,7 @@ export function StepConfigure({ onBack, onNext }: { onBack: () => void; onNext: 
           </p>
           {imported.error && <ErrorAlert error={imported.error} testId="wizard-imported-error" />}
           {imported.data ? (
-            <ServerDefinition server={imported.data} />
+            <ServerDefinition server={imported.data} editable={false} />
           ) : (
             <div className="skeleton skeleton-md" aria-busy="true" />
           )}
