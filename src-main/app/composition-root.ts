@@ -2,6 +2,7 @@
  * Wires every service by hand. Plain Node: no electron import, so the CLI, web mode and tests use it too.
  */
 import { createHandlers } from '../ipc/handlers';
+import { AuditCollector } from '../services/audit/audit-collector';
 import type { Handlers } from '../ipc/handle';
 import Dockerode from 'dockerode';
 import { createDeployServices, runtimeSettings, type DeployServices } from '../services/deploy/deploy-wiring';
@@ -46,6 +47,8 @@ export interface Services {
   fleet: DeployServices;
   /** The health monitor; started only for long-running UIs, one-shot commands sweep it themselves. */
   health: HealthMonitor;
+  /** Collects the bridges' audit lines; on the monitor's schedule where the monitor runs. */
+  audit: AuditCollector;
   /** Closes the store and every long-lived resource. */
   close(): void;
 }
@@ -98,6 +101,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     clientVersion: APP_VERSION,
   });
   fleet.deploy.onTested((tested) => health.noteTested(tested));
+  const audit = new AuditCollector({ store, access: fleet.access, timeoutMs: health.options.timeoutMs * 6 });
   const handlers = createHandlers({
     info: { version: APP_VERSION, home: options.home, transport: options.transport },
     hosts,
@@ -111,8 +115,12 @@ export async function createServices(options: ServicesOptions): Promise<Services
     tls: fleet.ca,
     store: new StoreMaintenance(store, actor),
     settings,
+    audit,
   });
-  if (options.monitorHealth ?? options.watchExternalChanges ?? false) health.start();
+  if (options.monitorHealth ?? options.watchExternalChanges ?? false) {
+    health.start();
+    audit.start(health.options.intervalMs);
+  }
   const stopWatching = options.watchExternalChanges ? watchExternalChanges(store, events) : () => {};
   return {
     handlers,
@@ -122,11 +130,12 @@ export async function createServices(options: ServicesOptions): Promise<Services
     servers,
     fleet,
     health,
+    audit,
     close: () => {
       stopWatching();
       // Ends the SSH sessions, or their sockets would keep a CLI process alive; the monitor first
       // ends its MCP sessions over them (bounded to about a second).
-      void health.stop().finally(() => fleet.dispose());
+      void Promise.all([health.stop(), audit.stop()]).finally(() => fleet.dispose());
       store.close();
     },
   };

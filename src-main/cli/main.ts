@@ -8,6 +8,7 @@ import { defaultHome } from '../services/home';
 import { PassphraseKeyProvider } from '../services/store/key-providers';
 import { FleetError } from '../shared/errors';
 import { usage } from './args';
+import { AUDIT_USAGE, auditCommand } from './commands/audit';
 import { CLIENTS_USAGE, clientsCommand } from './commands/clients';
 import { DEPLOY_USAGE, deployCommand, hostsCheckCommand, serversUpdateCommand } from './commands/deploy';
 import { EXPORT_USAGE, exportCommand } from './commands/export';
@@ -35,6 +36,7 @@ ${DEPLOY_USAGE}
 ${MEMBERS_USAGE}
 ${INSTANCES_USAGE}
 ${HEALTH_USAGE}
+${AUDIT_USAGE}
 ${SECRETS_USAGE}
 ${TLS_USAGE}
 ${STORE_USAGE}
@@ -95,6 +97,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'health':
         await healthCommand(ctx, args);
+        break;
+      case 'audit':
+        await auditCommand(ctx, args);
         break;
       case 'tls':
         await tlsCommand(ctx, args);

@@ -2,6 +2,7 @@
  * The contract's channels mapped onto the services: declarative, one line each. Both the Electron IPC
  * and the web server reach these only through `dispatch`.
  */
+import type { AuditCollector } from '../services/audit/audit-collector';
 import type { DeployServices } from '../services/deploy/deploy-wiring';
 import type { ExportService } from '../services/export/export-service';
 import { installMemberClient } from '../services/export/member-client-install';
@@ -35,11 +36,18 @@ export interface HandlerDeps {
   store?: StoreMaintenance;
   /** Where `clients:install` finds the clients' files; default the home and environment of this process. */
   machine?: MachineEnv;
+  /** The audit trail of calls; without it `audit:*` answers unavailable. */
+  audit?: AuditCollector;
 }
 
 function fleetCa(d: HandlerDeps): FleetCa {
   if (!d.tls) throw new FleetError('unavailable', 'the fleet CA is not available in this process');
   return d.tls;
+}
+
+function auditCollector(d: HandlerDeps): AuditCollector {
+  if (!d.audit) throw new FleetError('unavailable', 'the audit trail is not available in this process');
+  return d.audit;
 }
 
 function storeMaintenance(d: HandlerDeps): StoreMaintenance {
@@ -104,5 +112,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'settings:get': async (scope) => d.settings.get(scope),
     'settings:set': async (input) => d.settings.set(input),
     'settings:unset': async (input) => d.settings.unset(input),
+    'audit:list': async (input) => auditCollector(d).list(input),
+    'audit:collect': async () => auditCollector(d).collect(),
   };
 }

@@ -1043,6 +1043,10 @@ export const channels = {
   'settings:set': { input: SettingsSetInput, output: SettingView },
   /** Removes the fleet's or a host's value, so the next weaker one applies (settings unset). */
   'settings:unset': { input: SettingsUnsetInput, output: SettingsUnset },
+  /** The audit trail of calls, filtered (audit). */
+  'audit:list': { input: AuditListInput, output: z.array(AuditCallView) },
+  /** Collects every instance's new audit lines now (audit --collect). */
+  'audit:collect': { input: Nothing, output: AuditCollected },
 } as const;
 
 export type Channel = keyof typeof channels;

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { FleetError } from '../../shared/errors';
+import { AuditCallsRepository } from './audit-calls-repository';
 import { AuditRepository } from './audit-repository';
 import { STORE_FILE, ensureDbFile, ensureHome, openEncrypted } from './database';
 import type { Db } from './database';
@@ -80,6 +81,10 @@ export class Store {
   }
   get audit(): AuditRepository {
     return this.repos.audit;
+  }
+  /** The audit trail of calls collected from the bridges, and the cursors of its collection. */
+  get auditCalls(): AuditCallsRepository {
+    return this.repos.auditCalls;
   }
   get deployState(): DeployStateRepository {
     return this.repos.deployState;
@@ -266,6 +271,7 @@ function repositories(db: Db) {
     instances: new InstanceRepository(db),
     deploys: new DeployRepository(db),
     audit: new AuditRepository(db),
+    auditCalls: new AuditCallsRepository(db),
     deployState: new DeployStateRepository(db),
     tls: new TlsRepository(db),
     settings: new SettingsRepository(db),

@@ -1,0 +1,191 @@
+import type { Db } from './database';
+
+/** One call as the bridge's audit line told it; names, not ids, so it outlives what it names. */
+export interface AuditCallRow {
+  /** ISO time the bridge finished the call. */
+  at: string;
+  server: string;
+  /** The container name of the instance. */
+  instance: string;
+  member: string | null;
+  /** The MCP session id, or a 2026-07-28 request's own id. */
+  session: string | null;
+  method: string;
+  /** The tool or prompt name, or the resource uri. */
+  target: string | null;
+  outcome: string;
+  ms: number | null;
+  correlationId: string | null;
+}
+
+export interface StoredAuditCall extends AuditCallRow {
+  seq: number;
+  collectedAt: string;
+}
+
+/** Where collection of one container's log stands (migration 8). */
+export interface AuditCursor {
+  containerId: string;
+  instance: string;
+  /** The docker timestamp of the last line taken, nanoseconds written out (see audit-line.ts). */
+  lastTs: string;
+  /** How many lines carried exactly lastTs, all taken. */
+  sameTsCount: number;
+}
+
+export interface AuditCallFilter {
+  server?: string | undefined;
+  member?: string | undefined;
+  target?: string | undefined;
+  /** ISO; calls at or after it. */
+  since?: string | undefined;
+  limit: number;
+}
+
+interface CallRow {
+  seq: number;
+  at: string;
+  server: string;
+  instance: string;
+  member: string | null;
+  session: string | null;
+  method: string;
+  target: string | null;
+  outcome: string;
+  ms: number | null;
+  correlation_id: string | null;
+  collected_at: string;
+}
+
+interface CursorRow {
+  container_id: string;
+  instance: string;
+  last_ts: string;
+  same_ts_count: number;
+}
+
+/**
+ * The audit trail of calls and the cursors of its collection (migration 8). Rows are only appended,
+ * and deleted only by age (prune). Take lines and move the cursor with `append`, in one transaction.
+ */
+export class AuditCallsRepository {
+  constructor(private readonly db: Db) {}
+
+  cursor(containerId: string): AuditCursor | null {
+    const row = this.db
+      .prepare<[string], CursorRow>('SELECT * FROM audit_cursors WHERE container_id = ?')
+      .get(containerId);
+    return row
+      ? {
+          containerId: row.container_id,
+          instance: row.instance,
+          lastTs: row.last_ts,
+          sameTsCount: row.same_ts_count,
+        }
+      : null;
+  }
+
+  /**
+   * Appends the rows and moves the cursor, both or neither, unless the cursor is no longer `from`
+   * (another process took these lines meanwhile): then nothing is written and false returned.
+   */
+  append(
+    from: AuditCursor | null,
+    to: AuditCursor,
+    rows: readonly AuditCallRow[],
+    collectedAt: string,
+  ): boolean {
+    return this.db
+      .transaction(() => {
+        const now = this.cursor(to.containerId);
+        const same =
+          now === null
+            ? from === null
+            : from !== null && now.lastTs === from.lastTs && now.sameTsCount === from.sameTsCount;
+        if (!same) return false;
+        const insert = this.db.prepare(
+          `INSERT INTO audit_calls (at, server, instance, member, session, method, target, outcome, ms,
+             correlation_id, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        );
+        for (const r of rows)
+          insert.run(
+            r.at,
+            r.server,
+            r.instance,
+            r.member,
+            r.session,
+            r.method,
+            r.target,
+            r.outcome,
+            r.ms,
+            r.correlationId,
+            collectedAt,
+          );
+        this.db
+          .prepare(
+            `INSERT INTO audit_cursors (container_id, instance, last_ts, same_ts_count, updated_at)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (container_id) DO UPDATE SET instance = excluded.instance,
+               last_ts = excluded.last_ts, same_ts_count = excluded.same_ts_count, updated_at = excluded.updated_at`,
+          )
+          .run(to.containerId, to.instance, to.lastTs, to.sameTsCount, collectedAt);
+        // A recreated container starts afresh: its predecessor's cursor is of no more use.
+        this.db
+          .prepare('DELETE FROM audit_cursors WHERE instance = ? AND container_id <> ?')
+          .run(to.instance, to.containerId);
+        return true;
+      })
+      .immediate();
+  }
+
+  /** The newest `limit` calls matching the filter, oldest first. */
+  list(filter: AuditCallFilter): StoredAuditCall[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const match = (column: string, value: string | undefined, op = '='): void => {
+      if (value === undefined) return;
+      where.push(`${column} ${op} ?`);
+      args.push(value);
+    };
+    match('server', filter.server);
+    match('member', filter.member);
+    match('target', filter.target);
+    match('at', filter.since, '>=');
+    const sql = `SELECT * FROM audit_calls ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY at DESC, seq DESC LIMIT ?`;
+    const rows = this.db.prepare<(string | number)[], CallRow>(sql).all(...args, filter.limit);
+    return rows.reverse().map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      server: r.server,
+      instance: r.instance,
+      member: r.member,
+      session: r.session,
+      method: r.method,
+      target: r.target,
+      outcome: r.outcome,
+      ms: r.ms,
+      correlationId: r.correlation_id,
+      collectedAt: r.collected_at,
+    }));
+  }
+
+  /** Deletes calls before `before` (ISO); returns how many went. */
+  prune(before: string): number {
+    return this.db.prepare('DELETE FROM audit_calls WHERE at < ?').run(before).changes;
+  }
+
+  /** Forgets the cursors of instances (container names) not in `instances`: they were removed. */
+  keepCursors(instances: readonly string[]): void {
+    const known = new Set(instances);
+    const rows = this.db
+      .prepare<[], { instance: string }>('SELECT DISTINCT instance FROM audit_cursors')
+      .all();
+    const drop = this.db.prepare('DELETE FROM audit_cursors WHERE instance = ?');
+    for (const { instance } of rows) if (!known.has(instance)) drop.run(instance);
+  }
+
+  count(): number {
+    return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_calls').get()?.n ?? 0;
+  }
+}
