@@ -238,6 +238,58 @@ CREATE TABLE audit_cursors (
 );
 `,
   },
+  {
+    // Alerts (issue 14): the webhooks the operator adds, and what was raised (for de-duplication, the
+    // rate limit and the app's list). A webhook's headers may hold a secret: the file is encrypted.
+    version: 9,
+    sql: `
+CREATE TABLE alert_webhooks (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  url TEXT NOT NULL,
+  format TEXT NOT NULL,
+  headers TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL
+);
+CREATE TABLE alerts (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  message TEXT NOT NULL,
+  dedup_key TEXT NOT NULL
+);
+CREATE INDEX alerts_dedup ON alerts (dedup_key, at);
+`,
+  },
+  {
+    // Tool pinning (issue 14): each server's approved definitions (tools, prompts, resource templates)
+    // with their hashes (shared/tool-pins.ts), what was seen that is not approved (for the diff), and
+    // whether new ones are approved by themselves.
+    version: 10,
+    sql: `
+CREATE TABLE definition_pins (
+  server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  approved_at TEXT NOT NULL,
+  PRIMARY KEY (server_id, kind, name)
+);
+CREATE TABLE definition_seen (
+  server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  seen_at TEXT NOT NULL,
+  PRIMARY KEY (server_id, kind, name, hash)
+);
+ALTER TABLE servers ADD COLUMN auto_approve_new INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);
