@@ -844,6 +844,16 @@ export const HostCheck = z.object({
       detail: z.string(),
     })
     .optional(),
+  /** The networks the servers running here join, and whether each is there (hosts check). */
+  networks: z
+    .array(
+      z.object({
+        name: z.string(),
+        servers: z.array(z.string()),
+        state: z.enum(['present', 'missing', 'not-attachable']),
+      }),
+    )
+    .optional(),
   error: z.string().optional(),
 });
 export type HostCheck = z.infer<typeof HostCheck>;

@@ -91,6 +91,8 @@ export async function hostsCheckCommand(ctx: CommandContext, argv: string[]): Pr
   o(`free ports: ${r.freePorts?.join(', ') ?? '-'}`);
   if (r.baseImage !== undefined)
     o(`base image: ${r.baseImage.ref} (${r.baseImage.source}): ${r.baseImage.state}, ${r.baseImage.detail}`);
+  for (const n of r.networks ?? [])
+    o(`network:    ${n.name}: ${n.state} (joined by ${n.servers.join(', ')})`);
   if (r.error !== undefined) o(`problem:    ${r.error}`);
 }
 

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { DeployResult, MemberAdded, ServerView } from '../../shared/contract';
+import type { DeployResult, HostCheck, MemberAdded, ServerView } from '../../shared/contract';
 import { LABELS } from '../instance-spec/constants';
 import { addHost, installedVersion, testFleet, type TestFleet } from '../../test-support/fleet';
 
@@ -88,10 +88,11 @@ void describe("a server's mounts, volumes, networks and extra hosts, deployed (t
           .catch(() => undefined);
     }
     if (network !== '')
-      await f.docker
-        .getNetwork(network)
-        .remove()
-        .catch(() => undefined);
+      for (const name of [network, `${network}-check`])
+        await f.docker
+          .getNetwork(name)
+          .remove()
+          .catch(() => undefined);
     if (hostDir !== '') rmSync(hostDir, { recursive: true, force: true });
   });
 
@@ -196,6 +197,34 @@ void describe("a server's mounts, volumes, networks and extra hosts, deployed (t
       ['unchanged'],
       'the reach is part of the config hash, stable across deploys',
     );
+
+    // hosts check names the networks the servers running on the host join, and whether each is there.
+    const checked = fl.json<HostCheck>(['hosts', 'check', 'tb']);
+    assert.deepEqual(checked.networks, [{ name: network, servers: [name], state: 'present' }]);
+    const gone = `${network}-check`;
+    await fl.docker.createNetwork({ Name: gone, Labels: { 'io.mcp-fleet.test': 'reach' } });
+    const set = fl.cli([
+      'servers',
+      'set',
+      name,
+      '--mount',
+      `${hostDir}:/srv/shared`,
+      '--network',
+      network,
+      '--network',
+      gone,
+      '--add-host',
+      'db.reach.test:10.11.12.13',
+    ]);
+    assert.equal(set.code, 0, set.stderr);
+    // The network goes away under the running instance, as when someone removes it on the host.
+    await fl.docker.getNetwork(gone).disconnect({ Container: inst.name, Force: true });
+    await fl.docker.getNetwork(gone).remove();
+    const missing = fl.json<HostCheck>(['hosts', 'check', 'tb']).networks;
+    assert.deepEqual(missing, [
+      { name: network, servers: [name], state: 'present' },
+      { name: gone, servers: [name], state: 'missing' },
+    ]);
   });
 
   void it('refuses a missing host path or network before it creates anything on the host', async (t) => {

@@ -4,6 +4,7 @@ import type { SshSessionRegistry } from '../ssh/ssh-session-registry';
 import type { Store } from '../store/store';
 import type { HostRecord } from '../store/types';
 import type { DockerClientFactory, DockerTransport } from './docker-client-factory';
+import { mapDockerError, statusOf } from './docker-errors';
 import { DockerHost, type SwarmRole } from './docker-host';
 import { canListenHere, parseListeningPorts, pickFree } from './free-ports';
 
@@ -24,6 +25,8 @@ export interface HostCheckResult {
   dockerTransport?: DockerTransport;
   /** The host's effective base image: on the host, or to be pulled (and whether its registry answered). */
   baseImage?: BaseImageCheck;
+  /** The networks the servers that run here join (their --network), and whether each is there. */
+  networks?: NetworkCheck[];
   /** The first thing that went wrong, as an operator sentence. */
   error?: string;
 }
@@ -38,6 +41,17 @@ export interface BaseImageCheck {
    */
   state: 'present' | 'pullable' | 'unreachable' | 'unknown';
   detail: string;
+}
+
+export interface NetworkCheck {
+  name: string;
+  /** The servers with instances on this host that join it. */
+  servers: string[];
+  /**
+   * present: a container can join it; missing: no such network here; not-attachable: a Swarm overlay
+   * network made without --attachable, which only Swarm services can join.
+   */
+  state: 'present' | 'missing' | 'not-attachable';
 }
 
 export interface CheckHostDeps {
@@ -142,6 +156,15 @@ export async function checkHost(
     }
   }
 
+  if (docker) {
+    try {
+      const networks = await checkNetworks(deps.store, docker, hostId);
+      if (networks.length > 0) result.networks = networks;
+    } catch (err) {
+      fail(err);
+    }
+  }
+
   try {
     result.arch ??= await machineArch(deps, host);
     result.freePorts = await freePorts(deps, host, docker, options);
@@ -149,6 +172,33 @@ export async function checkHost(
     fail(err);
   }
   return result;
+}
+
+/** Each network a server with instances on the host joins, inspected on the host's engine. */
+async function checkNetworks(store: Store, docker: DockerHost, hostId: string): Promise<NetworkCheck[]> {
+  const serversOf = new Map<string, Set<string>>();
+  for (const instance of store.instances.listByHost(hostId)) {
+    const server = store.servers.getById(instance.serverId);
+    for (const network of server?.reach.networks ?? []) {
+      (serversOf.get(network) ?? serversOf.set(network, new Set()).get(network))?.add(server?.name ?? '');
+    }
+  }
+  const checks: NetworkCheck[] = [];
+  for (const [name, servers] of [...serversOf].sort(([a], [b]) => a.localeCompare(b))) {
+    let state: NetworkCheck['state'];
+    try {
+      const info = (await docker.docker.getNetwork(name).inspect()) as {
+        Scope?: string;
+        Attachable?: boolean;
+      };
+      state = info.Scope === 'swarm' && info.Attachable !== true ? 'not-attachable' : 'present';
+    } catch (err) {
+      if (statusOf(err) !== 404) throw mapDockerError(err, docker.where, `network ${name}`);
+      state = 'missing';
+    }
+    checks.push({ name, servers: [...servers].sort(), state });
+  }
+  return checks;
 }
 
 /**
