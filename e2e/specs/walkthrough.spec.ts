@@ -101,7 +101,7 @@ test('walkthrough: host, Shared and Dedicated deploys, health, a kill, exports, 
     await page.getByTestId('wizard-kind-container').click();
     await expect(page.getByTestId('wizard-swarm-warning')).toHaveCount(0);
     // The command carries the runtime image's build context: packing it can take a while on a busy machine.
-    await expect(wizard.command).toContainText('docker run', { timeout: 60_000 });
+    await expect(wizard.command).toContainText('docker run', { timeout: 180_000 });
     await expect(wizard.command).toContainText('--cap-drop');
     // Ports away from the default range, which other suites on this engine use and may grab while a
     // container here is down.
