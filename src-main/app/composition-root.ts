@@ -1,7 +1,11 @@
 /**
  * Wires every service by hand. Plain Node: no electron import, so the CLI, web mode and tests use it too.
  */
+import { hostname } from 'node:os';
 import { createHandlers } from '../ipc/handlers';
+import { AlertService } from '../services/alerts/alert-service';
+import { AlertSources } from '../services/alerts/alert-sources';
+import { PageNotifier, type AlertNotifier } from '../services/alerts/notifier';
 import { AuditCollector } from '../services/audit/audit-collector';
 import type { Handlers } from '../ipc/handle';
 import Dockerode from 'dockerode';
@@ -35,6 +39,8 @@ export interface ServicesOptions {
   watchExternalChanges?: boolean;
   /** Sweeps instance health on a schedule; by default exactly when watchExternalChanges (the long-running UIs). */
   monitorHealth?: boolean;
+  /** Shows alerts on the desktop besides the page (the Electron app's native notifications). */
+  desktopNotifier?: AlertNotifier;
 }
 
 export interface Services {
@@ -49,6 +55,8 @@ export interface Services {
   health: HealthMonitor;
   /** Collects the bridges' audit lines; on the monitor's schedule where the monitor runs. */
   audit: AuditCollector;
+  /** Alerts: raised from health, certificates and deploys here; `raise` for other services (tool pins). */
+  alerts: AlertService;
   /** Closes the store and every long-lived resource. */
   close(): void;
 }
@@ -102,6 +110,19 @@ export async function createServices(options: ServicesOptions): Promise<Services
   });
   fleet.deploy.onTested((tested) => health.noteTested(tested));
   const audit = new AuditCollector({ store, access: fleet.access, timeoutMs: health.options.timeoutMs * 6 });
+  const alerts = new AlertService({
+    store,
+    fleet: hostname(),
+    notifiers: [new PageNotifier(events), ...(options.desktopNotifier ? [options.desktopNotifier] : [])],
+  });
+  // Health and certificates are watched where the monitor runs; a failed deploy alerts in any process.
+  const alertSources = new AlertSources({
+    alerts,
+    events,
+    store,
+    instances: () => health.summary().instances,
+  });
+  fleet.deploy.onFinished((run) => alertSources.deployFinished(run));
   const handlers = createHandlers({
     info: { version: APP_VERSION, home: options.home, transport: options.transport },
     hosts,
@@ -116,10 +137,12 @@ export async function createServices(options: ServicesOptions): Promise<Services
     store: new StoreMaintenance(store, actor),
     settings,
     audit,
+    alerts,
   });
   if (options.monitorHealth ?? options.watchExternalChanges ?? false) {
     health.start();
     audit.start(health.options.intervalMs);
+    alertSources.start();
   }
   const stopWatching = options.watchExternalChanges ? watchExternalChanges(store, events) : () => {};
   return {
@@ -131,8 +154,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
     fleet,
     health,
     audit,
+    alerts,
     close: () => {
       stopWatching();
+      alertSources.stop();
+      alerts.dispose();
       // Ends the SSH sessions, or their sockets would keep a CLI process alive; the monitor first
       // ends its MCP sessions over them (bounded to about a second).
       void Promise.all([health.stop(), audit.stop()]).finally(() => fleet.dispose());

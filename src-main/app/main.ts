@@ -11,6 +11,7 @@ import { registerElectronIpc } from '../ipc/electron-ipc';
 import { defaultHome } from '../services/home';
 import { guiPath } from '../services/platform-defaults';
 import { createServices, type Services } from './composition-root';
+import { desktopNotifier } from './desktop-notifier';
 import { DesktopStore } from './desktop-store';
 import { checkNativeStore } from './native-load';
 import { installRoot } from './runtime-paths';
@@ -56,7 +57,13 @@ async function start(): Promise<void> {
     home,
     sealer: safeStorageSealer(safeStorage),
     openServices: (keyProvider) =>
-      createServices({ home, keyProvider, transport: 'ipc', watchExternalChanges: true }),
+      createServices({
+        home,
+        keyProvider,
+        transport: 'ipc',
+        watchExternalChanges: true,
+        desktopNotifier: desktopNotifier(),
+      }),
     logError,
   });
   // Before the window: its first question then finds the store open, or locked for good reason.
@@ -122,6 +129,7 @@ function startTray(services: Services, windows: AppWindows): () => void {
       iconsDir: join(installRoot(), 'resources', 'tray'),
       events: services.events,
       summary: () => services.health.summary(),
+      alertsLastDay: () => services.alerts.lastDayCount(),
       onAction,
     });
     inTray = true;

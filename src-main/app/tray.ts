@@ -15,6 +15,8 @@ export interface AppTrayOptions {
   iconsDir: string;
   events: EventBus;
   summary: () => HealthSummary;
+  /** Alerts raised in the last 24 hours, shown as a line of the menu. */
+  alertsLastDay?: () => number;
   onAction: (action: TrayAction) => void;
 }
 
@@ -33,17 +35,19 @@ export function createAppTray(o: AppTrayOptions): () => void {
           ? { label: item.label, enabled: false }
           : { label: item.label, click: () => o.onAction(item.action) },
     );
-  const first = trayMenu(o.summary());
+  const model = (): TrayModel =>
+    trayMenu(o.summary(), o.alertsLastDay ? { alertsLastDay: o.alertsLastDay() } : {});
+  const first = model();
   const tray = new Tray(icon(first));
   const draw = (): void => {
-    const m = trayMenu(o.summary());
+    const m = model();
     tray.setImage(icon(m));
     tray.setToolTip(m.tooltip);
     tray.setContextMenu(Menu.buildFromTemplate(toTemplate(m)));
   };
   draw();
   const unsubscribe = o.events.subscribe((event) => {
-    if (event === 'health:changed') draw();
+    if (event === 'health:changed' || event === 'alerts:raised') draw();
   });
   nativeTheme.on('updated', draw);
   return () => {

@@ -8,6 +8,7 @@ import { defaultHome } from '../services/home';
 import { PassphraseKeyProvider } from '../services/store/key-providers';
 import { FleetError } from '../shared/errors';
 import { usage } from './args';
+import { ALERTS_USAGE, alertsCommand } from './commands/alerts';
 import { AUDIT_USAGE, auditCommand } from './commands/audit';
 import { CLIENTS_USAGE, clientsCommand } from './commands/clients';
 import { DEPLOY_USAGE, deployCommand, hostsCheckCommand, serversUpdateCommand } from './commands/deploy';
@@ -37,6 +38,7 @@ ${MEMBERS_USAGE}
 ${INSTANCES_USAGE}
 ${HEALTH_USAGE}
 ${AUDIT_USAGE}
+${ALERTS_USAGE}
 ${SECRETS_USAGE}
 ${TLS_USAGE}
 ${STORE_USAGE}
@@ -100,6 +102,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'audit':
         await auditCommand(ctx, args);
+        break;
+      case 'alerts':
+        await alertsCommand(ctx, args);
         break;
       case 'tls':
         await tlsCommand(ctx, args);

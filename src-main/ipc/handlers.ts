@@ -2,6 +2,7 @@
  * The contract's channels mapped onto the services: declarative, one line each. Both the Electron IPC
  * and the web server reach these only through `dispatch`.
  */
+import type { AlertService } from '../services/alerts/alert-service';
 import type { AuditCollector } from '../services/audit/audit-collector';
 import type { DeployServices } from '../services/deploy/deploy-wiring';
 import type { ExportService } from '../services/export/export-service';
@@ -38,6 +39,8 @@ export interface HandlerDeps {
   machine?: MachineEnv;
   /** The audit trail of calls; without it `audit:*` answers unavailable. */
   audit?: AuditCollector;
+  /** Alert webhooks and raised alerts; without it `alerts:*` answers unavailable. */
+  alerts?: AlertService;
 }
 
 function fleetCa(d: HandlerDeps): FleetCa {
@@ -48,6 +51,11 @@ function fleetCa(d: HandlerDeps): FleetCa {
 function auditCollector(d: HandlerDeps): AuditCollector {
   if (!d.audit) throw new FleetError('unavailable', 'the audit trail is not available in this process');
   return d.audit;
+}
+
+function alertService(d: HandlerDeps): AlertService {
+  if (!d.alerts) throw new FleetError('unavailable', 'alerts are not available in this process');
+  return d.alerts;
 }
 
 function storeMaintenance(d: HandlerDeps): StoreMaintenance {
@@ -114,5 +122,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'settings:unset': async (input) => d.settings.unset(input),
     'audit:list': async (input) => auditCollector(d).list(input),
     'audit:collect': async () => auditCollector(d).collect(),
+    'alerts:list': async ({ limit }) => alertService(d).list(limit),
+    'alerts:add-webhook': async (input) => alertService(d).addWebhook(input),
+    'alerts:remove-webhook': async ({ name }) => (
+      alertService(d).removeWebhook(name),
+      { removed: true as const }
+    ),
+    'alerts:test': async ({ name }) => alertService(d).test(name),
   };
 }

@@ -992,6 +992,80 @@ export const SettingsUnsetInput = z.object({ key: SettingKey, host: Name.optiona
 export const SettingsUnset = z.object({ removed: z.boolean(), setting: SettingView });
 export type SettingsUnset = z.infer<typeof SettingsUnset>;
 
+// ---------- alerts ----------
+
+export const ALERT_KINDS = [
+  'instance_unhealthy',
+  'instance_unknown',
+  'restart_storm',
+  'certificate_expiring',
+  'tool_quarantined',
+  'deploy_failed',
+] as const;
+export const AlertKind = z.enum(ALERT_KINDS);
+export type AlertKind = z.infer<typeof AlertKind>;
+export const AlertSeverity = z.enum(['critical', 'warning', 'info']);
+export type AlertSeverity = z.infer<typeof AlertSeverity>;
+
+/** One raised alert. Subject and message may quote a container or a server's tool: untrusted text. */
+export const AlertView = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  kind: AlertKind,
+  severity: AlertSeverity,
+  subject: z.string(),
+  message: z.string(),
+});
+export type AlertView = z.infer<typeof AlertView>;
+
+export const WebhookFormat = z.enum(['generic', 'slack']);
+export type WebhookFormat = z.infer<typeof WebhookFormat>;
+
+/** A webhook as shown: the URL's path and query and every header value hidden (either may be the secret). */
+export const WebhookView = z.object({
+  name: z.string(),
+  url: z.string(),
+  format: WebhookFormat,
+  /** Header names only; their values never leave the services. */
+  headers: z.array(z.string()),
+  createdAt: z.string(),
+});
+export type WebhookView = z.infer<typeof WebhookView>;
+
+export const AlertsListInput = z.object({ limit: z.number().int().min(1).max(1000).default(50) });
+export const AlertsListing = z.object({
+  webhooks: z.array(WebhookView),
+  /** Newest first. */
+  alerts: z.array(AlertView),
+  /** Alerts raised in the last 24 hours. */
+  lastDay: z.number().int(),
+});
+export type AlertsListing = z.infer<typeof AlertsListing>;
+
+export const AlertsAddWebhookInput = z.object({
+  name: Name,
+  url: z.string().min(1).max(2048),
+  format: WebhookFormat.default('generic'),
+  /** [name, value] pairs; a value may be a secret. */
+  headers: z
+    .array(z.tuple([z.string().max(128), z.string().max(4096)]))
+    .max(20)
+    .default([]),
+  /** Plain http to an address other than this machine's loopback. */
+  allowHttp: z.boolean().default(false),
+});
+export type AlertsAddWebhookInput = z.input<typeof AlertsAddWebhookInput>;
+
+export const AlertsTestResult = z.object({
+  webhook: z.string(),
+  delivered: z.boolean(),
+  /** The last HTTP status, null when no answer came. */
+  status: z.number().int().nullable(),
+  attempts: z.number().int(),
+  message: z.string(),
+});
+export type AlertsTestResult = z.infer<typeof AlertsTestResult>;
+
 const NameInput = z.object({ name: Name });
 const Removed = z.object({ removed: z.literal(true) });
 const Nothing = z.object({}).strict();
@@ -1057,6 +1131,12 @@ export const channels = {
   'audit:list': { input: AuditListInput, output: z.array(AuditCallView) },
   /** Collects every instance's new audit lines now (audit --collect). */
   'audit:collect': { input: Nothing, output: AuditCollected },
+  /** The webhooks (secrets hidden) and the newest alerts (alerts list). */
+  'alerts:list': { input: AlertsListInput, output: AlertsListing },
+  'alerts:add-webhook': { input: AlertsAddWebhookInput, output: WebhookView },
+  'alerts:remove-webhook': { input: NameInput, output: Removed },
+  /** Sends a test alert to one webhook and says what it answered (alerts test). */
+  'alerts:test': { input: NameInput, output: AlertsTestResult },
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -1071,6 +1151,8 @@ export const events = {
   'health:changed': z.object({ changed: z.array(HealthChange), counts: HealthCounts, paused: z.boolean() }),
   /** One line of progress of a deploy (or members, update, rotate) started with that stream id. */
   'deploy:progress': z.object({ streamId: StreamId, line: z.string() }),
+  /** An alert was raised (and recorded); the page shows it, the desktop app also notifies. */
+  'alerts:raised': AlertView,
 } as const;
 
 export type EventName = keyof typeof events;

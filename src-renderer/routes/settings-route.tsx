@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { PageHeader } from '../components/ui/page-header';
 import { useHosts } from '../features/hosts/hooks/use-hosts';
+import { AlertsSection } from '../features/settings/components/alerts-section';
 import { SettingsTable } from '../features/settings/components/settings-table';
 
 /** What runtime images are built from: the fleet's settings, and each host's overrides. */
@@ -31,6 +32,7 @@ export function SettingsRoute() {
           </p>
         </div>
         <SettingsTable key={host ?? ''} host={host} />
+        <AlertsSection />
       </div>
     </>
   );

@@ -52,9 +52,18 @@ export interface TestedInstance {
   elapsedMs: number;
 }
 
+/** A deploy's recorded outcome: what the alerts are told. */
+export interface FinishedDeploy {
+  server: string;
+  host: string;
+  outcome: 'ok' | 'failed';
+  detail: string;
+}
+
 export class DeployService {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly testedListeners = new Set<(tested: TestedInstance[]) => void>();
+  private readonly finishedListeners = new Set<(run: FinishedDeploy) => void>();
 
   constructor(private readonly d: DeployServiceDeps) {}
 
@@ -78,6 +87,12 @@ export class DeployService {
   onTested(listener: (tested: TestedInstance[]) => void): () => void {
     this.testedListeners.add(listener);
     return () => this.testedListeners.delete(listener);
+  }
+
+  /** Hears of every deploy's outcome once it is recorded (the alerts); returns the unsubscribe. */
+  onFinished(listener: (run: FinishedDeploy) => void): () => void {
+    this.finishedListeners.add(listener);
+    return () => this.finishedListeners.delete(listener);
   }
 
   /** Deploys the server again on every host that runs it (after members or tokens changed). */
@@ -280,6 +295,14 @@ export class DeployService {
         detail,
       });
     });
+    const run = { server: server.name, host: host.name, outcome, detail };
+    for (const listener of this.finishedListeners) {
+      try {
+        listener(run);
+      } catch {
+        // A listener's failure is not the deploy's.
+      }
+    }
   }
 
   /** Validates the given options before anything is saved or a host contacted. Throws FleetError('invalid_input'). */

@@ -30,6 +30,8 @@ export interface TrayMenuOptions {
   maxListed?: number;
   /** Longest menu label; longer reasons are cut with an ellipsis. */
   maxLabel?: number;
+  /** Alerts raised in the last 24 hours; the line is left out when not given. */
+  alertsLastDay?: number;
 }
 
 const STATES: HealthState[] = ['unhealthy', 'degraded', 'unknown', 'healthy'];
@@ -63,6 +65,10 @@ export function trayMenu(summary: HealthSummary, options: TrayMenuOptions = {}):
   if (total === 0) items.push({ type: 'label', label: 'No instances deployed' });
   else for (const s of STATES) items.push({ type: 'label', label: `${capital(s)}: ${counts[s]}` });
   if (summary.paused) items.push({ type: 'label', label: 'Monitoring is paused' });
+  if (options.alertsLastDay !== undefined && options.alertsLastDay > 0) {
+    const n = options.alertsLastDay;
+    items.push({ type: 'label', label: `${n} alert${n === 1 ? '' : 's'} in the last 24 hours` });
+  }
   items.push(
     { type: 'separator' },
     { type: 'item', label: 'Open MCP Fleet', action: { kind: 'open-window' } },

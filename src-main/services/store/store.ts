@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { FleetError } from '../../shared/errors';
+import { AlertRepository } from './alert-repository';
 import { AuditCallsRepository } from './audit-calls-repository';
 import { AuditRepository } from './audit-repository';
 import { STORE_FILE, ensureDbFile, ensureHome, openEncrypted } from './database';
@@ -96,6 +97,10 @@ export class Store {
   /** The fleet's settings and each host's overrides. */
   get settings(): SettingsRepository {
     return this.repos.settings;
+  }
+  /** Alert webhooks and the alerts raised. */
+  get alerts(): AlertRepository {
+    return this.repos.alerts;
   }
 
   /**
@@ -275,5 +280,6 @@ function repositories(db: Db) {
     deployState: new DeployStateRepository(db),
     tls: new TlsRepository(db),
     settings: new SettingsRepository(db),
+    alerts: new AlertRepository(db),
   };
 }
