@@ -232,6 +232,12 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     log.info('approved_set_loaded', { file: approvedFile, ...pins.summary() });
     // What each member may see may have changed: clients list again on these notices.
     multiplexer.noticeListsChanged();
+    // Decided again under the new set, and logged, as at start (when the server is up).
+    if (upstream.ready) {
+      pins.survey(upstream.initResult?.capabilities ?? {}).catch((err: unknown) => {
+        log.error('internal_error', { error: describeError(err) });
+      });
+    }
     return true;
   };
   return { port, host: config.host, close, reloadApproved };

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { definitionHash } from '../../src-main/shared/tool-pins';
 import { connectClient, raw, sha256, waitFor } from '../test-helpers';
 import {
   approvedSetFor,
@@ -107,6 +108,30 @@ describe('the approved set, reloaded on SIGHUP', () => {
     bridge.kill('SIGHUP');
     await waitFor(() => events(logs, expected).length === before + 1, expected);
   }
+
+  it('surveys every list at start, before any client, logging each quarantined definition', async () => {
+    // No client has listed anything yet: the lines come from the bridge's own survey.
+    await waitFor(() => events(logs, 'definitions_surveyed').length >= 1, 'the survey');
+    assert.deepEqual(
+      Object.fromEntries(
+        Object.entries(events(logs, 'definitions_surveyed')[0] ?? {}).filter(([k]) =>
+          ['tools', 'prompts', 'resourceTemplates', 'failed'].includes(k),
+        ),
+      ),
+      { tools: 1, prompts: 1, resourceTemplates: 1 },
+    );
+    const greet = events(logs, 'tool_quarantined').find((e) => e.name === 'greet');
+    assert.equal(greet?.reason, 'changed');
+    const definition = greet?.definition as Record<string, unknown> | undefined;
+    assert.equal(definition?.description, VERSION_B.PIN_TOOL_DESCRIPTION, 'the changed text, for the diff');
+    // The logged definition hashes to the hash on the same line: the app can check one by the other.
+    assert.equal(definitionHash('tools', definition), greet?.hash);
+    assert.equal(
+      (events(logs, 'prompt_quarantined')[0]?.definition as { description?: string }).description,
+      VERSION_B.PIN_PROMPT_DESCRIPTION,
+    );
+    assert.deepEqual(await callsSeen(callLog), [], 'nothing was called by the survey');
+  });
 
   it('serves the new set without restarting the server, keeps it when the next file is bad', async () => {
     const legacy = await connectClient(url, TOKEN);

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { BridgeError, describeError } from '../errors';
 import { ErrorCodes, isObject, type JsonObject, type JsonRpcErrorObject } from '../wire/jsonrpc';
-import type { Logger } from '../ops/log';
+import type { LogFields, Logger } from '../ops/log';
 import type { Upstream } from '../child/upstream';
 import {
+  canonicalJson,
   definitionHash,
   parseApprovedSet,
+  pinnedDefinition,
   pinKeyOf,
   pinStatus,
   PIN_KINDS,
@@ -54,6 +56,17 @@ const FIELD: Readonly<Record<PinKind, string>> = {
 const MAX_PAGES = 100;
 /** Remembered keys (log lines written, first-served hashes of auto-approved entries) are bounded by this. */
 const MAX_REMEMBERED = 10_000;
+/**
+ * A definition longer than this (canonical JSON, UTF-16 units) is not written into its log line: the
+ * line says how long it was instead, and the app shows the hash alone.
+ */
+export const MAX_LOGGED_DEFINITION = 65_536;
+/** The server capability that offers each kind (initialize's result). */
+const CAPABILITY: Readonly<Record<PinKind, string>> = {
+  tools: 'tools',
+  prompts: 'prompts',
+  resourceTemplates: 'resources',
+};
 
 /**
  * Why a request is refused: `changed` and `new` as pinStatus says; `unlisted` when the server's full
@@ -157,6 +170,28 @@ export class DefinitionPins {
   }
 
   /**
+   * Reads the whole list of every kind the server offers (its initialize capabilities), as soon as it
+   * is ready, so that what it offers is decided and logged (auto-approved or quarantined, with the
+   * definition) without waiting for a client to list it: the app pins and alerts from these lines.
+   * Ends with `definitions_surveyed` (the counts per kind, and which lists could not be read).
+   */
+  async survey(capabilities: JsonObject): Promise<void> {
+    const counts: Record<string, number> = {};
+    const failed: string[] = [];
+    for (const kind of PIN_KINDS) {
+      if (capabilities[CAPABILITY[kind]] === undefined) continue;
+      try {
+        await this.fetch(kind);
+        counts[kind] = this.known[kind]?.byKey.size ?? 0;
+      } catch (err) {
+        failed.push(LIST_METHOD[kind]);
+        this.log.warn('approved_check_failed', { list: LIST_METHOD[kind], error: describeError(err) });
+      }
+    }
+    this.log.info('definitions_surveyed', { ...counts, ...(failed.length > 0 ? { failed } : {}) });
+  }
+
+  /**
    * A list result from the server (one page, to any member): its definitions are learnt, and it is
    * returned without the entries that are not served. An entry without a key cannot be pinned and is
    * left out too. Other results unchanged.
@@ -219,19 +254,19 @@ export class DefinitionPins {
       const key = pinKeyOf(kind, entry);
       const hash = definitionHash(kind, entry);
       if (key === undefined || hash === undefined) continue;
-      const verdict = this.verdict(kind, key, hash);
+      const verdict = this.verdict(kind, key, hash, entry);
       // Two entries under one key: a call by that key is decided by the one that is not served.
       if (!refusedHere.has(key)) byKey.set(key, hash);
       if (verdict === 'served') served.push(entry);
       else {
         refusedHere.add(key);
-        this.report(kind, key, hash, verdict);
+        this.report(kind, key, hash, verdict, entry);
       }
     }
     return served;
   }
 
-  private verdict(kind: PinKind, key: string, hash: string): 'served' | 'changed' | 'new' {
+  private verdict(kind: PinKind, key: string, hash: string, entry?: unknown): 'served' | 'changed' | 'new' {
     const status = pinStatus(this.set, kind, key, hash);
     if (status === 'approved') return 'served';
     if (status === 'changed' || !this.set.autoApproveNew) return status;
@@ -240,12 +275,22 @@ export class DefinitionPins {
     if (first !== undefined) return first === hash ? 'served' : 'changed';
     if (this.firstServed.size >= MAX_REMEMBERED) return 'new';
     this.firstServed.set(id, hash);
-    this.log.info(`${EVENT[kind]}_auto_approved`, { [FIELD[kind]]: key, hash });
+    this.log.info(`${EVENT[kind]}_auto_approved`, {
+      [FIELD[kind]]: key,
+      hash,
+      ...definitionField(kind, entry),
+    });
     return 'served';
   }
 
   /** One log line per kind, key, hash and reason while this set is served. */
-  private report(kind: PinKind, key: string, hash: string | null, reason: QuarantineReason): void {
+  private report(
+    kind: PinKind,
+    key: string,
+    hash: string | null,
+    reason: QuarantineReason,
+    entry?: unknown,
+  ): void {
     const id = `${kind}\n${key}\n${hash ?? ''}\n${reason}`;
     if (this.logged.has(id)) return;
     if (this.logged.size >= MAX_REMEMBERED) this.logged.clear();
@@ -256,6 +301,7 @@ export class DefinitionPins {
       reason,
       hash,
       approved: Object.hasOwn(pins, key) ? (pins[key] ?? null) : null,
+      ...definitionField(kind, entry),
     });
   }
 
@@ -318,4 +364,17 @@ export class DefinitionPins {
     }
     return { byKey, complete: false };
   }
+}
+
+/**
+ * The pinned definition for a log line (`definition`), so the app can show what changed; one longer
+ * than MAX_LOGGED_DEFINITION is left out and its length given (`definitionLength`). Nothing without an
+ * entry (a request for something the server does not list).
+ */
+function definitionField(kind: PinKind, entry: unknown): LogFields {
+  if (entry === undefined) return {};
+  const definition = pinnedDefinition(kind, entry);
+  if (definition === undefined) return {};
+  const length = canonicalJson(definition).length;
+  return length > MAX_LOGGED_DEFINITION ? { definitionLength: length } : { definition };
 }

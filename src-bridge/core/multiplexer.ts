@@ -148,9 +148,15 @@ export class Multiplexer implements UpstreamListener {
   }
 
   onReady(generation: number): void {
-    if (generation === 1) return;
+    // With pinning, what the server offers is read and decided at once (logged for the app to pin).
+    const survey = (): void => {
+      const pins = this.config.pins;
+      if (pins !== undefined) this.background(pins.survey(this.upstream.initResult?.capabilities ?? {}));
+    };
+    if (generation === 1) return survey();
     // A restarted server may offer different tools; clients re-list on these notices.
     this.config.pins?.forgetAll();
+    survey();
     this.noticeListsChanged();
     this.subscriptions.renew();
     this.front.toolHeaders.forget();
