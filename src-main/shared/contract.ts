@@ -740,11 +740,29 @@ export const ServerSetInput = z.object({
   bridgeLimits: BridgeLimits.optional(),
   /** Mounts, volumes, networks and extra hosts, replaced as a whole. */
   reach: ServerReachSchema.optional(),
+  /** Shared or Dedicated: the instances of the old shape are removed and the new ones made. */
+  mode: Mode.optional(),
+  /** With a change to Shared: drop the members' own values (a Shared instance cannot keep them apart). */
+  dropMemberEnv: z.boolean().optional(),
+  /** With a mode change: go on although the new instances start without the old ones' volume data. */
+  freshVolumes: z.boolean().optional(),
   /** Check the change and list the tools a version change alters; save and deploy nothing. */
   dryRun: z.boolean().optional(),
   streamId: StreamId.optional(),
 });
 export type ServerSetInput = z.input<typeof ServerSetInput>;
+
+/**
+ * What a mode change does where the server runs (read from the store, no host asked): per host, the
+ * instances removed and made; `notes` say what does not carry over (dropped values, volume data).
+ */
+export const ModeChange = z.object({
+  from: Mode,
+  to: Mode,
+  hosts: z.array(z.object({ host: z.string(), remove: z.array(z.string()), create: z.array(z.string()) })),
+  notes: z.array(z.string()),
+});
+export type ModeChange = z.infer<typeof ModeChange>;
 
 /**
  * What a version change does to the server's tools (shared/tool-diff.ts), from the full tools/list of
@@ -770,6 +788,8 @@ export const ServerChanged = z.object({
   toolDiff: ToolDiff.nullable(),
   /** The exact version a registry gave a tag or range; null when none was asked. */
   pinned: VersionPin.nullable(),
+  /** What a mode change removes and makes; null when the mode stayed. */
+  modeChange: ModeChange.nullable().default(null),
   /** True when nothing was saved or deployed (dryRun). */
   dryRun: z.boolean(),
 });

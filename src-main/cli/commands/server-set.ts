@@ -9,6 +9,7 @@ import {
   reachProblem,
   type ServerReach,
 } from '../../shared/server-mounts';
+import { modeChangeReport } from '../../shared/mode-change-report';
 import { toolDiffReport } from '../../shared/tool-diff';
 import { limitOrDefault, parseArgs, rootFlag, usage, type ParsedArgs } from '../args';
 import type { CommandContext } from '../context';
@@ -21,10 +22,13 @@ export const SERVERS_SET_USAGE = `mcp-fleet servers set SERVER [--version V] [--
     [--port N|auto] [--mount HOST_PATH:PATH[:ro|:rw]]... [--volume NAME:PATH[:ro|:rw]]... [--shared-volume] [--network NAME]...
     [--add-host NAME:IP]... [--allow-docker-socket] [--no-reach] [--root URI[=NAME]]... [--no-roots]
     [--member-sessions N|default] [--member-inflight N|default] [--member-rps R|default] [--max-connections N|default]
-    [--max-connections-per-source N|default] [--dry-run]
+    [--max-connections-per-source N|default] [--mode shared|dedicated [--drop-member-env] [--fresh-volumes]] [--dry-run]
     (--arg, --root and the reach flags replace what was there; env is added to, --unset-env removes; caps not named stay.
      --secret-env K reads the value from standard input, or asks. A new version shows the tools it adds, removes and
-     changes first; --dry-run shows only that. Then deploys again where the server runs, one instance at a time)`;
+     changes first; --dry-run shows only that. Then deploys again where the server runs, one instance at a time.
+     --mode removes the instances of the old shape and makes the new ones, members and tokens kept; --dry-run shows
+     which. To Dedicated: no roots (--no-roots); to Shared: --drop-member-env drops members' own values.
+     --fresh-volumes: go on although volume data does not carry over to the new instances)`;
 
 const CAP_OPTIONS = Object.fromEntries(
   BRIDGE_LIMIT_FLAGS.map(([, flag]) => [flag.slice(2), 'string' as const]),
@@ -51,6 +55,9 @@ export async function serversSetCommand(ctx: CommandContext, argv: string[]): Pr
     root: 'multi',
     'no-roots': 'flag',
     'dry-run': 'flag',
+    mode: 'string',
+    'drop-member-env': 'flag',
+    'fresh-volumes': 'flag',
     ...CAP_OPTIONS,
   });
   const server = single(a.positionals, 'servers set SERVER [--version V] [--arg A]... [--env K=V]... ...');
@@ -75,6 +82,10 @@ export async function serversSetCommand(ctx: CommandContext, argv: string[]): Pr
     if (text === undefined) return [];
     return [[field, limitOrDefault(flag, text, whole)] as const];
   });
+  const mode = modeFlag(a.values.get('mode'));
+  if (a.flags.has('drop-member-env') && mode !== 'shared')
+    throw usage('--drop-member-env goes with --mode shared');
+  if (a.flags.has('fresh-volumes') && mode === undefined) throw usage('--fresh-volumes goes with --mode');
   const env = await envFlags(a);
   const version = a.values.get('version');
   const changes = {
@@ -85,10 +96,13 @@ export async function serversSetCommand(ctx: CommandContext, argv: string[]): Pr
     ...(port === undefined ? {} : { port }),
     ...(roots === undefined ? {} : { roots }),
     ...(reach === undefined ? {} : { reach }),
+    ...(mode === undefined ? {} : { mode }),
+    ...(a.flags.has('drop-member-env') ? { dropMemberEnv: true } : {}),
+    ...(a.flags.has('fresh-volumes') ? { freshVolumes: true } : {}),
   };
   if (Object.keys(changes).length === 0 && given.length === 0) {
     throw usage(
-      'expected: mcp-fleet servers set SERVER with at least one of --version, --arg, --no-args, --env, --secret-env, --unset-env, --port, --mount, --volume, --network, --add-host, --no-reach, --root, --no-roots or a cap',
+      'expected: mcp-fleet servers set SERVER with at least one of --version, --arg, --no-args, --env, --secret-env, --unset-env, --port, --mount, --volume, --network, --add-host, --no-reach, --root, --no-roots, --mode or a cap',
     );
   }
   let limits: BridgeLimits | undefined;
@@ -143,11 +157,17 @@ function printChanged(ctx: CommandContext, changed: ServerChanged): void {
       const value = s.bridgeLimits[field];
       return value === undefined ? [] : [`${flag} ${value}`];
     }).join(' ') || "the bridge's defaults";
+  // Like the diff: a saved change told it on the progress stream before its rollout.
+  if (changed.modeChange !== null && changed.dryRun) modeChangeReport(s.name, changed.modeChange).forEach(o);
   if (changed.dryRun) {
-    o(`dry run: nothing saved or deployed; server ${s.name} would run ${s.source.kind} ${s.source.value}`);
+    o(
+      `dry run: nothing saved or deployed; server ${s.name} would run ${s.source.kind} ${s.source.value}${changed.modeChange === null ? '' : `, ${s.mode}`}`,
+    );
     return;
   }
-  o(`changed server ${s.name} (roots ${s.roots.length}; bridge ${caps})`);
+  o(
+    `changed server ${s.name} (${changed.modeChange === null ? '' : `mode ${s.mode}; `}roots ${s.roots.length}; bridge ${caps})`,
+  );
   if (changed.toolDiff !== null) o(`source:   ${s.source.kind} ${s.source.value}`);
   if (changed.deploys.length > 0) printResults(ctx, changed.deploys);
 }
@@ -184,6 +204,11 @@ function splitEnv(kv: string, flag: string): { key: string; value: string } {
   // Never echo the value: it may be a secret.
   if (eq <= 0) throw usage(`${flag} expects KEY=VALUE (got a value without "=" or without a key)`);
   return { key: kv.slice(0, eq), value: kv.slice(eq + 1) };
+}
+
+function modeFlag(text: string | undefined): 'shared' | 'dedicated' | undefined {
+  if (text === undefined || text === 'shared' || text === 'dedicated') return text;
+  throw usage(`--mode must be shared or dedicated, got "${text.slice(0, 100)}"`);
 }
 
 /** `--port N` or `--port auto` (the deploy chooses); undefined when not given. */

@@ -490,3 +490,113 @@ describe('mcp-fleet servers set: version, arguments, env, port and reach', () =>
     assert.equal(fileHash(home), before, 'a refused set changed the store');
   });
 });
+
+describe('mcp-fleet servers set --mode (a server deployed nowhere: the store only)', () => {
+  interface Shown {
+    mode: string;
+    port: number | null;
+    roots: unknown[];
+  }
+  interface ListedMember {
+    name: string;
+    envKeys: string[];
+  }
+  const show = (home: string, name: string) =>
+    JSON.parse(ok(home, ['--json', 'servers', 'show', name])) as Shown;
+  const members = (home: string, server: string) =>
+    JSON.parse(ok(home, ['--json', 'members', 'list', server])) as ListedMember[];
+
+  /** Member names with their token hashes, read with the store's key. */
+  async function tokens(home: string, server: string): Promise<string[][]> {
+    const store = await Store.open({ home, keyProvider: new PassphraseKeyProvider(PASS) });
+    try {
+      const record = store.servers.getByName(server);
+      return store.members.listByServer(record?.id ?? '').map((m) => [m.name, m.tokenSha256]);
+    } finally {
+      store.close();
+    }
+  }
+
+  test('refuses what the new mode cannot keep, shows the plan on --dry-run, keeps members and tokens', async () => {
+    const home = newHome();
+    ok(home, [
+      'servers',
+      'add',
+      'docs',
+      '--npx',
+      'pkg@1.0.0',
+      '--mode',
+      'shared',
+      '--port',
+      '18650',
+      '--root',
+      'file:///srv/docs',
+    ]);
+    ok(home, ['members', 'add', 'docs', 'alice', '--tools', 'read_*']);
+    ok(home, ['members', 'add', 'docs', 'bob']);
+    const hashes = await tokens(home, 'docs');
+    const before = fileHash(home);
+    const set = (...args: string[]) => ['servers', 'set', 'docs', ...args];
+    refused(home, set('--mode', 'dedicated'), /has 1 root\(s\), which only Shared servers take.*--no-roots/);
+    refused(home, set('--mode', 'dedicated', '--no-roots', '--port', '18651'), /one port per member/);
+    refused(home, set('--mode', 'solo'), /--mode must be shared or dedicated, got "solo"/);
+    refused(
+      home,
+      set('--mode', 'dedicated', '--drop-member-env'),
+      /--drop-member-env goes with --mode shared/,
+    );
+    refused(home, set('--fresh-volumes', '--no-args'), /--fresh-volumes goes with --mode/);
+    refused(home, set('--mode', 'shared'), /nothing to change: server "docs" is already Shared/);
+    const dry = ok(home, set('--mode', 'dedicated', '--no-roots', '--dry-run'));
+    assert.match(dry, /^mode of docs: Shared -> Dedicated$/m);
+    assert.match(dry, /runs nowhere yet: its next deploy makes Dedicated instances/);
+    assert.match(dry, /dry run: nothing saved or deployed; .*, dedicated$/m);
+    assert.equal(fileHash(home), before, 'a refused set or a dry run changed the store');
+
+    assert.match(
+      ok(home, set('--mode', 'dedicated', '--no-roots')),
+      /^changed server docs \(mode dedicated; roots 0;/m,
+    );
+    assert.deepEqual(Object.values(pick(show(home, 'docs'))), ['dedicated', null, []]);
+    assert.deepEqual(await tokens(home, 'docs'), hashes, 'members and tokens stay');
+    assert.deepEqual(
+      (JSON.parse(ok(home, ['--json', 'members', 'list', 'docs'])) as Listed[]).map((m) => [m.name, m.tools]),
+      [
+        ['alice', ['read_*']],
+        ['bob', ['*']],
+      ],
+      "each member's tools stay",
+    );
+
+    // Dedicated: a member's own values, which Shared cannot keep apart.
+    ok(home, ['members', 'add', 'docs', 'carol', '--secret-env', 'API_KEY=carol-secret-1']);
+    const dedicated = fileHash(home);
+    refused(
+      home,
+      set('--mode', 'shared'),
+      /member\(s\) carol \(API_KEY\) have their own values, which a Shared instance cannot keep apart: give --drop-member-env/,
+    );
+    refused(
+      home,
+      set('--mode', 'shared', '--drop-member-env', '--port', '18650', '--root', 'https://x/'),
+      /file:\/\//,
+    );
+    assert.equal(fileHash(home), dedicated);
+    const out = ok(home, set('--mode', 'shared', '--drop-member-env', '--port', '18652'));
+    assert.ok(!out.includes('carol-secret-1'));
+    assert.deepEqual(Object.values(pick(show(home, 'docs'))), ['shared', 18652, []]);
+    assert.deepEqual(
+      members(home, 'docs').map((m) => [m.name, m.envKeys]),
+      [
+        ['alice', []],
+        ['bob', []],
+        ['carol', []],
+      ],
+    );
+    assert.deepEqual((await tokens(home, 'docs')).slice(0, 2), hashes);
+  });
+});
+
+function pick(s: { mode: string; port: number | null; roots: unknown[] }) {
+  return { mode: s.mode, port: s.port, roots: s.roots };
+}

@@ -123,6 +123,11 @@ export async function readDrift(input: DriftInput): Promise<InstanceView[]> {
         rows.push({ ...row, state, drift });
       }
     }
+    // A Shared server without a port yet (just changed from Dedicated) wants its one instance; the
+    // old shape's containers are extra above.
+    if (server.mode === 'shared' && server.port === null && members.length > 0) {
+      rows.push({ ...base(containerName(server.name, null), server.name, null), drift: 'missing' });
+    }
     // Members never deployed have no port yet: they are missing without a spec to compare.
     if (server.mode === 'dedicated') {
       for (const m of members.filter((x) => x.state.port === null)) {

@@ -1,4 +1,5 @@
 import type {
+  ModeChange,
   ServerAdded,
   ServerAddInput,
   ServerSetInput,
@@ -19,6 +20,8 @@ import type { EnvEntry, ServerRecord } from '../store/types';
 import { pinnedPorts } from '../host-ops/ports';
 import { reachProblem } from '../../shared/server-mounts';
 import { diffTools, toolDiffReport } from '../../shared/tool-diff';
+import { modeChangeReport } from '../../shared/mode-change-report';
+import { planModeChange, type ModePlan } from './mode-change';
 import { validateSource, withVersion } from './source';
 import type { ToolLists } from './tool-probe';
 
@@ -49,6 +52,8 @@ export interface ServerChanged {
   toolDiff: ToolDiff | null;
   /** The exact version a registry gave a tag or range; null when none was asked. */
   pinned: VersionPin | null;
+  /** What a mode change removes and makes; null when the mode stayed. */
+  modeChange: ModeChange | null;
   /** Nothing was saved or deployed. */
   dryRun: boolean;
 }
@@ -131,9 +136,11 @@ export class ServerService {
    * of both versions on the first host that runs the server (see ToolProbe) and reports what changes
    * (onProgress hears it before the rollout). Then it is saved and deployed where the server runs, one
    * instance at a time as `servers update` does; with dryRun nothing is saved or deployed. Members and
-   * their tokens are never touched. Everything but the version's registry and the probe is checked before
-   * anything else happens. Throws FleetError: not_found, invalid_input (a bad value, an env key given twice
-   * or not set, nothing to change), conflict (a port another server pins), the registry's errors for a
+   * their tokens are never touched. A mode change (see planModeChange) clears what only the old shape had
+   * (the server's port going Dedicated; the members' ports, and their own values with dropMemberEnv,
+   * going Shared) and its deploy removes the old instances and makes the new ones. Everything but the
+   * version's registry and the probe is checked before anything else happens. Throws FleetError: not_found, invalid_input (a bad value, an env key given twice
+   * or not set, nothing to change, what a new mode cannot keep), conflict (a port another server pins), the registry's errors for a
    * tag or range, and the probe's. A failed deploy does not throw: see deployError.
    */
   async set(raw: ServerSetInput, onProgress: (line: string) => void = () => {}): Promise<ServerChanged> {
@@ -145,7 +152,19 @@ export class ServerService {
     if (deployer === undefined && input.dryRun !== true) {
       throw new FleetError('internal', 'this process cannot deploy servers');
     }
-    const patch = this.setPatch(server, input);
+    const modePlan =
+      input.mode === undefined
+        ? null
+        : planModeChange(this.store, server, {
+            mode: input.mode,
+            roots: input.roots,
+            port: input.port,
+            reach: input.reach,
+            dropMemberEnv: input.dropMemberEnv === true,
+            freshVolumes: input.freshVolumes === true,
+          });
+    const patch = this.setPatch(server, input, modePlan);
+    const modeChange = modePlan?.view ?? null;
     let source: ServerAddInput['source'] | null =
       input.version === undefined
         ? null
@@ -173,20 +192,35 @@ export class ServerService {
       if (input.dryRun !== true) toolDiffReport(server.name, toolDiff).forEach((line) => onProgress(line));
     }
     if (input.dryRun === true) {
-      return { server: this.view(next), deploys: [], deployError: null, toolDiff, pinned, dryRun: true };
+      return {
+        server: this.view(next),
+        deploys: [],
+        deployError: null,
+        toolDiff,
+        pinned,
+        modeChange,
+        dryRun: true,
+      };
     }
     const updated = this.store.transaction(() => {
       const saved = this.store.servers.update(server.id, patch);
+      // Members and tokens stay; what only the old shape had goes with it.
+      for (const id of modePlan?.dropEnvOf ?? []) this.store.deployState.setMember(id, { env: [] });
+      for (const id of modePlan?.clearPortOf ?? []) this.store.deployState.setMember(id, { port: null });
       this.store.audit.append({
         actor: this.actor,
         action: 'servers.set',
         target: server.name,
         outcome: 'ok',
-        detail: setDetail(server, patch, input),
+        detail: setDetail(server, patch, input, modePlan),
       });
       return saved;
     });
     this.events.emit('store:changed', { domain: 'servers' });
+    if (modePlan !== null) {
+      this.events.emit('store:changed', { domain: 'members' });
+      modeChangeReport(server.name, modePlan.view).forEach((line) => onProgress(line));
+    }
     let deploys: DeployResult[] = [];
     let deployError: string | null = null;
     try {
@@ -194,18 +228,29 @@ export class ServerService {
     } catch (err) {
       deployError = err instanceof FleetError ? err.message : 'unexpected error; see the log';
     }
-    return { server: this.view(updated), deploys, deployError, toolDiff, pinned, dryRun: false };
+    return { server: this.view(updated), deploys, deployError, toolDiff, pinned, modeChange, dryRun: false };
   }
 
   /** The checked patch of a set, without the version. Throws as `set` does; touches nothing. */
-  private setPatch(server: ServerRecord, input: ReturnType<typeof ServerSetSchema.parse>): ServerPatch {
+  private setPatch(
+    server: ServerRecord,
+    input: ReturnType<typeof ServerSetSchema.parse>,
+    modePlan: ModePlan | null,
+  ): ServerPatch {
     const patch: ServerPatch = {};
+    const mode = modePlan?.mode ?? server.mode;
+    if (input.dropMemberEnv === true && modePlan?.mode !== 'shared') {
+      throw new FleetError('invalid_input', "dropping the members' own values goes with a change to Shared");
+    }
+    if (input.freshVolumes === true && modePlan === null) {
+      throw new FleetError('invalid_input', 'fresh volumes go with a change of mode');
+    }
     if (input.args !== undefined) patch.args = input.args;
     if (input.env !== undefined || input.unsetEnv !== undefined) {
       patch.env = changedEnv(server, input.env ?? [], input.unsetEnv ?? []);
     }
     if (input.port !== undefined) {
-      if (server.mode === 'dedicated' && input.port !== null) {
+      if (mode === 'dedicated' && input.port !== null) {
         throw new FleetError(
           'invalid_input',
           "a Dedicated server's instances take one port per member: give the first with `deploy --port`",
@@ -221,7 +266,7 @@ export class ServerService {
       patch.port = input.port;
     }
     if (input.roots !== undefined) {
-      if (server.mode === 'dedicated' && input.roots.length > 0) {
+      if (mode === 'dedicated' && input.roots.length > 0) {
         throw new FleetError('invalid_input', DEDICATED_ROOTS);
       }
       patch.roots = input.roots;
@@ -236,10 +281,16 @@ export class ServerService {
       if (problem !== null) throw new FleetError('invalid_input', problem);
       patch.reach = input.reach;
     }
+    if (modePlan !== null) {
+      patch.mode = modePlan.mode;
+      patch.port = modePlan.port;
+    }
     if (Object.keys(patch).length === 0 && input.version === undefined) {
       throw new FleetError(
         'invalid_input',
-        'nothing to change: give a version, arguments, env, a port, roots, bridge limits or the reach',
+        input.mode === server.mode
+          ? `nothing to change: server "${server.name}" is already ${server.mode === 'shared' ? 'Shared' : 'Dedicated'}`
+          : 'nothing to change: give a version, arguments, env, a port, roots, bridge limits, the reach or a mode',
       );
     }
     return patch;
@@ -359,8 +410,13 @@ function setDetail(
   server: ServerRecord,
   patch: ServerPatch,
   input: ReturnType<typeof ServerSetSchema.parse>,
+  modePlan: ModePlan | null,
 ): string {
   const parts = [
+    modePlan === null ? '' : `mode ${server.mode} -> ${modePlan.mode}`,
+    modePlan === null || modePlan.dropEnvOf.length === 0
+      ? ''
+      : `members' own values dropped (${modePlan.dropEnvOf.length} members)`,
     patch.sourceValue === undefined ? '' : `source ${server.sourceValue} -> ${patch.sourceValue}`,
     patch.args === undefined ? '' : `args ${patch.args.length}`,
     input.env === undefined || input.env.length === 0

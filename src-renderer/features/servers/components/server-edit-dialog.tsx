@@ -1,5 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
-import type { ServerChanged, ServerView } from '../../../../src-main/shared/contract';
+import type { ModeChange, ServerChanged, ServerView } from '../../../../src-main/shared/contract';
+import { modeChangeReport } from '../../../../src-main/shared/mode-change-report';
 import { ErrorAlert } from '../../../components/ui/alert';
 import { Button } from '../../../components/ui/button';
 import { ChoiceGroup } from '../../../components/ui/choice-group';
@@ -16,6 +17,7 @@ import {
   serverEditErrors,
   serverEditFieldOrder,
   versionOf,
+  withMode,
   type ServerEditDraft,
 } from '../hooks/server-edit-draft';
 import { useSetServer } from '../hooks/use-server';
@@ -29,12 +31,25 @@ const PORT_MODES = [
   { value: 'auto', label: 'Automatic' },
   { value: 'pinned', label: 'Pinned' },
 ] as const;
+const MODES = [
+  { value: 'shared', label: 'Shared' },
+  { value: 'dedicated', label: 'Dedicated' },
+] as const;
+
+/** What a mode change removes and makes on each host, and what does not carry over. */
+function ModeChangeView({ server, change, testId }: { server: string; change: ModeChange; testId: string }) {
+  return (
+    <pre className="mono" data-testid={testId}>
+      {modeChangeReport(server, change).join('\n')}
+    </pre>
+  );
+}
 
 /**
  * Changes what a server runs (servers:set): version, arguments, environment, port and host access.
  * Everything is checked here with the contract's and the shared mount rules before anything is sent; a
- * version change first asks for the tools it adds, removes and changes (a dry run), and is applied only
- * once the operator has seen them. Then the deploy that carried the change and the instances' drift show.
+ * version change first asks for the tools it adds, removes and changes, and a mode change for the
+ * instances it removes and makes (a dry run); either is applied only once the operator has seen it. Then the deploy that carried the change and the instances' drift show.
  */
 export function ServerEditDialog({ server, onClose }: { server: ServerView; onClose: () => void }) {
   const set = useSetServer();
@@ -79,7 +94,7 @@ export function ServerEditDialog({ server, onClose }: { server: ServerView; onCl
       return;
     }
     if (change === null) return;
-    const dryRun = change.version !== undefined && preview === null;
+    const dryRun = (change.version !== undefined || change.mode !== undefined) && preview === null;
     const answer = await set.run({
       server: server.name,
       ...change,
@@ -91,7 +106,8 @@ export function ServerEditDialog({ server, onClose }: { server: ServerView; onCl
     else setResult(answer.data);
   }
 
-  const reviewing = change?.version !== undefined && preview === null;
+  // A mode change in the draft is reviewed first even while a field is in error.
+  const reviewing = (change?.version !== undefined || draft.mode !== server.mode) && preview === null;
   const footer = result ? (
     <Button variant="primary" onClick={close} data-testid={`${ID}-close-done`} autoFocus>
       Close
@@ -109,7 +125,13 @@ export function ServerEditDialog({ server, onClose }: { server: ServerView; onCl
         disabled={change === null && Object.keys(errors).length === 0}
         data-testid={`${ID}-save`}
       >
-        {reviewing ? 'Review the new version' : preview ? 'Apply' : 'Save'}
+        {reviewing
+          ? change?.version !== undefined
+            ? 'Review the new version'
+            : 'Review the mode change'
+          : preview
+            ? 'Apply'
+            : 'Save'}
       </Button>
     </>
   );
@@ -125,6 +147,9 @@ export function ServerEditDialog({ server, onClose }: { server: ServerView; onCl
             </p>
           )}
           {result.toolDiff && <ToolDiffView diff={result.toolDiff} testId={`${ID}-tool-diff`} />}
+          {result.modeChange && (
+            <ModeChangeView server={server.name} change={result.modeChange} testId={`${ID}-mode-change`} />
+          )}
           {server.instanceCount > 0 && <ServerDrift server={server.name} testId={`${ID}-drift`} />}
         </div>
       ) : (
@@ -189,6 +214,68 @@ export function ServerEditDialog({ server, onClose }: { server: ServerView; onCl
               }
               onRemove={(index) => edit({ ...draft, env: draft.env.filter((_, i) => i !== index) })}
             />
+            <ChoiceGroup
+              name={`${ID}-mode`}
+              label="Mode"
+              value={draft.mode}
+              choices={MODES}
+              onChange={(mode) => edit(withMode(draft, server, mode))}
+            />
+            {draft.mode !== server.mode && (
+              <div className="stack" data-testid={`${ID}-mode-options`}>
+                <p className="field-hint">
+                  {draft.mode === 'dedicated'
+                    ? 'Each member gets an instance of its own on its own port; the Shared instance is removed.'
+                    : "One instance serves every member; the members' instances are removed."}{' '}
+                  Members keep their tokens and tools; their clients need the new address.
+                </p>
+                {draft.mode === 'dedicated' && server.roots.length > 0 && (
+                  <label className="check">
+                    <input
+                      type="checkbox"
+                      checked={draft.dropRoots}
+                      data-testid={`${ID}-drop-roots`}
+                      onChange={(e) => edit({ ...draft, dropRoots: e.target.checked })}
+                    />
+                    Remove the {server.roots.length} root(s): only Shared servers take them
+                  </label>
+                )}
+                {draft.mode === 'shared' && (
+                  <label className="check">
+                    <input
+                      type="checkbox"
+                      checked={draft.dropMemberEnv}
+                      data-testid={`${ID}-drop-member-env`}
+                      onChange={(e) => edit({ ...draft, dropMemberEnv: e.target.checked })}
+                    />
+                    Drop the members&apos; own values (one instance cannot keep them apart)
+                  </label>
+                )}
+                {server.instanceCount > 0 && (
+                  <label className="check">
+                    <input
+                      type="checkbox"
+                      checked={draft.freshVolumes}
+                      data-testid={`${ID}-fresh-volumes`}
+                      onChange={(e) => edit({ ...draft, freshVolumes: e.target.checked })}
+                    />
+                    Start the new instances with fresh volumes (data kept in a volume per instance does not
+                    carry over)
+                  </label>
+                )}
+                {errorOf('mode') && (
+                  <p
+                    className="field-error"
+                    role="alert"
+                    id={`${ID}-mode`}
+                    tabIndex={-1}
+                    data-testid={`${ID}-mode-error`}
+                  >
+                    {errorOf('mode')}
+                  </p>
+                )}
+              </div>
+            )}
             <div className="field-row">
               <ChoiceGroup
                 name={`${ID}-port-mode`}
@@ -219,7 +306,7 @@ export function ServerEditDialog({ server, onClose }: { server: ServerView; onCl
             </div>
             <ReachFields
               idPrefix={ID}
-              mode={server.mode}
+              mode={draft.mode}
               draft={draft.reach}
               errorOf={errorOf}
               onChange={(reach) => edit({ ...draft, reach })}
@@ -233,7 +320,21 @@ export function ServerEditDialog({ server, onClose }: { server: ServerView; onCl
               <ToolDiffView diff={preview.toolDiff} testId={`${ID}-preview-diff`} />
             </div>
           )}
-          {preview !== null && preview.toolDiff === null && (
+          {preview?.modeChange && (
+            <div className="stack" data-testid={`${ID}-mode-preview`}>
+              {!preview.toolDiff && (
+                <p className="notice notice-warn">
+                  Nothing is saved yet. Apply to save the change and deploy it.
+                </p>
+              )}
+              <ModeChangeView
+                server={server.name}
+                change={preview.modeChange}
+                testId={`${ID}-mode-preview-plan`}
+              />
+            </div>
+          )}
+          {preview !== null && preview.toolDiff === null && preview.modeChange === null && (
             <p className="notice" data-testid={`${ID}-preview`}>
               The version is accepted. Apply to save the change and deploy it.
             </p>

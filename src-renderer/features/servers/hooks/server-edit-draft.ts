@@ -6,6 +6,7 @@
 import {
   EnvKey,
   Port,
+  type Mode,
   ServerSetInput,
   type EnvEntryInput,
   type EnvEntryView,
@@ -46,6 +47,14 @@ export interface ServerEditDraft {
   portMode: 'auto' | 'pinned';
   port: string;
   reach: ReachDraft;
+  /** Shared or Dedicated; another than the stored one removes the old instances and makes new ones. */
+  mode: Mode;
+  /** With a change to Dedicated: clear the roots, which only Shared servers take. */
+  dropRoots: boolean;
+  /** With a change to Shared: drop the members' own values. */
+  dropMemberEnv: boolean;
+  /** With a mode change: go on although volume data does not carry over. */
+  freshVolumes: boolean;
 }
 
 /** The version in a stored source: `pkg@1.2.3`, `pkg==1.2.3`, `image:tag`; null when it names none. */
@@ -80,6 +89,24 @@ export function serverEditDraftOf(server: ServerView): ServerEditDraft {
     portMode: server.port === null ? 'auto' : 'pinned',
     port: server.port === null ? '' : String(server.port),
     reach: reachDraftOf(server.reach),
+    mode: server.mode,
+    dropRoots: false,
+    dropMemberEnv: false,
+    freshVolumes: false,
+  };
+}
+
+/** The draft with another mode: a Dedicated server's ports are per member, so its port goes automatic. */
+export function withMode(draft: ServerEditDraft, server: ServerView, mode: Mode): ServerEditDraft {
+  const back = mode === server.mode ? serverEditDraftOf(server) : null;
+  return {
+    ...draft,
+    mode,
+    ...(mode === 'dedicated' ? { portMode: 'auto' as const, port: '' } : {}),
+    ...(back === null ? {} : { portMode: back.portMode, port: back.port }),
+    dropRoots: false,
+    dropMemberEnv: false,
+    freshVolumes: false,
   };
 }
 
@@ -142,6 +169,15 @@ export function serverEditErrors(draft: ServerEditDraft, server: ServerView): Fi
     taken.set(key, i);
   });
 
+  if (draft.mode !== server.mode && draft.mode === 'dedicated') {
+    if (server.roots.length > 0 && !draft.dropRoots) {
+      out['mode'] =
+        `${server.name} has ${server.roots.length} root(s), which only Shared servers take: tick Remove the roots, or keep it Shared`;
+    }
+    if (draft.portMode === 'pinned') {
+      out['port'] = "a Dedicated server's instances take one port per member: choose Automatic";
+    }
+  }
   if (draft.portMode === 'pinned') {
     const port = numberOrUndefined(draft.port);
     if (port === undefined) out['port'] = 'is required when pinned (or choose Automatic)';
@@ -155,7 +191,14 @@ export function serverEditErrors(draft: ServerEditDraft, server: ServerView): Fi
 
 /** The fields in the order the dialog shows them, for focusing the first one in error. */
 export function serverEditFieldOrder(draft: ServerEditDraft): string[] {
-  return ['version', 'args', ...draft.env.map((_, i) => `env.${i}`), 'port', ...reachFieldOrder(draft.reach)];
+  return [
+    'version',
+    'args',
+    ...draft.env.map((_, i) => `env.${i}`),
+    'mode',
+    'port',
+    ...reachFieldOrder(draft.reach),
+  ];
 }
 
 /** What servers:set takes: the changed fields only, or null when nothing changed or a field is in error. */
@@ -189,7 +232,15 @@ export function serverEditChange(draft: ServerEditDraft, server: ServerView): Se
   if (unsetEnv.length > 0) change.unsetEnv = unsetEnv;
 
   const port = draft.portMode === 'auto' ? null : Number(draft.port.trim());
-  if (port !== server.port) change.port = port;
+  const toDedicated = draft.mode !== server.mode && draft.mode === 'dedicated';
+  // Going Dedicated clears the server's port by itself: its instances take one per member.
+  if (port !== server.port && !toDedicated) change.port = port;
+  if (draft.mode !== server.mode) {
+    change.mode = draft.mode;
+    if (toDedicated && draft.dropRoots && server.roots.length > 0) change.roots = [];
+    if (draft.mode === 'shared' && draft.dropMemberEnv) change.dropMemberEnv = true;
+    if (draft.freshVolumes) change.freshVolumes = true;
+  }
 
   const reach = reachInput(draft.reach);
   if (reach !== null && reachKey(draft.reach) !== reachKey(reachDraftOf(server.reach))) change.reach = reach;
