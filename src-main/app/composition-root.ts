@@ -100,6 +100,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
     inspectSourceImage: sourceImageInspector(new Dockerode()),
     // The same certificates deploys use: an export for a host carries the leaf its instance serves.
     tlsFor: (input) => fleet.tls.forExport(input),
+    // Swarm and k8s exports name the push-registry's ref (by digest once pushed) when one is set.
+    pushedImage: (hostId, tag) => {
+      const registry = fleet.pusher.registryFor(hostId);
+      return registry === null ? null : { registry, ...fleet.pusher.exported(registry, tag) };
+    },
     actor,
   });
   const health = new HealthMonitor({

@@ -14,6 +14,7 @@ import { CLIENTS_USAGE, clientsCommand } from './commands/clients';
 import { DEPLOY_USAGE, deployCommand, hostsCheckCommand, serversUpdateCommand } from './commands/deploy';
 import { EXPORT_USAGE, exportCommand } from './commands/export';
 import { HEALTH_USAGE, healthCommand } from './commands/health';
+import { IMAGES_USAGE, imagesCommand } from './commands/images';
 import { hostsCommand, HOSTS_USAGE } from './commands/hosts';
 import { INSTANCES_USAGE, instancesCommand } from './commands/instances';
 import { MEMBERS_USAGE, membersCommand } from './commands/members';
@@ -34,6 +35,7 @@ ${SERVERS_USAGE}
 ${EXPORT_USAGE}
 ${CLIENTS_USAGE}
 ${DEPLOY_USAGE}
+${IMAGES_USAGE}
 ${MEMBERS_USAGE}
 ${INSTANCES_USAGE}
 ${HEALTH_USAGE}
@@ -90,6 +92,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'members':
         await membersCommand(ctx, args);
+        break;
+      case 'images':
+        await imagesCommand(ctx, args);
         break;
       case 'instances':
         await instancesCommand(ctx, args);

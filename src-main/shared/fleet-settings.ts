@@ -174,7 +174,7 @@ export const SETTINGS: Record<SettingKey, SettingDefinition> = {
   },
   'push-registry': {
     key: 'push-registry',
-    about: 'the registry runtime images are pushed to for Swarm and Kubernetes (recorded; not pushed yet)',
+    about: 'the registry runtime images are pushed to for Swarm and Kubernetes (images push, deploy --swarm)',
     default: null,
     defaultText: 'none',
     variable: 'MCP_FLEET_PUSH_REGISTRY',

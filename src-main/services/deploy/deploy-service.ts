@@ -22,9 +22,10 @@ import { removePrepareLeftovers } from '../host-ops/prepare-run';
 import { DEFAULT_PORT_RANGE, PortPicker, assignPorts } from '../host-ops/ports';
 import { observeAll, planReconcile, type Step } from '../host-ops/reconcile';
 import type { RuntimeImages } from './runtime-images';
+import type { ImagePusher } from './image-push';
 import { executeSteps, recordOutcomes } from '../host-ops/run-steps';
 import { swarmOps } from '../host-ops/swarm-ops';
-import { observedFor } from '../host-ops/swarm-services';
+import { observedFor, swarmManager } from '../host-ops/swarm-services';
 import type { DeployOptions, DeployResult, InstanceOutcome, RunOptions } from './types';
 
 export interface DeployServiceDeps {
@@ -40,6 +41,8 @@ export interface DeployServiceDeps {
   locks?: FileLocks;
   /** The certificate each instance serves (fleet CA leaf, the operator's own, or none). */
   tls: InstanceTls;
+  /** With a push-registry set, a Swarm deploy pushes the image first and names it by digest. */
+  pusher?: ImagePusher;
 }
 
 /** An instance whose connection test passed in a deploy: what the health monitor is handed. */
@@ -176,6 +179,14 @@ export class DeployService {
       }
       // The target, not only its engine: the host's own settings (base image, registries) apply.
       image = await this.d.images.ensure(target, this.server(server.name), progress);
+      // Swarm with a push-registry: every node pulls the same bytes, named by digest.
+      const pusher = this.d.pusher;
+      if (!undeploy && options.swarm === true && pusher && pusher.registryFor(host.id) !== null) {
+        // Refused before anything goes to the registry when the host cannot take services anyway.
+        await swarmManager(target.docker);
+        const pushed = await pusher.push(target.docker, host.id, image.tag, progress);
+        image = { ...image, tag: pushed.pinned };
+      }
       const portOf = await assignPorts(
         {
           store: this.d.store,

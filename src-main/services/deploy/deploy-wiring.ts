@@ -21,6 +21,8 @@ import { HostTargets } from '../host-ops/host-targets';
 import type { SettingsService } from '../settings/settings-service';
 import { DEFAULT_BASE_IMAGE } from '../runtime-image/runtime-image-context';
 import { RuntimeImages, type RuntimeImageSettings, type RuntimeSettingsFor } from './runtime-images';
+import { ImagePusher } from './image-push';
+import { RegistryCredentials } from './registry-credentials';
 import type { RunOptions } from './types';
 
 export interface DeployWiringOptions {
@@ -46,6 +48,10 @@ export interface DeployServices {
   ca: FleetCa;
   tls: InstanceTls;
   images: RuntimeImages;
+  /** Runtime images pushed to the push-registry setting (`images push`, `deploy --swarm`, exports). */
+  pusher: ImagePusher;
+  /** The credentials pushes log in with (`images login`). */
+  credentials: RegistryCredentials;
   deploy: DeployService;
   members: MemberService;
   rotation: TokenRotation;
@@ -72,10 +78,30 @@ export function createDeployServices(o: DeployWiringOptions): DeployServices {
   const locks = new FileLocks(path.join(o.home, 'locks'));
   const ca = new FleetCa({ store });
   const tls = new InstanceTls(store, ca);
-  const deploy = new DeployService({ store, events, actor, targets, images, locks, tls });
+  const credentials = new RegistryCredentials(store, actor);
+  const settings = o.settings;
+  const pusher: ImagePusher = new ImagePusher({
+    store,
+    targets,
+    images,
+    credentials,
+    registryFor: (hostId) => settings?.effective(hostId)['push-registry'].value ?? null,
+    hostsOf: (server) => deploy.hostsOf(server),
+    cacheFile: path.join(o.home, 'cache', 'pushed-images.json'),
+  });
+  const deploy = new DeployService({ store, events, actor, targets, images, locks, tls, pusher });
   const members = new MemberService({ store, events, actor, deploy, targets });
   const rotation = new TokenRotation({ store, events, actor, members });
-  const instances = new InstanceService({ store, events, actor, targets, deploy, images, tls });
+  const instances = new InstanceService({
+    store,
+    events,
+    actor,
+    targets,
+    deploy,
+    images,
+    tls,
+    pushedImage: (hostId, tag) => pusher.pinnedFor(hostId, tag),
+  });
   return {
     ssh,
     docker,
@@ -84,6 +110,8 @@ export function createDeployServices(o: DeployWiringOptions): DeployServices {
     ca,
     tls,
     images,
+    pusher,
+    credentials,
     deploy,
     members,
     rotation,

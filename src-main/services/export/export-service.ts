@@ -45,6 +45,17 @@ export interface ExportDeps {
   localHome?: string;
   /** Who the audit log names for exports. */
   actor?: string;
+  /**
+   * The push-registry ref of a local runtime tag for the swarm and k8s exports (a host's setting, else
+   * the fleet's), with its digest once pushed; null when no push-registry is set.
+   */
+  pushedImage?: (hostId: string | null, localTag: string) => PushedRef | null;
+}
+
+export interface PushedRef {
+  registry: string;
+  ref: string;
+  digest: string | null;
 }
 
 /**
@@ -145,6 +156,13 @@ export class ExportService {
       server.sourceKind === 'image' && !firewall
         ? await this.deps.inspectSourceImage(server.sourceValue)
         : undefined;
+    const pushed =
+      input.format === 'swarm' || input.format === 'k8s'
+        ? (this.deps.pushedImage?.(host?.id ?? null, image.tag) ?? null)
+        : null;
+    const imageRef =
+      pushed === null ? image.tag : pushed.digest === null ? pushed.ref : `${pushed.ref}@${pushed.digest}`;
+    const imageNote = pushed === null ? undefined : pushNote(pushed, server.name, host?.name);
     const specs: InstanceSpec[] = [];
     for (const { target, port } of placed) {
       // Firewall rules need only the ports: no certificate is asked for (or issued) for them.
@@ -157,7 +175,7 @@ export class ExportService {
           });
       specs.push(
         this.spec(server, allMembers, target, host, {
-          image: image.tag,
+          image: imageRef,
           imageConfig,
           port,
           publishAddress,
@@ -172,6 +190,7 @@ export class ExportService {
     const notes = firewall
       ? []
       : specs.map((s) => tlsNote(s.files.tls?.cert.content ?? null, `instance ${s.container.name ?? ''}`));
+    if (imageNote !== undefined) notes.push(imageNote.join(' '));
     const inlineSecrets = input.inlineSecrets;
     const allowCidrs = cidrs.map((c) => c.text);
     const [filename, content] = ((): [string, string] => {
@@ -184,9 +203,15 @@ export class ExportService {
         case 'compose':
           return [`${server.name}-compose.yaml`, renderCompose({ specs, inlineSecrets, title })];
         case 'swarm':
-          return [`${server.name}-stack.yaml`, renderSwarm({ specs, inlineSecrets, title })];
+          return [
+            `${server.name}-stack.yaml`,
+            renderSwarm({ specs, inlineSecrets, title, ...(imageNote ? { imageNote } : {}) }),
+          ];
         case 'k8s':
-          return [`${server.name}-k8s.yaml`, renderK8s({ specs, allowCidrs, inlineSecrets, title })];
+          return [
+            `${server.name}-k8s.yaml`,
+            renderK8s({ specs, allowCidrs, inlineSecrets, title, ...(imageNote ? { imageNote } : {}) }),
+          ];
         case 'firewall':
           return [
             `${server.name}-firewall.sh`,
@@ -263,6 +288,20 @@ export class ExportService {
     }
     return pinned;
   }
+}
+
+/** The header lines (and a note) saying which registry image an export names, and whether it is there yet. */
+function pushNote(pushed: PushedRef, server: string, host: string | undefined): string[] {
+  const command = `mcp-fleet images push ${server}${host === undefined ? '' : ` --host ${host}`}`;
+  return pushed.digest === null
+    ? [
+        `The runtime image ${pushed.ref} has not been pushed to ${pushed.registry} yet:`,
+        `run \`${command}\`, then export again to name it by digest.`,
+      ]
+    : [
+        `The runtime image is ${pushed.ref}@${pushed.digest}, pushed to ${pushed.registry}`,
+        `by \`${command}\` or a Swarm deploy: every node pulls the same bytes.`,
+      ];
 }
 
 function onlyMember(server: ServerRecord, members: readonly MemberRecord[]): MemberRecord {

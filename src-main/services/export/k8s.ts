@@ -34,6 +34,8 @@ export interface K8sInput {
   inlineSecrets: boolean;
   title: string;
   namespace?: string;
+  /** Where the image comes from when a push-registry is set (replaces the "push it yourself" lines). */
+  imageNote?: readonly string[];
 }
 
 export function renderK8s(input: K8sInput): string {
@@ -41,8 +43,12 @@ export function renderK8s(input: K8sInput): string {
   const docs = input.specs.flatMap((spec) => instanceManifests(spec, input, claimed));
   const header = asComments([
     `MCP Fleet: ${input.title}`,
-    'Kubernetes manifests: `kubectl apply -f THIS_FILE`. Push the runtime image to a registry the',
-    'cluster pulls from and change `image:` to match.',
+    ...(input.imageNote === undefined
+      ? [
+          'Kubernetes manifests: `kubectl apply -f THIS_FILE`. Push the runtime image to a registry the',
+          'cluster pulls from and change `image:` to match.',
+        ]
+      : ['Kubernetes manifests: `kubectl apply -f THIS_FILE`.', ...input.imageNote]),
     ...(input.inlineSecrets || input.specs.every((s) => s.files.env.secretKeys.length === 0)
       ? []
       : ['Secret values are left empty ("") in each Secret\'s env: fill them in before applying.']),

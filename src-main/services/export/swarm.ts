@@ -25,6 +25,8 @@ export interface SwarmInput {
   specs: readonly InstanceSpec[];
   inlineSecrets: boolean;
   title: string;
+  /** Where the image comes from when a push-registry is set. */
+  imageNote?: readonly string[];
 }
 
 export function renderSwarm(input: SwarmInput): string {
@@ -102,6 +104,7 @@ export function renderSwarm(input: SwarmInput): string {
     'files beside it; they become Docker secrets (mode 0400, owned by uid 10001):',
     '',
     ...notes,
+    ...(input.imageNote ?? []),
     'Swarm does not apply security_opt (no-new-privileges) or tmpfs options other than size.',
     'A new state volume belongs to root: the runtime image must own its mount point (uid 10001).',
     ...reachNotes(input.specs, networks),

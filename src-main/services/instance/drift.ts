@@ -47,6 +47,8 @@ export interface DriftInput {
   known: ReadonlySet<string>;
   /** What each instance was deployed with (certificates), read without issuing anything. */
   tls: InstanceTls;
+  /** `ref@digest` a Swarm deploy ran a local runtime tag as (push-registry set and pushed), else null. */
+  pushedImage?: (hostId: string, localTag: string) => string | null;
 }
 
 export async function readDrift(input: DriftInput): Promise<InstanceView[]> {
@@ -98,7 +100,13 @@ export async function readDrift(input: DriftInput): Promise<InstanceView[]> {
     const members = membersOf(store, server);
     let planned: PlannedInstance[];
     try {
-      planned = await desired(input, server, members, target);
+      planned = await desired(
+        input,
+        server,
+        members,
+        target,
+        mine.some((c) => c.swarm),
+      );
     } catch (err) {
       for (const c of mine)
         rows.push({ ...fromContainer(base, c, address), drift: 'unknown', error: messageOf(err) });
@@ -155,9 +163,13 @@ async function desired(
   server: ServerRecord,
   members: MemberWithState[],
   target: HostTarget,
+  swarm: boolean,
 ): Promise<PlannedInstance[]> {
   if (server.mode === 'shared' && server.port === null) return [];
-  const image = await input.images.describe(target, server);
+  const described = await input.images.describe(target, server);
+  // A Swarm deploy with a push-registry ran the image by digest (deploy-service): compare with that.
+  const pushed = swarm ? (input.pushedImage?.(target.hostId, described.tag) ?? null) : null;
+  const image = pushed === null ? described : { ...described, tag: pushed };
   const pinned = server.mode === 'shared' ? members : members.filter((m) => m.state.port !== null);
   if (server.mode === 'shared' && pinned.length === 0) return [];
   const options = input.store.deployState.serverOptions(server.id);

@@ -32,6 +32,8 @@ export interface InstanceServiceDeps {
   deploy: DeployService;
   images: RuntimeImages;
   tls: InstanceTls;
+  /** `ref@digest` a Swarm deploy ran a local runtime tag as, for drift (see ImagePusher.pinnedFor). */
+  pushedImage?: (hostId: string, localTag: string) => string | null;
 }
 
 export interface InstanceRef {

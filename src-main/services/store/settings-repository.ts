@@ -6,6 +6,9 @@ import type { Db } from './database';
 /** The fleet's own settings sit under this host id; a host's overrides under the host's id. */
 export const FLEET_SCOPE = '';
 
+/** Secrets kept beside the settings (a registry's credential): never listed with them. */
+const SECRET_PREFIX = 'secret:';
+
 export interface SettingRecord {
   /** '' (FLEET_SCOPE) for the fleet's own value, else the host's id. */
   hostId: string;
@@ -36,7 +39,9 @@ export class SettingsRepository {
   /** The values stored for one scope: the fleet's ('') or a host's id. */
   list(hostId: string = FLEET_SCOPE): SettingRecord[] {
     return this.db
-      .prepare<[string], SettingRow>('SELECT * FROM settings WHERE host_id = ? ORDER BY key')
+      .prepare<[string], SettingRow>(
+        `SELECT * FROM settings WHERE host_id = ? AND key NOT LIKE '${SECRET_PREFIX}%' ORDER BY key`,
+      )
       .all(hostId)
       .map(toRecord);
   }
@@ -44,7 +49,9 @@ export class SettingsRepository {
   /** Every stored value of every scope. */
   all(): SettingRecord[] {
     return this.db
-      .prepare<[], SettingRow>('SELECT * FROM settings ORDER BY host_id, key')
+      .prepare<[], SettingRow>(
+        `SELECT * FROM settings WHERE key NOT LIKE '${SECRET_PREFIX}%' ORDER BY host_id, key`,
+      )
       .all()
       .map(toRecord);
   }
@@ -72,6 +79,20 @@ export class SettingsRepository {
       )
       .run(hostId, key, value, record.updatedAt);
     return record;
+  }
+
+  /** A secret stored under `name` for the fleet (the store is encrypted whole); never shown by list or all. */
+  getSecret(name: string): string | null {
+    return this.get(`${SECRET_PREFIX}${name}` as SettingKey);
+  }
+
+  setSecret(name: string, value: string): void {
+    this.set(`${SECRET_PREFIX}${name}` as SettingKey, value);
+  }
+
+  /** true when there was one. */
+  unsetSecret(name: string): boolean {
+    return this.unset(`${SECRET_PREFIX}${name}` as SettingKey);
   }
 
   /** Removes a stored value; true when there was one. */
