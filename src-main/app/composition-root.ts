@@ -7,6 +7,8 @@ import { AlertService } from '../services/alerts/alert-service';
 import { AlertSources } from '../services/alerts/alert-sources';
 import { PageNotifier, type AlertNotifier } from '../services/alerts/notifier';
 import { AuditCollector } from '../services/audit/audit-collector';
+import { AuditSettingsService } from '../services/audit/audit-settings';
+import { OtlpForwarder } from '../services/audit/otlp-forwarder';
 import type { Handlers } from '../ipc/handle';
 import Dockerode from 'dockerode';
 import { createDeployServices, runtimeSettings, type DeployServices } from '../services/deploy/deploy-wiring';
@@ -55,6 +57,8 @@ export interface Services {
   health: HealthMonitor;
   /** Collects the bridges' audit lines; on the monitor's schedule where the monitor runs. */
   audit: AuditCollector;
+  /** Sends the audit trail to the operator's OTLP collector after collections, when an endpoint is set. */
+  auditForwarder: OtlpForwarder;
   /** Alerts: raised from health, certificates and deploys here; `raise` for other services (tool pins). */
   alerts: AlertService;
   /** Closes the store and every long-lived resource. */
@@ -114,7 +118,23 @@ export async function createServices(options: ServicesOptions): Promise<Services
     clientVersion: APP_VERSION,
   });
   fleet.deploy.onTested((tested) => health.noteTested(tested));
-  const audit = new AuditCollector({ store, access: fleet.access, timeoutMs: health.options.timeoutMs * 6 });
+  const longRunning = options.monitorHealth ?? options.watchExternalChanges ?? false;
+  const auditSettings = new AuditSettingsService(store, actor);
+  const auditForwarder = new OtlpForwarder({
+    store,
+    settings: auditSettings,
+    resource: { fleetHost: hostname(), version: APP_VERSION },
+  });
+  const audit = new AuditCollector({
+    store,
+    access: fleet.access,
+    timeoutMs: health.options.timeoutMs * 6,
+    retentionDays: () => auditSettings.retentionDays(),
+    // Where the schedules run; a one-shot command forwards only when told (audit forward).
+    onCollected: () => {
+      if (longRunning) auditForwarder.afterCollect();
+    },
+  });
   const alerts = new AlertService({
     store,
     fleet: hostname(),
@@ -142,11 +162,14 @@ export async function createServices(options: ServicesOptions): Promise<Services
     store: new StoreMaintenance(store, actor),
     settings,
     audit,
+    auditForwarding: { settings: auditSettings, forwarder: auditForwarder },
     alerts,
   });
-  if (options.monitorHealth ?? options.watchExternalChanges ?? false) {
+  if (longRunning) {
     health.start();
     audit.start(health.options.intervalMs);
+    // Besides after each collection: a collector that was down is caught up without waiting for new calls.
+    auditForwarder.start(health.options.intervalMs);
     alertSources.start();
   }
   const stopWatching = options.watchExternalChanges ? watchExternalChanges(store, events) : () => {};
@@ -159,6 +182,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     fleet,
     health,
     audit,
+    auditForwarder,
     alerts,
     close: () => {
       stopWatching();
@@ -166,7 +190,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       alerts.dispose();
       // Ends the SSH sessions, or their sockets would keep a CLI process alive; the monitor first
       // ends its MCP sessions over them (bounded to about a second).
-      void Promise.all([health.stop(), audit.stop()]).finally(() => fleet.dispose());
+      void Promise.all([health.stop(), audit.stop(), auditForwarder.stop()]).finally(() => fleet.dispose());
       store.close();
     },
   };

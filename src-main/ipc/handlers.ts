@@ -4,6 +4,8 @@
  */
 import type { AlertService } from '../services/alerts/alert-service';
 import type { AuditCollector } from '../services/audit/audit-collector';
+import type { AuditSettingsService } from '../services/audit/audit-settings';
+import type { OtlpForwarder } from '../services/audit/otlp-forwarder';
 import type { DeployServices } from '../services/deploy/deploy-wiring';
 import type { ExportService } from '../services/export/export-service';
 import { installMemberClient } from '../services/export/member-client-install';
@@ -39,6 +41,8 @@ export interface HandlerDeps {
   machine?: MachineEnv;
   /** The audit trail of calls; without it `audit:*` answers unavailable. */
   audit?: AuditCollector;
+  /** The trail's retention and OTLP settings, and its forwarder; without them those channels answer unavailable. */
+  auditForwarding?: { settings: AuditSettingsService; forwarder: OtlpForwarder };
   /** Alert webhooks and raised alerts; without it `alerts:*` answers unavailable. */
   alerts?: AlertService;
 }
@@ -51,6 +55,12 @@ function fleetCa(d: HandlerDeps): FleetCa {
 function auditCollector(d: HandlerDeps): AuditCollector {
   if (!d.audit) throw new FleetError('unavailable', 'the audit trail is not available in this process');
   return d.audit;
+}
+
+function auditForwarding(d: HandlerDeps): NonNullable<HandlerDeps['auditForwarding']> {
+  if (!d.auditForwarding)
+    throw new FleetError('unavailable', 'audit forwarding is not available in this process');
+  return d.auditForwarding;
 }
 
 function alertService(d: HandlerDeps): AlertService {
@@ -122,6 +132,11 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'settings:unset': async (input) => d.settings.unset(input),
     'audit:list': async (input) => auditCollector(d).list(input),
     'audit:collect': async () => auditCollector(d).collect(),
+    'audit:settings': async () => auditForwarding(d).settings.view(),
+    'audit:configure': async (input) => auditForwarding(d).settings.configure(input),
+    'audit:forward': async () => auditForwarding(d).forwarder.forward(),
+    'audit:forwarding': async () => auditForwarding(d).forwarder.status(),
+    'audit:usage': async (input) => auditCollector(d).usage(input),
     'alerts:list': async ({ limit }) => alertService(d).list(limit),
     'alerts:add-webhook': async (input) => alertService(d).addWebhook(input),
     'alerts:remove-webhook': async ({ name }) => (

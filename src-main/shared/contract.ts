@@ -979,6 +979,83 @@ export const AuditCollected = z.object({
 });
 export type AuditCollected = z.infer<typeof AuditCollected>;
 
+/** The audit trail's fleet-wide settings as shown: header values never leave the services. */
+export const AuditSettingsView = z.object({
+  retentionDays: z.number().int(),
+  /** The OTLP/HTTP logs URL (a query shown as ••••); null: forwarding is off. */
+  otlpEndpoint: z.string().nullable(),
+  /** Header names only; their values are shown as •••• wherever they are listed. */
+  otlpHeaders: z.array(z.string()),
+  updatedAt: z.string().nullable(),
+});
+export type AuditSettingsView = z.infer<typeof AuditSettingsView>;
+
+/** What to change; what is absent stays. Checked whole before anything is saved. */
+export const AuditSettingsInput = z.object({
+  /** Days calls are kept, 1 to 3650. */
+  retentionDays: z.number().int().optional(),
+  /** An http(s) URL posted to as given (e.g. http://collector:4318/v1/logs); null turns forwarding off. */
+  otlpEndpoint: z.string().max(2048).nullable().optional(),
+  /** [name, value] pairs replacing every header; [] removes them. A value may be a secret. */
+  otlpHeaders: z
+    .array(z.tuple([z.string().max(128), z.string().max(4096)]))
+    .max(20)
+    .optional(),
+});
+export type AuditSettingsInput = z.input<typeof AuditSettingsInput>;
+
+/** Where forwarding the trail to the OTLP collector stands. Messages never hold a header value. */
+export const AuditForwardStatus = z.object({
+  /** As in AuditSettingsView; null: forwarding is off. */
+  endpoint: z.string().nullable(),
+  /** The last call (seq) the collector accepted; null: nothing forwarded yet. */
+  cursor: z.number().int().nullable(),
+  /** Calls in the trail not yet forwarded. */
+  pending: z.number().int(),
+  /** Calls the collector accepted, in all. */
+  sent: z.number().int(),
+  /** Calls deleted by retention before their turn came, in all. */
+  skipped: z.number().int(),
+  lastAttemptAt: z.string().nullable(),
+  lastSentAt: z.string().nullable(),
+  /** Why the last run stopped short; null when it sent all it had. */
+  lastError: z.string().nullable(),
+  /** Another process (the app beside the CLI) is forwarding now. */
+  busy: z.boolean(),
+});
+export type AuditForwardStatus = z.infer<typeof AuditForwardStatus>;
+
+export const AuditForwarded = AuditForwardStatus.extend({
+  /** Calls accepted in this run. */
+  sentNow: z.number().int(),
+  /** Calls found pruned before their turn in this run. */
+  skippedNow: z.number().int(),
+  /** True when every pending call went; false when the run stopped at an error or was busy. */
+  delivered: z.boolean(),
+});
+export type AuditForwarded = z.infer<typeof AuditForwarded>;
+
+/** How far back the usage chart reaches: its SQL groups at most this many days. */
+export const AUDIT_USAGE_MAX_DAYS = 90;
+
+/** Calls and errors per member and UTC day since `since` (ISO, at most 90 days back). */
+export const AuditUsageInput = z.object({
+  since: z.iso.datetime({ offset: true }),
+  server: z.string().min(1).max(200).optional(),
+  member: z.string().min(1).max(200).optional(),
+});
+export type AuditUsageInput = z.input<typeof AuditUsageInput>;
+
+/** One member's calls on one UTC day; errors are calls whose outcome is not "ok". */
+export const AuditUsageDay = z.object({
+  /** YYYY-MM-DD, UTC. */
+  day: z.string(),
+  member: z.string().nullable(),
+  calls: z.number().int(),
+  errors: z.number().int(),
+});
+export type AuditUsageDay = z.infer<typeof AuditUsageDay>;
+
 // ---------- settings ----------
 
 export const SettingKey = z.enum(SETTING_KEYS);
@@ -1087,6 +1164,7 @@ export const AlertsTestResult = z.object({
 export type AlertsTestResult = z.infer<typeof AlertsTestResult>;
 
 const NameInput = z.object({ name: Name });
+
 const Removed = z.object({ removed: z.literal(true) });
 const Nothing = z.object({}).strict();
 
@@ -1151,6 +1229,16 @@ export const channels = {
   'audit:list': { input: AuditListInput, output: z.array(AuditCallView) },
   /** Collects every instance's new audit lines now (audit --collect). */
   'audit:collect': { input: Nothing, output: AuditCollected },
+  /** The trail's retention and OTLP forwarding settings, header values hidden (audit settings). */
+  'audit:settings': { input: Nothing, output: AuditSettingsView },
+  /** Changes them after checking the whole change; nothing is saved on an error (audit settings --…). */
+  'audit:configure': { input: AuditSettingsInput, output: AuditSettingsView },
+  /** Sends the calls not yet forwarded to the OTLP collector now (audit forward). */
+  'audit:forward': { input: Nothing, output: AuditForwarded },
+  /** Where forwarding stands (audit forward --status). */
+  'audit:forwarding': { input: Nothing, output: AuditForwardStatus },
+  /** Calls and errors per member and UTC day (the Audit page's usage chart). */
+  'audit:usage': { input: AuditUsageInput, output: z.array(AuditUsageDay) },
   /** The webhooks (secrets hidden) and the newest alerts (alerts list). */
   'alerts:list': { input: AlertsListInput, output: AlertsListing },
   'alerts:add-webhook': { input: AlertsAddWebhookInput, output: WebhookView },

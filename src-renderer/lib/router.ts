@@ -18,6 +18,7 @@ export type Route =
   | { page: 'host-new' }
   | { page: 'instance'; id: string }
   | { page: 'store' }
+  | { page: 'audit' }
   | { page: 'settings' };
 
 export type PageName = Route['page'];
@@ -57,6 +58,7 @@ export function parseHash(hash: string): Route {
   if (first === 'hosts' && one) return { page: 'hosts' };
   if (first === 'hosts' && two && second === 'new') return { page: 'host-new' };
   if (first === 'store' && one) return { page: 'store' };
+  if (first === 'audit' && one) return { page: 'audit' };
   if (first === 'settings' && one) return { page: 'settings' };
   if (first === 'instances' && two) {
     const id = decode(second as string);
@@ -85,6 +87,8 @@ export function toHash(route: Route): string {
       return `#/instances/${encodeURIComponent(route.id)}`;
     case 'store':
       return '#/store';
+    case 'audit':
+      return '#/audit';
     case 'settings':
       return '#/settings';
   }

@@ -1,4 +1,5 @@
 import type { Route } from '../lib/router';
+import { AuditRoute } from './audit-route';
 import { DashboardRoute } from './dashboard-route';
 import { InstanceRoute } from './instance-route';
 import { HostNewRoute } from './host-new-route';
@@ -31,6 +32,8 @@ export function RouteView({ route }: { route: Route }) {
       return <InstanceRoute key={route.id} id={route.id} />;
     case 'store':
       return <StoreRoute />;
+    case 'audit':
+      return <AuditRoute />;
     case 'settings':
       return <SettingsRoute />;
   }

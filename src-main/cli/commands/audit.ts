@@ -7,10 +7,12 @@ import { auditCsv, auditJsonLines } from '../../services/audit/audit-export';
 import { parseArgs, usage } from '../args';
 import type { CommandContext } from '../context';
 import { printTable } from '../output';
+import { AUDIT_FORWARD_USAGE, auditForwardCommand, auditSettingsCommand } from './audit-forward';
 
 export const AUDIT_USAGE = `mcp-fleet audit [--server S] [--member M] [--tool T] [--since TIME] [--limit N] [--format csv|jsonl] [--collect]
     calls through the bridges, newest last (TIME: ISO or 30m, 1h, 7d; T: a tool or prompt name or a uri;
-    N: default 1000; --collect: take every instance's new audit lines first)`;
+    N: default 1000; --collect: take every instance's new audit lines first)
+${AUDIT_FORWARD_USAGE}`;
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -35,6 +37,8 @@ function limitValue(text: string): number {
 }
 
 export async function auditCommand(ctx: CommandContext, argv: string[]): Promise<void> {
+  if (argv[0] === 'settings') return auditSettingsCommand(ctx, argv.slice(1));
+  if (argv[0] === 'forward') return auditForwardCommand(ctx, argv.slice(1));
   const a = parseArgs(argv, {
     server: 'string',
     member: 'string',

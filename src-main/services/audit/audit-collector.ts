@@ -5,7 +5,14 @@
  * and the moved cursor are written in one transaction, so a crash neither loses nor doubles a line; a
  * container that restarted keeps its log and its cursor, a recreated one has a new id and starts afresh.
  */
-import type { AuditCallView, AuditCollected, AuditListInput } from '../../shared/contract';
+import {
+  AUDIT_USAGE_MAX_DAYS,
+  type AuditCallView,
+  type AuditCollected,
+  type AuditListInput,
+  type AuditUsageDay,
+  type AuditUsageInput,
+} from '../../shared/contract';
 import { FleetError } from '../../shared/errors';
 import type { HostAccess } from '../bridge-client/host-access';
 import type { DockerHost } from '../docker/docker-host';
@@ -30,6 +37,8 @@ export interface AuditCollectorOptions {
   hostConcurrency?: number;
   clock?: () => number;
   log?: (line: string) => void;
+  /** Told after each collection that finished (the OTLP forwarder sends what it added). */
+  onCollected?: (collected: AuditCollected) => void;
 }
 
 type Failure = AuditCollected['failed'][number];
@@ -50,9 +59,14 @@ export class AuditCollector {
 
   /** Collects now (or joins the collection underway). A host that fails only lands in `failed`. */
   collect(): Promise<AuditCollected> {
-    this.running ??= this.run().finally(() => {
-      this.running = null;
-    });
+    this.running ??= this.run()
+      .then((collected) => {
+        this.o.onCollected?.(collected);
+        return collected;
+      })
+      .finally(() => {
+        this.running = null;
+      });
     return this.running;
   }
 
@@ -64,6 +78,28 @@ export class AuditCollector {
       target: input.tool,
       since: input.since === undefined ? undefined : new Date(input.since).toISOString(),
       limit: input.limit ?? 1000,
+    });
+  }
+
+  /**
+   * Calls and errors per member and UTC day since `input.since`. Throws FleetError('invalid_input')
+   * when `since` lies more than AUDIT_USAGE_MAX_DAYS days back.
+   */
+  usage(input: AuditUsageInput): AuditUsageDay[] {
+    const now = this.clock();
+    const since = Date.parse(input.since);
+    if (!(since >= now - AUDIT_USAGE_MAX_DAYS * DAY_MS)) {
+      throw new FleetError(
+        'invalid_input',
+        `the usage chart reaches back at most ${AUDIT_USAGE_MAX_DAYS} days; since ${input.since} is further`,
+      );
+    }
+    return this.o.store.auditCalls.usage({
+      since: new Date(since).toISOString(),
+      // Calls stamped ahead of this clock (a host's clock runs fast) still count, on their own day.
+      until: new Date(now + DAY_MS).toISOString(),
+      server: input.server,
+      member: input.member,
     });
   }
 

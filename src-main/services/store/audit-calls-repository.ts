@@ -42,6 +42,24 @@ export interface AuditCallFilter {
   limit: number;
 }
 
+export interface AuditUsageFilter {
+  /** ISO; calls at or after it. */
+  since: string;
+  /** ISO; calls before it. */
+  until: string;
+  server?: string | undefined;
+  member?: string | undefined;
+}
+
+/** One member's calls on one UTC day. */
+export interface AuditUsageRow {
+  /** YYYY-MM-DD. */
+  day: string;
+  member: string | null;
+  calls: number;
+  errors: number;
+}
+
 interface CallRow {
   seq: number;
   at: string;
@@ -168,6 +186,29 @@ export class AuditCallsRepository {
       correlationId: r.correlation_id,
       collectedAt: r.collected_at,
     }));
+  }
+
+  /**
+   * Calls and errors (outcome not "ok") per member and UTC day from `since` (ISO) up to `until`
+   * (ISO, exclusive), oldest day first; counted by SQLite, so no call row leaves the store.
+   */
+  usage(filter: AuditUsageFilter): AuditUsageRow[] {
+    const where = ['at >= ?', 'at < ?'];
+    const args: string[] = [filter.since, filter.until];
+    for (const [column, value] of [
+      ['server', filter.server],
+      ['member', filter.member],
+    ] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      args.push(value);
+    }
+    // `at` is always toISOString() (UTC, "Z"), so its first ten characters are the UTC day.
+    const sql = `SELECT substr(at, 1, 10) AS day, member, count(*) AS calls,
+        sum(CASE WHEN outcome = 'ok' THEN 0 ELSE 1 END) AS errors
+      FROM audit_calls WHERE ${where.join(' AND ')}
+      GROUP BY day, member ORDER BY day, member`;
+    return this.db.prepare<string[], AuditUsageRow>(sql).all(...args);
   }
 
   /** Deletes calls before `before` (ISO); returns how many went. */

@@ -290,6 +290,34 @@ CREATE TABLE definition_seen (
 ALTER TABLE servers ADD COLUMN auto_approve_new INTEGER NOT NULL DEFAULT 0;
 `,
   },
+  {
+    // The audit trail's retention and its forwarding to the operator's OTLP collector (issue 14): fleet-wide,
+    // one row each. Header values may hold an API key: the file is encrypted. The forwarding cursor is the
+    // last audit_calls seq a collector accepted (NULL: not started, so it begins at the oldest row kept);
+    // the lease names the one process forwarding now, so two never send the same batch.
+    version: 11,
+    sql: `
+CREATE TABLE audit_settings (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  retention_days INTEGER NOT NULL,
+  otlp_url TEXT,
+  otlp_headers TEXT NOT NULL DEFAULT '[]',
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE audit_forward_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  cursor_seq INTEGER,
+  sent INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  last_attempt_at TEXT,
+  last_sent_at TEXT,
+  last_error TEXT,
+  lease_owner TEXT,
+  lease_until INTEGER
+);
+INSERT INTO audit_forward_state (id) VALUES (1);
+`,
+  },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

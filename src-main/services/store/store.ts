@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { FleetError } from '../../shared/errors';
 import { AlertRepository } from './alert-repository';
 import { AuditCallsRepository } from './audit-calls-repository';
+import { AuditForwardRepository } from './audit-forward-repository';
 import { AuditRepository } from './audit-repository';
 import { STORE_FILE, ensureDbFile, ensureHome, openEncrypted } from './database';
 import type { Db } from './database';
@@ -86,6 +87,10 @@ export class Store {
   /** The audit trail of calls collected from the bridges, and the cursors of its collection. */
   get auditCalls(): AuditCallsRepository {
     return this.repos.auditCalls;
+  }
+  /** The audit trail's retention and OTLP forwarding settings, and where its forwarding stands. */
+  get auditForward(): AuditForwardRepository {
+    return this.repos.auditForward;
   }
   get deployState(): DeployStateRepository {
     return this.repos.deployState;
@@ -277,6 +282,7 @@ function repositories(db: Db) {
     deploys: new DeployRepository(db),
     audit: new AuditRepository(db),
     auditCalls: new AuditCallsRepository(db),
+    auditForward: new AuditForwardRepository(db),
     deployState: new DeployStateRepository(db),
     tls: new TlsRepository(db),
     settings: new SettingsRepository(db),

@@ -39,6 +39,7 @@ export function Sidebar({ route }: { route: Route }) {
   const setup: NavItem[] = [
     { target: { page: 'servers' }, label: 'Servers', count: servers.data?.length, testId: 'nav-servers' },
     { target: { page: 'hosts' }, label: 'Hosts', count: hosts.data?.length, testId: 'nav-hosts' },
+    { target: { page: 'audit' }, label: 'Audit', count: undefined, testId: 'nav-audit' },
     { target: { page: 'store' }, label: 'Store', count: undefined, testId: 'nav-store' },
     { target: { page: 'settings' }, label: 'Settings', count: undefined, testId: 'nav-settings' },
   ];
