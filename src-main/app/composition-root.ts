@@ -7,6 +7,7 @@ import { AlertService } from '../services/alerts/alert-service';
 import { AlertSources } from '../services/alerts/alert-sources';
 import { PageNotifier, type AlertNotifier } from '../services/alerts/notifier';
 import { AuditCollector } from '../services/audit/audit-collector';
+import { PinService } from '../services/pins/pin-service';
 import { AuditSettingsService } from '../services/audit/audit-settings';
 import { OtlpForwarder } from '../services/audit/otlp-forwarder';
 import type { Handlers } from '../ipc/handle';
@@ -61,6 +62,8 @@ export interface Services {
   auditForwarder: OtlpForwarder;
   /** Alerts: raised from health, certificates and deploys here; `raise` for other services (tool pins). */
   alerts: AlertService;
+  /** Tool pinning: the approved definitions, the quarantined ones, and their push to the bridges. */
+  pins: PinService;
   /** Closes the store and every long-lived resource. */
   close(): void;
 }
@@ -130,6 +133,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
     access: fleet.access,
     timeoutMs: health.options.timeoutMs * 6,
     retentionDays: () => auditSettings.retentionDays(),
+    // The bridges' pinning lines (quarantined, auto-approved, surveyed) go to the pin service.
+    onPinReports: (serverId, instance, reports) => pins.observe(serverId, instance, reports),
     // Where the schedules run; a one-shot command forwards only when told (audit forward).
     onCollected: () => {
       if (longRunning) auditForwarder.afterCollect();
@@ -139,6 +144,24 @@ export async function createServices(options: ServicesOptions): Promise<Services
     store,
     fleet: hostname(),
     notifiers: [new PageNotifier(events), ...(options.desktopNotifier ? [options.desktopNotifier] : [])],
+  });
+  // Tool pinning: the first set at a first green deploy, quarantines reported by the bridges.
+  const pins = new PinService({
+    store,
+    events,
+    actor,
+    targets: fleet.targets,
+    collect: () => audit.collect(),
+    raise: (input) => alerts.raise(input),
+  });
+  fleet.deploy.onTested(async (tested) => {
+    const names = new Set<string>();
+    for (const t of tested) {
+      const record = store.instances.list().find((r) => r.containerName === t.containerName);
+      const server = record ? store.servers.getById(record.serverId) : null;
+      if (server) names.add(server.name);
+    }
+    for (const name of names) await pins.afterDeploy(name);
   });
   // Health and certificates are watched where the monitor runs; a failed deploy alerts in any process.
   const alertSources = new AlertSources({
@@ -164,6 +187,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     audit,
     auditForwarding: { settings: auditSettings, forwarder: auditForwarder },
     alerts,
+    pins,
   });
   if (longRunning) {
     health.start();
@@ -183,6 +207,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     health,
     audit,
     auditForwarder,
+    pins,
     alerts,
     close: () => {
       stopWatching();

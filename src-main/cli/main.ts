@@ -10,6 +10,7 @@ import { FleetError } from '../shared/errors';
 import { usage } from './args';
 import { ALERTS_USAGE, alertsCommand } from './commands/alerts';
 import { AUDIT_USAGE, auditCommand } from './commands/audit';
+import { TOOLS_USAGE, toolsCommand } from './commands/tools';
 import { CLIENTS_USAGE, clientsCommand } from './commands/clients';
 import { DEPLOY_USAGE, deployCommand, hostsCheckCommand, serversUpdateCommand } from './commands/deploy';
 import { EXPORT_USAGE, exportCommand } from './commands/export';
@@ -40,6 +41,7 @@ ${MEMBERS_USAGE}
 ${INSTANCES_USAGE}
 ${HEALTH_USAGE}
 ${AUDIT_USAGE}
+${TOOLS_USAGE}
 ${ALERTS_USAGE}
 ${SECRETS_USAGE}
 ${TLS_USAGE}
@@ -110,6 +112,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'alerts':
         await alertsCommand(ctx, args);
+        break;
+      case 'tools':
+        await toolsCommand(ctx, args);
         break;
       case 'tls':
         await tlsCommand(ctx, args);

@@ -12,6 +12,7 @@ import { installMemberClient } from '../services/export/member-client-install';
 import type { MachineEnv } from '../services/export/client-files';
 import type { HealthMonitor } from '../services/health/health-monitor';
 import type { HostService } from '../services/host/host-service';
+import type { PinService } from '../services/pins/pin-service';
 import type { ImportService } from '../services/import/import-service';
 import type { SourcePinner } from '../services/registry/source-pinner';
 import type { ServerService } from '../services/server/server-service';
@@ -45,6 +46,13 @@ export interface HandlerDeps {
   auditForwarding?: { settings: AuditSettingsService; forwarder: OtlpForwarder };
   /** Alert webhooks and raised alerts; without it `alerts:*` answers unavailable. */
   alerts?: AlertService;
+  /** Tool pinning; without it `pins:*` answers unavailable. */
+  pins?: PinService;
+}
+
+function pinService(d: HandlerDeps): PinService {
+  if (!d.pins) throw new FleetError('unavailable', 'tool pinning is not available in this process');
+  return d.pins;
 }
 
 function fleetCa(d: HandlerDeps): FleetCa {
@@ -144,5 +152,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       { removed: true as const }
     ),
     'alerts:test': async ({ name }) => alertService(d).test(name),
+    'pins:list': async ({ server }) => pinService(d).list(server),
+    'pins:approve': async (input) => pinService(d).approve(input),
+    'pins:auto-approve': async ({ server, on }) => pinService(d).setAutoApprove(server, on),
   };
 }

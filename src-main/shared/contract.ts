@@ -1165,6 +1165,62 @@ export type AlertsTestResult = z.infer<typeof AlertsTestResult>;
 
 const NameInput = z.object({ name: Name });
 
+// Tool pinning (issue 14): the definitions a server's bridges serve, and those they quarantine.
+export const PIN_KIND_VALUES = ['tools', 'prompts', 'resourceTemplates'] as const;
+export const PinKindValue = z.enum(PIN_KIND_VALUES);
+export const PinsListInput = z.object({ server: Name });
+export type PinsListInput = z.input<typeof PinsListInput>;
+const PinnedDefinitionView = z.object({
+  hash: z.string(),
+  /** The pinned fields as the server listed them; null when the bridge left a long one out. */
+  definition: z.record(z.string(), z.unknown()).nullable(),
+  /** ISO: approved (pins) or first reported (quarantined). */
+  at: z.string(),
+});
+export const PinEntryView = z.object({
+  kind: PinKindValue,
+  /** A tool's or prompt's name, a template's uriTemplate. Came from a server: untrusted text. */
+  name: z.string(),
+  /** approved: served as pinned; changed or new: quarantined (a different or unknown definition seen). */
+  status: z.enum(['approved', 'changed', 'new']),
+  approved: PinnedDefinitionView.nullable(),
+  /** The newest definition reported that is not the approved one (null when none). */
+  quarantined: PinnedDefinitionView.nullable(),
+});
+export type PinEntryView = z.infer<typeof PinEntryView>;
+export const PinsView = z.object({
+  server: z.string(),
+  /** ISO: when the first set was recorded; null until the first green deploy's definitions arrive. */
+  recordedAt: z.string().nullable(),
+  autoApproveNew: z.boolean(),
+  entries: z.array(PinEntryView),
+});
+export type PinsView = z.infer<typeof PinsView>;
+export const PinsApproveInput = z.object({
+  server: Name,
+  /** Names (or uriTemplates) to approve; none: every quarantined definition. */
+  names: z.array(z.string().min(1).max(2048)).max(1000).default([]),
+  /** Only this kind; absent: any kind with that name. */
+  kind: PinKindValue.optional(),
+});
+export type PinsApproveInput = z.input<typeof PinsApproveInput>;
+export const PinsAutoApproveInput = z.object({ server: Name, on: z.boolean() });
+export type PinsAutoApproveInput = z.input<typeof PinsAutoApproveInput>;
+/** Where the new set reached: per instance, pushed (the bridge re-read it) or why not. */
+export const PinsPushOutcome = z.object({
+  instance: z.string(),
+  host: z.string(),
+  outcome: z.enum(['pushed', 'skipped', 'failed']),
+  detail: z.string(),
+});
+export type PinsPushOutcome = z.infer<typeof PinsPushOutcome>;
+export const PinsChanged = z.object({
+  pins: PinsView,
+  /** What was approved now: kind and name. */
+  approved: z.array(z.object({ kind: PinKindValue, name: z.string() })),
+  pushed: z.array(PinsPushOutcome),
+});
+export type PinsChanged = z.infer<typeof PinsChanged>;
 const Removed = z.object({ removed: z.literal(true) });
 const Nothing = z.object({}).strict();
 
@@ -1245,6 +1301,12 @@ export const channels = {
   'alerts:remove-webhook': { input: NameInput, output: Removed },
   /** Sends a test alert to one webhook and says what it answered (alerts test). */
   'alerts:test': { input: NameInput, output: AlertsTestResult },
+  /** A server's pinned definitions and the quarantined ones, with both definitions (tools list). */
+  'pins:list': { input: PinsListInput, output: PinsView },
+  /** Approves the named (or every) quarantined definition and pushes the set (tools approve). */
+  'pins:approve': { input: PinsApproveInput, output: PinsChanged },
+  /** Turns the automatic approval of new definitions on or off and pushes the set (tools auto-approve). */
+  'pins:auto-approve': { input: PinsAutoApproveInput, output: PinsChanged },
 } as const;
 
 export type Channel = keyof typeof channels;

@@ -32,7 +32,7 @@ export type Domain = 'hosts' | 'servers' | 'members' | 'instances' | 'health';
 const AFFECTS: Record<Domain, string[]> = {
   // Settings are the fleet's and each host's: a settings change is announced as a hosts change.
   hosts: ['hosts:', 'settings:'],
-  servers: ['servers:', 'members:'],
+  servers: ['servers:', 'members:', 'pins:'],
   members: ['members:', 'servers:', 'instances:', 'health:'],
   instances: ['instances:', 'servers:', 'health:'],
   health: ['health:'],

@@ -6,6 +6,7 @@ import { HealthBadge } from '../features/instances/components/health-badge';
 import { useHealthSummary } from '../features/instances/hooks/use-instances';
 import { MembersPanel } from '../features/members/components/members-panel';
 import { useMembers } from '../features/members/hooks/use-members';
+import { PinsPanel } from '../features/pins/components/pins-panel';
 import { BridgeSettingsPanel } from '../features/servers/components/bridge-settings-panel';
 import { ServerDefinition } from '../features/servers/components/server-definition';
 import { useServer } from '../features/servers/hooks/use-server';
@@ -68,6 +69,9 @@ export function ServerRoute({ name }: { name: string }) {
           </div>
           <div className="span-2">
             <BridgeSettingsPanel server={server.data} />
+          </div>
+          <div className="span-2">
+            <PinsPanel server={name} />
           </div>
           <div className="span-2">
             <ExportPanel

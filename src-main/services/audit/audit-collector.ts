@@ -21,6 +21,7 @@ import { limiter, withTimeout } from '../health/limit';
 import type { AuditCallRow, AuditCursor } from '../store/audit-calls-repository';
 import type { Store } from '../store/store';
 import type { HostRecord, InstanceRecord } from '../store/types';
+import { parsePinLine, type PinReport } from '../pins/pin-line';
 import { isoOfDockerTs, parseAuditLine, sinceSeconds, splitTimestamp } from './audit-line';
 
 export const DEFAULT_RETENTION_DAYS = 30;
@@ -37,6 +38,11 @@ export interface AuditCollectorOptions {
   hostConcurrency?: number;
   clock?: () => number;
   log?: (line: string) => void;
+  /**
+   * Told of the pinning lines (quarantined, auto-approved, surveyed) of each container's new stretch
+   * of log, once those lines are taken (the pin service).
+   */
+  onPinReports?: (serverId: string, instance: string, reports: PinReport[]) => void;
   /** Told after each collection that finished (the OTLP forwarder sends what it added). */
   onCollected?: (collected: AuditCollected) => void;
 }
@@ -204,6 +210,7 @@ export class AuditCollector {
     let atFrom = 0;
     let seen = 0;
     const rows: AuditCallRow[] = [];
+    const reports: PinReport[] = [];
     const options =
       from === null ? { timestamps: true } : { timestamps: true, since: sinceSeconds(from.lastTs) };
     for await (const line of docker.logs(containerId, options)) {
@@ -224,12 +231,24 @@ export class AuditCollector {
       }
       const call = parseAuditLine(split.text);
       if (call) rows.push({ ...call, at: call.at ?? isoOfDockerTs(ts), server, instance: r.containerName });
+      else if (this.o.onPinReports) {
+        const report = parsePinLine(split.text);
+        if (report) reports.push(report);
+      }
     }
     if (seen === 0) return 0;
     const to: AuditCursor = { containerId, instance: r.containerName, lastTs, sameTsCount: count };
     const collectedAt = new Date(this.clock()).toISOString();
     // Another process (the CLI beside the app) may have taken these lines meanwhile: then they are its.
-    return store.auditCalls.append(from, to, rows, collectedAt) ? rows.length : 0;
+    if (!store.auditCalls.append(from, to, rows, collectedAt)) return 0;
+    if (reports.length > 0) {
+      try {
+        this.o.onPinReports?.(r.serverId, r.containerName, reports);
+      } catch (err) {
+        this.log(`pinning lines of ${r.containerName} not taken: ${messageOf(err)}`);
+      }
+    }
+    return rows.length;
   }
 
   private timed<T>(fn: () => Promise<T>, message: string): Promise<T> {

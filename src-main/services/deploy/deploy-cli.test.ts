@@ -417,8 +417,17 @@ async function assertExactly(fl: TestFleet, server: string, result: DeployResult
     );
     assert.deepEqual(
       left.filter((n) => n !== '').sort(),
-      ['env', 'members.json', 'tls.crt', 'tls.key'],
+      ['env', 'members.json', 'pins', 'tls.crt', 'tls.key'],
       `${name}: no .previous or .tmp files`,
+    );
+    // The approved set's own folder (tool pinning): the file alone, no .tmp left.
+    const pins = execFileSync('ls', ['-A', path.join(instancesDir(fl.tb), name, 'pins')], {
+      encoding: 'utf8',
+    });
+    assert.deepEqual(
+      pins.split('\n').filter((n) => n !== ''),
+      ['approved.json'],
+      `${name}: pins/`,
     );
   }
 }

@@ -24,6 +24,7 @@ import { observeAll, planReconcile, type Step } from '../host-ops/reconcile';
 import type { RuntimeImages } from './runtime-images';
 import type { ImagePusher } from './image-push';
 import { executeSteps, recordOutcomes } from '../host-ops/run-steps';
+import { approvedFileContent } from '../pins/approved-file';
 import { swarmOps } from '../host-ops/swarm-ops';
 import { observedFor, swarmManager } from '../host-ops/swarm-services';
 import type { DeployOptions, DeployResult, InstanceOutcome, RunOptions } from './types';
@@ -65,7 +66,7 @@ export interface FinishedDeploy {
 
 export class DeployService {
   private readonly locks = new Map<string, Promise<unknown>>();
-  private readonly testedListeners = new Set<(tested: TestedInstance[]) => void>();
+  private readonly testedListeners = new Set<(tested: TestedInstance[]) => void | Promise<void>>();
   private readonly finishedListeners = new Set<(run: FinishedDeploy) => void>();
 
   constructor(private readonly d: DeployServiceDeps) {}
@@ -86,8 +87,11 @@ export class DeployService {
     return this.locked(server.id, () => this.deployLocked(server, host, options, run), run.onProgress);
   }
 
-  /** Hears of every instance a deploy tested green (the health monitor); returns the unsubscribe. */
-  onTested(listener: (tested: TestedInstance[]) => void): () => void {
+  /**
+   * Hears of every instance a deploy tested green (the health monitor, the pin service); returns the
+   * unsubscribe. A listener's promise is waited for (its failure ignored) before the deploy returns.
+   */
+  onTested(listener: (tested: TestedInstance[]) => void | Promise<void>): () => void {
     this.testedListeners.add(listener);
     return () => this.testedListeners.delete(listener);
   }
@@ -221,6 +225,8 @@ export class DeployService {
             portOf,
             options,
             tlsOf: (name) => tls.get(name) ?? null,
+            // Swarm services read their files as Docker secrets, which cannot change in place: unpinned.
+            ...(options.swarm === true ? {} : { approved: approvedFileContent(this.d.store, server.id) }),
           });
       const containers = observeAll(await target.docker.listByLabel({ [LABELS.server]: server.name }));
       const names = [
@@ -256,7 +262,13 @@ export class DeployService {
     const tested = outcomes.flatMap((o) =>
       o.tested ? [{ hostId: host.id, containerName: o.name, ...o.tested }] : [],
     );
-    if (tested.length > 0) for (const listener of this.testedListeners) listener(tested);
+    if (tested.length > 0) {
+      await Promise.allSettled(
+        [...this.testedListeners].map(async (listener) => {
+          await listener(tested);
+        }),
+      );
+    }
     const failed = outcomes.filter((o) => o.action === 'failed');
     const summary = outcomes.map((o) => `${o.name} ${o.action}`).join(', ') || 'no instances';
     const result: DeployResult = {

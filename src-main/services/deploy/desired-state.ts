@@ -27,6 +27,8 @@ export interface DesiredInput {
   options: ServerDeployOptions;
   /** The certificate and key of each instance (by container name); absent or null: plain HTTP. */
   tlsOf?: (containerName: string) => TlsMaterial | null;
+  /** The approved set of tool pinning every instance serves from; absent: no pinning (Swarm). */
+  approved?: string;
 }
 
 /** Container names the definition wants, without building specs (for reading drift cheaply). */
@@ -68,6 +70,7 @@ function build(input: DesiredInput, members: MemberRecord[], own: MemberWithStat
     ...(opts.allowCidrs === undefined ? {} : { allowCidrs: opts.allowCidrs }),
     ...(opts.limits === undefined ? {} : { limits: definedLimits(opts.limits) }),
     tls: input.tlsOf?.(name) ?? null,
+    ...(input.approved === undefined ? {} : { approved: input.approved }),
   });
 }
 

@@ -4,7 +4,7 @@
  * machine's disk for a local host. Folder 0700, files 0600, each replaced atomically (written beside,
  * then renamed), so a cut-off write never leaves half a file for a container to read.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FleetError } from '../../shared/errors';
 import type { SshSessionRegistry } from '../ssh/ssh-session-registry';
@@ -28,11 +28,19 @@ export interface HostFiles {
   discardAside(paths: readonly string[]): Promise<void>;
   /** Deletes the folder and everything in it; nothing when it is missing. */
   removeDir(dir: string): Promise<void>;
+  /**
+   * Writes a file that holds no secret and that the container user must read through a mount of its
+   * folder (the approved set): folder 0755, file 0644, replaced atomically by a rename in the folder.
+   */
+  writePublic(dir: string, file: FileToWrite): Promise<void>;
 }
 
 // $1 the folder, $2 the file; the content arrives on stdin.
 const WRITE =
   'umask 077 && mkdir -p -- "$1" && chmod 700 -- "$1" && cat > "$2.tmp" && mv -f -- "$2.tmp" "$2"';
+// $1 the folder, $2 the file; the content arrives on stdin.
+const WRITE_PUBLIC =
+  'mkdir -p -- "$1" && chmod 755 -- "$1" && cat > "$2.tmp" && chmod 644 -- "$2.tmp" && mv -f -- "$2.tmp" "$2"';
 const ASIDE_SH = `for f; do if [ -e "$f" ]; then mv -f -- "$f" "$f${ASIDE}"; fi; done`;
 const RESTORE_SH = `for f; do if [ -e "$f${ASIDE}" ]; then mv -f -- "$f${ASIDE}" "$f"; fi; done`;
 const DISCARD_SH = `for f; do rm -f -- "$f${ASIDE}"; done`;
@@ -54,6 +62,17 @@ export class SshHostFiles implements HostFiles {
         }
         await this.run(['sh', '-c', WRITE, 'sh', dir, file.hostPath], `write ${file.hostPath}`, file.content);
       }),
+    );
+  }
+
+  async writePublic(dir: string, file: FileToWrite): Promise<void> {
+    if (path.posix.dirname(file.hostPath) !== dir) {
+      throw new FleetError('internal', `${file.hostPath} is not inside ${dir}`);
+    }
+    await this.run(
+      ['sh', '-c', WRITE_PUBLIC, 'sh', dir, file.hostPath],
+      `write ${file.hostPath}`,
+      file.content,
     );
   }
 
@@ -99,6 +118,18 @@ export class LocalHostFiles implements HostFiles {
         await writeFile(tmp, file.content, { mode: 0o600 });
         await rename(tmp, file.hostPath);
       }
+    });
+  }
+
+  async writePublic(dir: string, file: FileToWrite): Promise<void> {
+    await this.fs(`write into ${dir}`, async () => {
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+      await chmod(dir, 0o755);
+      const tmp = `${file.hostPath}.tmp`;
+      await rm(tmp, { force: true });
+      await writeFile(tmp, file.content, { mode: 0o644 });
+      await chmod(tmp, 0o644);
+      await rename(tmp, file.hostPath);
     });
   }
 

@@ -182,6 +182,8 @@ async function writeAndPrepare(target: HostTarget, inst: PlannedInstance, progre
   await removePrepareLeftovers(docker, [inst.name]);
   progress(`writing the files of ${inst.name}`);
   await files.write(spec.configDir, listFiles(spec.files));
+  // The approved set is no secret and is read by the container user through its folder's mount.
+  if (spec.approved) await files.writePublic(spec.approved.dir, spec.approved);
   if (spec.stateVolume) {
     await docker.createVolume(spec.stateVolume.name, {
       [LABELS.server]: spec.server,

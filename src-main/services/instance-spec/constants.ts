@@ -25,6 +25,12 @@ export const CONTAINER_ENV_FILE = `${CONTAINER_FILES_DIR}/env`;
 export const CONTAINER_MEMBERS_FILE = `${CONTAINER_FILES_DIR}/members.json`;
 export const CONTAINER_TLS_CERT_FILE = `${CONTAINER_FILES_DIR}/tls.crt`;
 export const CONTAINER_TLS_KEY_FILE = `${CONTAINER_FILES_DIR}/tls.key`;
+/** The approved set's folder (tool pinning) and the file in it, as the container sees them. */
+export const CONTAINER_PINS_DIR = `${CONTAINER_FILES_DIR}/pins`;
+export const CONTAINER_APPROVED_FILE = `${CONTAINER_PINS_DIR}/approved.json`;
+/** The approved set's folder in the instance's host folder, and the file's name. */
+export const PINS_DIR_NAME = 'pins';
+export const APPROVED_FILE_NAME = 'approved.json';
 
 /** Names of the files in the instance's host folder. */
 export const ENV_FILE_NAME = 'env';

@@ -11,8 +11,11 @@ import type { EnvEntry, MemberRecord, ServerRecord } from '../store/types';
 import { parseCidrs, parsePublishAddress } from './address';
 import { computeConfigHash } from './config-hash';
 import {
+  APPROVED_FILE_NAME,
+  CONTAINER_APPROVED_FILE,
   CONTAINER_ENV_FILE,
   CONTAINER_MEMBERS_FILE,
+  CONTAINER_PINS_DIR,
   CONTAINER_PORT,
   CONTAINER_TLS_CERT_FILE,
   CONTAINER_TLS_KEY_FILE,
@@ -21,6 +24,7 @@ import {
   LABELS,
   MEMBERS_FILE_NAME,
   MIB,
+  PINS_DIR_NAME,
   RUNTIME_GID,
   RUNTIME_UID,
   TLS_CERT_FILE_NAME,
@@ -71,6 +75,8 @@ export interface InstanceSpecInput {
   limits?: Partial<Limits>;
   /** The bridge's certificate and key; absent or null: plain HTTP (a server deployed with --no-tls). */
   tls?: TlsMaterial | null;
+  /** The approved set's file content (tool pinning); absent: the bridge runs without --approved. */
+  approved?: string;
 }
 
 /** Servers known to keep state in a file: a named volume holds it, the env var points there. */
@@ -160,6 +166,11 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
         }
       : null,
   };
+  const pinsDir = path.posix.join(configDir, PINS_DIR_NAME);
+  const approved =
+    input.approved === undefined
+      ? null
+      : { dir: pinsDir, hostPath: path.posix.join(pinsDir, APPROVED_FILE_NAME), content: input.approved };
   const stateVolume = state ? { name: stateVolumeName(name), target: path.posix.dirname(state.file) } : null;
   const reach = containerReach(server, member?.name ?? null, stateVolume?.target ?? null);
 
@@ -177,6 +188,9 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
     ...(stateVolume
       ? [{ type: 'volume' as const, source: stateVolume.name, target: stateVolume.target, readOnly: false }]
       : []),
+    ...(approved
+      ? [{ type: 'bind' as const, source: approved.dir, target: CONTAINER_PINS_DIR, readOnly: true }]
+      : []),
     // The server's own mounts come last: a server without them keeps the list (and hash) it had.
     ...reach.mounts,
   ];
@@ -193,6 +207,7 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
       ...['--port', String(CONTAINER_PORT), '--host', '0.0.0.0'],
       ...['--members', CONTAINER_MEMBERS_FILE, '--mode', mode],
       ...(files.tls ? ['--tls-cert', CONTAINER_TLS_CERT_FILE, '--tls-key', CONTAINER_TLS_KEY_FILE] : []),
+      ...(approved ? ['--approved', CONTAINER_APPROVED_FILE] : []),
       ...bridgeFlags,
       // The app reaches the bridge through the host's SSH session, so from the host itself: the
       // container's gateway. The bridge admits it beside the ranges (see src-bridge/README.md).
@@ -240,6 +255,7 @@ export function buildInstanceSpec(input: InstanceSpecInput): InstanceSpec {
     mode,
     configDir,
     files,
+    approved,
     stateVolume,
     prepare: prepareContainer({
       image: input.image,

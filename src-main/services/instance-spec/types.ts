@@ -113,6 +113,13 @@ export interface InstanceSpec {
   /** Host folder holding the files; one per instance. */
   configDir: string;
   files: InstanceFiles;
+  /**
+   * The approved set of tool pinning (`--approved`): a file in a folder of its own, mounted read-only
+   * as a folder so that a new file renamed into it is seen at once (the bridge reads it on SIGHUP). Its
+   * content is kept out of the config hash: approving tools never replaces a container. Absent: the
+   * instance serves without pinning (exports, Swarm).
+   */
+  approved?: { dir: string; hostPath: string; content: string } | null;
   /** Named volume for a server that keeps state, or null. */
   stateVolume: { name: string; target: string } | null;
   /**

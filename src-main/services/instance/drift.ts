@@ -7,6 +7,7 @@ import { plannedInstances, type MemberWithState } from '../deploy/desired-state'
 import type { HostTargets } from '../host-ops/host-targets';
 import { instanceUrl, type HostTarget, type PlannedInstance } from '../host-ops/instance-ops';
 import { servicesIfManager } from '../host-ops/swarm-services';
+import { approvedFileContent } from '../pins/approved-file';
 import { observeAll, planReconcile, type ObservedContainer } from '../host-ops/reconcile';
 import type { RuntimeImages } from '../deploy/runtime-images';
 import { containerName } from '../instance-spec/names';
@@ -184,6 +185,8 @@ async function desired(
         : (pinned.find((m) => m.record.id === memberId)?.state.port ?? 0),
     options,
     tlsOf: (name) => input.tls.stored(target.hostId, name, options),
+    // As a deploy builds them: pinned unless Swarm (the set's content is not in the config hash).
+    ...(swarm ? {} : { approved: approvedFileContent(input.store, server.id) }),
   });
 }
 

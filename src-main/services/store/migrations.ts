@@ -318,6 +318,14 @@ CREATE TABLE audit_forward_state (
 INSERT INTO audit_forward_state (id) VALUES (1);
 `,
   },
+  {
+    // Tool pinning (issue 14): when the app recorded a server's first approved set. NULL: nothing pinned
+    // yet, so its bridges serve what they list and report it, and the app pins that.
+    version: 12,
+    sql: `
+ALTER TABLE servers ADD COLUMN pins_recorded_at TEXT;
+`,
+  },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { FleetError } from '../../shared/errors';
+import { PinRepository } from './pin-repository';
 import { AlertRepository } from './alert-repository';
 import { AuditCallsRepository } from './audit-calls-repository';
 import { AuditForwardRepository } from './audit-forward-repository';
@@ -106,6 +107,10 @@ export class Store {
   /** Alert webhooks and the alerts raised. */
   get alerts(): AlertRepository {
     return this.repos.alerts;
+  }
+  /** Tool pinning: each server's approved definitions and the ones its bridges reported. */
+  get pins(): PinRepository {
+    return this.repos.pins;
   }
 
   /**
@@ -287,5 +292,6 @@ function repositories(db: Db) {
     tls: new TlsRepository(db),
     settings: new SettingsRepository(db),
     alerts: new AlertRepository(db),
+    pins: new PinRepository(db),
   };
 }
