@@ -60,7 +60,8 @@ export interface AuditUsageRow {
   errors: number;
 }
 
-interface CallRow {
+/** An audit_calls row as SQLite gives it. */
+export interface CallRow {
   seq: number;
   at: string;
   server: string;
@@ -172,20 +173,7 @@ export class AuditCallsRepository {
     const sql = `SELECT * FROM audit_calls ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY at DESC, seq DESC LIMIT ?`;
     const rows = this.db.prepare<(string | number)[], CallRow>(sql).all(...args, filter.limit);
-    return rows.reverse().map((r) => ({
-      seq: r.seq,
-      at: r.at,
-      server: r.server,
-      instance: r.instance,
-      member: r.member,
-      session: r.session,
-      method: r.method,
-      target: r.target,
-      outcome: r.outcome,
-      ms: r.ms,
-      correlationId: r.correlation_id,
-      collectedAt: r.collected_at,
-    }));
+    return rows.reverse().map(storedCall);
   }
 
   /**
@@ -229,4 +217,22 @@ export class AuditCallsRepository {
   count(): number {
     return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_calls').get()?.n ?? 0;
   }
+}
+
+/** A stored call from its row. */
+export function storedCall(r: CallRow): StoredAuditCall {
+  return {
+    seq: r.seq,
+    at: r.at,
+    server: r.server,
+    instance: r.instance,
+    member: r.member,
+    session: r.session,
+    method: r.method,
+    target: r.target,
+    outcome: r.outcome,
+    ms: r.ms,
+    correlationId: r.correlation_id,
+    collectedAt: r.collected_at,
+  };
 }

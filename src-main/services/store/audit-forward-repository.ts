@@ -1,4 +1,4 @@
-import type { StoredAuditCall } from './audit-calls-repository';
+import { storedCall, type CallRow, type StoredAuditCall } from './audit-calls-repository';
 import { nowIso } from './database';
 import type { Db } from './database';
 
@@ -44,21 +44,6 @@ interface StateRow {
   last_error: string | null;
   lease_owner: string | null;
   lease_until: number | null;
-}
-
-interface CallRow {
-  seq: number;
-  at: string;
-  server: string;
-  instance: string;
-  member: string | null;
-  session: string | null;
-  method: string;
-  target: string | null;
-  outcome: string;
-  ms: number | null;
-  correlation_id: string | null;
-  collected_at: string;
 }
 
 /**
@@ -155,20 +140,7 @@ export class AuditForwardRepository {
     return this.db
       .prepare<[number, number], CallRow>('SELECT * FROM audit_calls WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(cursor, limit)
-      .map((r) => ({
-        seq: r.seq,
-        at: r.at,
-        server: r.server,
-        instance: r.instance,
-        member: r.member,
-        session: r.session,
-        method: r.method,
-        target: r.target,
-        outcome: r.outcome,
-        ms: r.ms,
-        correlationId: r.correlation_id,
-        collectedAt: r.collected_at,
-      }));
+      .map(storedCall);
   }
 
   /** Calls after `cursor` still in the trail. */
