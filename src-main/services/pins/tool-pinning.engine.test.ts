@@ -5,18 +5,13 @@
 // the tool for every member (left out of tools/list, its call refused), an alert reaches a local
 // webhook receiver, and `tools approve` serves the new description again without restarting anything.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { NODE_BASE_IMAGE } from '../../../e2e/fixtures/base-image';
 import { startReceiver, type Receiver } from '../alerts/webhook-receiver.fixture';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/contract';
+import { buildStandInImages } from '../../test-support/stand-in-image';
 import {
   inProcessFleet,
   repoRoot,
@@ -25,7 +20,6 @@ import {
   type TestFleet,
 } from '../../test-support/fleet';
 
-const run = promisify(execFile);
 const FIXTURE = path.join(repoRoot, 'src-bridge/fixtures/pinned-definitions-server.mjs');
 const DESCRIPTION_A = 'Greets someone by name.';
 const DESCRIPTION_B =
@@ -75,28 +69,13 @@ void describe('tool pinning through deployed bridges (testbed sshd + dockerd, a 
   let fleet: InProcessFleet | undefined;
   let receiver: Receiver | undefined;
   let image = '';
-  let dir = '';
   const servers: string[] = [];
 
   before(async (t) => {
     f = await testFleet(t as unknown as { skip(reason: string): void });
     if (!f) return;
-    dir = mkdtempSync(path.join(tmpdir(), 'pinned-definitions-'));
-    await build({
-      entryPoints: [FIXTURE],
-      outfile: path.join(dir, 'server.mjs'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      logLevel: 'silent',
-    });
     image = `mcp-fleet-test/pinned-definitions-${f.run}:1`;
-    writeFileSync(
-      path.join(dir, 'Dockerfile'),
-      `FROM ${NODE_BASE_IMAGE}\nCOPY server.mjs /app/server.mjs\nENTRYPOINT ["node", "/app/server.mjs"]\n`,
-    );
-    await run('docker', ['build', '-q', '-t', image, dir]);
+    await buildStandInImages({ entry: FIXTURE }, image.slice(0, -2), [{ tag: '1' }]);
     fleet = await inProcessFleet(f);
     receiver = await startReceiver();
   });
@@ -110,7 +89,6 @@ void describe('tool pinning through deployed bridges (testbed sshd + dockerd, a 
         .getImage(image)
         .remove({ force: true })
         .catch(() => undefined);
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
   function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {

@@ -228,6 +228,14 @@ export class ServerService {
     } catch (err) {
       deployError = err instanceof FleetError ? err.message : 'unexpected error; see the log';
     }
+    // Tool pinning: what the new version changed or added is not served until it is approved.
+    const unapproved = (toolDiff?.added.length ?? 0) + (toolDiff?.changed.length ?? 0);
+    if (unapproved > 0 && this.store.pins.state(server.id).recordedAt !== null && deploys.length > 0) {
+      onProgress(
+        `${unapproved} tool(s) changed or added: quarantined for every member until approved ` +
+          `(mcp-fleet tools list ${server.name} --diff, then mcp-fleet tools approve ${server.name})`,
+      );
+    }
     return { server: this.view(updated), deploys, deployError, toolDiff, pinned, modeChange, dryRun: false };
   }
 

@@ -5,28 +5,14 @@
 // every member token unchanged; a server deployed nowhere; bad input that changes nothing and contacts
 // no host.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { build } from 'esbuild';
-import { NODE_BASE_IMAGE } from '../../../e2e/fixtures/base-image';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/contract';
 import type { Store } from '../store/store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  inProcessFleet,
-  repoRoot,
-  testFleet,
-  type InProcessFleet,
-  type TestFleet,
-} from '../../test-support/fleet';
+import { inProcessFleet, testFleet, type InProcessFleet, type TestFleet } from '../../test-support/fleet';
+import { buildStandInImages } from '../../test-support/stand-in-image';
 import { PROBE_LABEL } from './tool-probe';
-
-const run = promisify(execFile);
 
 /** Tools by TOOLS_VERSION (the image's ENV), two per tools/list page; has_secret when PROBE_SECRET is set. */
 const STAND_IN = `
@@ -92,30 +78,16 @@ void describe('servers set --version (testbed sshd + dockerd, a stand-in server 
   let fleet: InProcessFleet | undefined;
   let store: Store | undefined;
   let repo = '';
-  let dir = '';
   const servers: string[] = [];
 
   before(async (t) => {
     f = await testFleet(t as unknown as { skip(reason: string): void });
     if (!f) return;
-    dir = mkdtempSync(path.join(tmpdir(), 'versioned-tools-'));
-    await build({
-      stdin: { contents: STAND_IN, resolveDir: repoRoot, loader: 'js' },
-      outfile: path.join(dir, 'server.mjs'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      logLevel: 'silent',
-    });
     repo = `mcp-fleet-test/versioned-tools-${f.run}`;
-    for (const version of ['1', '2']) {
-      writeFileSync(
-        path.join(dir, 'Dockerfile'),
-        `FROM ${NODE_BASE_IMAGE}\nCOPY server.mjs /app/server.mjs\nENV TOOLS_VERSION=${version}\nENTRYPOINT ["node", "/app/server.mjs"]\n`,
-      );
-      await run('docker', ['build', '-q', '-t', `${repo}:${version}`, dir]);
-    }
+    await buildStandInImages({ contents: STAND_IN }, repo, [
+      { tag: '1', env: { TOOLS_VERSION: '1' } },
+      { tag: '2', env: { TOOLS_VERSION: '2' } },
+    ]);
     fleet = await inProcessFleet(f);
     store = fleet.store;
   });
@@ -137,7 +109,6 @@ void describe('servers set --version (testbed sshd + dockerd, a stand-in server 
           .catch(() => undefined);
       }
     }
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
   function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
@@ -229,12 +200,42 @@ void describe('servers set --version (testbed sshd + dockerd, a stand-in server 
     const [a, b] = first.instances.map((i) => i.name);
     assert.deepEqual(order, ['replacing', a, 'replacing', b], 'one instance at a time');
     assert.deepEqual(hashes(), hashesBefore, 'members and their tokens are untouched');
+    // Tool pinning: the changed and the new tool are quarantined until the operator approves them.
+    assert.ok(
+      lines.includes(
+        `3 tool(s) changed or added: quarantined for every member until approved (mcp-fleet tools list ${name} --diff, then mcp-fleet tools approve ${name})`,
+      ),
+      lines.join('\n'),
+    );
+    assert.deepEqual(await listTools(urls.get('m1') ?? '', tokens.get('m1') ?? ''), ['echo', 'has_secret']);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await call('audit:collect', {});
+      const quarantined = (await call('pins:list', { server: name })).entries.filter((e) => e.quarantined);
+      if (
+        quarantined
+          .map((e) => e.name)
+          .sort()
+          .join() === 'add,new_report,view'
+      )
+        break;
+      assert.ok(Date.now() < deadline, `the quarantine to be reported: ${JSON.stringify(quarantined)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const approved = await call('pins:approve', { server: name });
+    assert.deepEqual(
+      approved.pushed.map((p) => p.outcome),
+      ['pushed', 'pushed'],
+    );
     for (const [member, token] of tokens) {
-      assert.deepEqual(
-        await listTools(urls.get(member) ?? '', token),
-        V2,
-        `${member}'s old token, new version`,
-      );
+      const deadline2 = Date.now() + 15_000;
+      let seen = await listTools(urls.get(member) ?? '', token);
+      // The approved set is read on SIGHUP: a moment after the push returns.
+      while (seen.join() !== V2.join() && Date.now() < deadline2) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        seen = await listTools(urls.get(member) ?? '', token);
+      }
+      assert.deepEqual(seen, V2, `${member}'s old token, new version, once approved`);
     }
     assert.equal(await probes(), 0);
     const audit = store.audit.list(50);
