@@ -22,7 +22,7 @@ import type { AuditCallRow, AuditCursor } from '../store/audit-calls-repository'
 import type { Store } from '../store/store';
 import type { HostRecord, InstanceRecord } from '../store/types';
 import { parsePinLine, type PinReport } from '../pins/pin-line';
-import { isoOfDockerTs, parseAuditLine, sinceSeconds, splitTimestamp } from './audit-line';
+import { isoOfDockerTs, parseAuditLine, sinceText, splitTimestamp } from './audit-line';
 
 export const DEFAULT_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -212,8 +212,8 @@ export class AuditCollector {
     const rows: AuditCallRow[] = [];
     const reports: PinReport[] = [];
     const options =
-      from === null ? { timestamps: true } : { timestamps: true, since: sinceSeconds(from.lastTs) };
-    for await (const line of docker.logs(containerId, options)) {
+      from === null ? { timestamps: true } : { timestamps: true, since: sinceText(from.lastTs) };
+    for (const line of await docker.logLines(containerId, options)) {
       // The bridge writes its lines to stdout; stderr holds nothing of its audit.
       if (line.stream !== 'stdout') continue;
       const split = splitTimestamp(line.text);

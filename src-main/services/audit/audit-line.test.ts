@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { AuditCallView } from '../../shared/contract';
 import { sinceValue } from '../../cli/commands/audit';
 import { auditCsv, auditJsonLines, csvField } from './audit-export';
-import { normalizeDockerTs, parseAuditLine, sinceSeconds, splitTimestamp } from './audit-line';
+import { normalizeDockerTs, parseAuditLine, sinceSeconds, sinceText, splitTimestamp } from './audit-line';
 
 const LINE = {
   ts: '2025-03-01T10:00:00.123Z',
@@ -97,6 +97,22 @@ void describe('docker timestamps', () => {
     const b = normalizeDockerTs('2025-03-01T10:00:00.12Z') ?? '';
     assert.ok(a < b);
     assert.equal(sinceSeconds(a), Date.parse('2025-03-01T10:00:00Z') / 1000);
+    // Docker's own nine-digit UTC stamp is taken as it is; one out of range is not a stamp.
+    assert.equal(normalizeDockerTs('2025-03-01T10:00:00.123456789Z'), '2025-03-01T10:00:00.123456789Z');
+    assert.equal(normalizeDockerTs('2025-13-01T10:00:00.123456789Z'), null);
+    // `since` to the microsecond, never after the stamp.
+    const since = sinceText('2025-03-01T10:00:00.123456789Z');
+    assert.equal(since, `${Date.parse('2025-03-01T10:00:00Z') / 1000}.123456`);
+    assert.ok(Number(since) * 1000 <= Date.parse('2025-03-01T10:00:00.124Z'));
+  });
+
+  void it('takes the line time as written when it has the form of toISOString, else through Date', () => {
+    const line = (ts: unknown) =>
+      JSON.stringify({ ts, level: 'info', event: 'audit', member: 'm', method: 'ping', outcome: 'ok' });
+    assert.equal(parseAuditLine(line('2025-03-01T10:00:00.123Z'))?.at, '2025-03-01T10:00:00.123Z');
+    assert.equal(parseAuditLine(line('2025-03-01T11:00:00.5+01:00'))?.at, '2025-03-01T10:00:00.500Z');
+    assert.equal(parseAuditLine(line('2025-03-01T25:00:00.123Z'))?.at, null);
+    assert.equal(parseAuditLine(line(7))?.at, null);
   });
 
   void it('splits a log line into its timestamp and the line, and refuses one without', () => {

@@ -39,6 +39,32 @@ export async function* demuxLines(
   }
 }
 
+/**
+ * The same lines as demuxLines, of a whole log already read (a non-follow read), as one array: no
+ * promise per line, which is most of what a long log costs to go through one line at a time.
+ */
+export function demuxBuffer(source: Buffer, tty: boolean): LogLine[] {
+  const out: LogLine[] = [];
+  const partial: Record<LogLine['stream'], string> = { stdout: '', stderr: '' };
+  const take = (stream: LogLine['stream'], text: string): void => {
+    for (const line of split(stream, text, partial)) out.push(line);
+  };
+  if (tty) take('stdout', source.toString('utf8'));
+  else {
+    let at = 0;
+    while (source.length - at >= 8) {
+      const size = source.readUInt32BE(at + 4);
+      if (source.length - at < 8 + size) break;
+      take(STREAMS[source[at] ?? 0] ?? 'stdout', source.toString('utf8', at + 8, at + 8 + size));
+      at += 8 + size;
+    }
+  }
+  for (const stream of ['stdout', 'stderr'] as const) {
+    if (partial[stream] !== '') out.push({ stream, text: partial[stream] });
+  }
+  return out;
+}
+
 function* split(
   stream: LogLine['stream'],
   text: string,

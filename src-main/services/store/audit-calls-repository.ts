@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Db } from './database';
 
 /** One call as the bridge's audit line told it; names, not ids, so it outlives what it names. */
@@ -60,6 +61,9 @@ export interface AuditUsageRow {
   errors: number;
 }
 
+/** Rows one INSERT statement carries (11 parameters each; SQLite allows 32,766). */
+const INSERT_BATCH = 200;
+
 /** An audit_calls row as SQLite gives it. */
 export interface CallRow {
   seq: number;
@@ -108,6 +112,21 @@ export class AuditCallsRepository {
    * Appends the rows and moves the cursor, both or neither, unless the cursor is no longer `from`
    * (another process took these lines meanwhile): then nothing is written and false returned.
    */
+  private readonly inserts = new Map<number, Database.Statement<unknown[]>>();
+
+  /** INSERT of n rows, prepared once per n. */
+  private insertStatement(n: number): Database.Statement<unknown[]> {
+    let statement = this.inserts.get(n);
+    if (statement === undefined) {
+      statement = this.db.prepare(
+        `INSERT INTO audit_calls (at, server, instance, member, session, method, target, outcome, ms,
+           correlation_id, collected_at) VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      );
+      this.inserts.set(n, statement);
+    }
+    return statement;
+  }
+
   append(
     from: AuditCursor | null,
     to: AuditCursor,
@@ -122,24 +141,27 @@ export class AuditCallsRepository {
             ? from === null
             : from !== null && now.lastTs === from.lastTs && now.sameTsCount === from.sameTsCount;
         if (!same) return false;
-        const insert = this.db.prepare(
-          `INSERT INTO audit_calls (at, server, instance, member, session, method, target, outcome, ms,
-             correlation_id, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        );
-        for (const r of rows)
-          insert.run(
-            r.at,
-            r.server,
-            r.instance,
-            r.member,
-            r.session,
-            r.method,
-            r.target,
-            r.outcome,
-            r.ms,
-            r.correlationId,
-            collectedAt,
-          );
+        // Many rows a statement: one run() per row is most of an insert's cost in this binding.
+        for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+          const batch = rows.slice(i, i + INSERT_BATCH);
+          const values: unknown[] = [];
+          for (const r of batch) {
+            values.push(
+              r.at,
+              r.server,
+              r.instance,
+              r.member,
+              r.session,
+              r.method,
+              r.target,
+              r.outcome,
+              r.ms,
+              r.correlationId,
+              collectedAt,
+            );
+          }
+          this.insertStatement(batch.length).run(...values);
+        }
         this.db
           .prepare(
             `INSERT INTO audit_cursors (container_id, instance, last_ts, same_ts_count, updated_at)
