@@ -156,9 +156,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
   });
   fleet.deploy.onTested(async (tested) => {
     const names = new Set<string>();
+    const serverOf = new Map(store.instances.list().map((r) => [r.containerName, r.serverId]));
     for (const t of tested) {
-      const record = store.instances.list().find((r) => r.containerName === t.containerName);
-      const server = record ? store.servers.getById(record.serverId) : null;
+      const serverId = serverOf.get(t.containerName);
+      const server = serverId === undefined ? null : store.servers.getById(serverId);
       if (server) names.add(server.name);
     }
     for (const name of names) await pins.afterDeploy(name);
