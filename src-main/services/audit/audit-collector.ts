@@ -18,7 +18,7 @@ import type { HostAccess } from '../bridge-client/host-access';
 import type { DockerHost } from '../docker/docker-host';
 import { listFleetContainers } from '../health/container-probe';
 import { limiter, withTimeout } from '../health/limit';
-import type { AuditCallRow, AuditCursor } from '../store/audit-calls-repository';
+import type { AuditAppend, AuditCallRow, AuditCursor } from '../store/audit-calls-repository';
 import type { Store } from '../store/store';
 import type { HostRecord, InstanceRecord } from '../store/types';
 import { parsePinLine, type PinReport } from '../pins/pin-line';
@@ -48,6 +48,16 @@ export interface AuditCollectorOptions {
 }
 
 type Failure = AuditCollected['failed'][number];
+
+/** Rows a host's collection holds before it writes them (and goes on). */
+const FLUSH_ROWS = 50_000;
+
+/** One container's new stretch of log, read and parsed, not yet written. */
+interface Taken extends AuditAppend {
+  rows: AuditCallRow[];
+  reports: PinReport[];
+  serverId: string;
+}
 
 export class AuditCollector {
   private readonly clock: () => number;
@@ -178,30 +188,73 @@ export class AuditCollector {
       for (const r of recs) fail(r, err);
       return 0;
     }
+    // One container at a time per host: each log is read into memory whole. Their rows are written
+    // together, in one transaction, when the host is done or FLUSH_ROWS wait.
+    let pending: Taken[] = [];
+    let pendingRows = 0;
     let added = 0;
-    // One container at a time per host: each log is read into memory whole.
+    const flush = (): void => {
+      if (pending.length === 0) return;
+      const batches = pending;
+      pending = [];
+      pendingRows = 0;
+      added += this.commit(batches);
+    };
     for (const r of recs) {
       const info = containers.get(r.containerName);
       // No container (yet, or any more): nothing to collect, and nothing is lost by waiting.
       if (!info) continue;
       try {
-        added += await this.timed(
-          () => this.collectContainer(docker, r, info.Id),
+        const taken = await this.timed(
+          () => this.readContainer(docker, r, info.Id),
           `the log of ${r.containerName} on "${host.name}" did not arrive in time`,
         );
+        if (taken === null) continue;
+        pending.push(taken);
+        pendingRows += taken.rows.length;
+        if (pendingRows >= FLUSH_ROWS) flush();
       } catch (err) {
         fail(r, err);
       }
     }
+    flush();
+    this.forgetTty(containers);
     return added;
   }
 
-  /** Takes the container's lines after its cursor; returns how many calls were added. */
-  private async collectContainer(
+  /** Writes the containers' rows and cursors in one transaction; tells of the pin reports taken. */
+  private commit(batches: Taken[]): number {
+    const collectedAt = new Date(this.clock()).toISOString();
+    // Another process (the CLI beside the app) may have taken some lines meanwhile: then they are its.
+    const taken = this.o.store.auditCalls.appendMany(batches, collectedAt);
+    let added = 0;
+    batches.forEach((batch, i) => {
+      if (!taken[i]) return;
+      added += batch.rows.length;
+      if (batch.reports.length === 0) return;
+      try {
+        this.o.onPinReports?.(batch.serverId, batch.to.instance, batch.reports);
+      } catch (err) {
+        this.log(`pinning lines of ${batch.to.instance} not taken: ${messageOf(err)}`);
+      }
+    });
+    return added;
+  }
+
+  /** A container's Tty, known from an earlier collection (it never changes for one container). */
+  private readonly ttyById = new Map<string, boolean>();
+
+  private forgetTty(listed: Map<string, { Id: string }>): void {
+    const ids = new Set([...listed.values()].map((c) => c.Id));
+    for (const id of this.ttyById.keys()) if (!ids.has(id)) this.ttyById.delete(id);
+  }
+
+  /** The container's lines after its cursor, parsed; null when there are none. */
+  private async readContainer(
     docker: DockerHost,
     r: InstanceRecord,
     containerId: string,
-  ): Promise<number> {
+  ): Promise<Taken | null> {
     const { store } = this.o;
     const from = store.auditCalls.cursor(containerId);
     const server = store.servers.getById(r.serverId)?.name ?? r.serverId;
@@ -211,8 +264,16 @@ export class AuditCollector {
     let seen = 0;
     const rows: AuditCallRow[] = [];
     const reports: PinReport[] = [];
+    let tty = this.ttyById.get(containerId);
+    if (tty === undefined) {
+      const info = await docker.inspect(containerId);
+      // Gone since the list: nothing to collect.
+      if (!info) return null;
+      tty = info.Config.Tty;
+      this.ttyById.set(containerId, tty);
+    }
     const options =
-      from === null ? { timestamps: true } : { timestamps: true, since: sinceText(from.lastTs) };
+      from === null ? { timestamps: true, tty } : { timestamps: true, tty, since: sinceText(from.lastTs) };
     for (const line of await docker.logLines(containerId, options)) {
       // The bridge writes its lines to stdout; stderr holds nothing of its audit.
       if (line.stream !== 'stdout') continue;
@@ -230,25 +291,27 @@ export class AuditCollector {
         count = 1;
       }
       const call = parseAuditLine(split.text);
-      if (call) rows.push({ ...call, at: call.at ?? isoOfDockerTs(ts), server, instance: r.containerName });
+      if (call)
+        rows.push({
+          at: call.at ?? isoOfDockerTs(ts),
+          server,
+          instance: r.containerName,
+          member: call.member,
+          session: call.session,
+          method: call.method,
+          target: call.target,
+          outcome: call.outcome,
+          ms: call.ms,
+          correlationId: call.correlationId,
+        });
       else if (this.o.onPinReports) {
         const report = parsePinLine(split.text);
         if (report) reports.push(report);
       }
     }
-    if (seen === 0) return 0;
+    if (seen === 0) return null;
     const to: AuditCursor = { containerId, instance: r.containerName, lastTs, sameTsCount: count };
-    const collectedAt = new Date(this.clock()).toISOString();
-    // Another process (the CLI beside the app) may have taken these lines meanwhile: then they are its.
-    if (!store.auditCalls.append(from, to, rows, collectedAt)) return 0;
-    if (reports.length > 0) {
-      try {
-        this.o.onPinReports?.(r.serverId, r.containerName, reports);
-      } catch (err) {
-        this.log(`pinning lines of ${r.containerName} not taken: ${messageOf(err)}`);
-      }
-    }
-    return rows.length;
+    return { from, to, rows, reports, serverId: r.serverId };
   }
 
   private timed<T>(fn: () => Promise<T>, message: string): Promise<T> {

@@ -137,19 +137,34 @@ export class DockerHost {
   /**
    * A container's log as it is now (no follow), as lines: read whole, then split in one pass (no
    * promise per line, most of what a long log costs when taken a line at a time). Throws as logs() does.
+   * `tty`, when the caller knows it (a container's Tty never changes), saves the inspect.
    */
-  async logLines(idOrName: string, options: Omit<LogOptions, 'follow'> = {}): Promise<LogLine[]> {
-    const { source, tty } = await this.logSource(idOrName, { ...options, follow: false });
-    if (Buffer.isBuffer(source)) return demuxBuffer(source, tty);
-    const lines: LogLine[] = [];
-    for await (const line of demuxLines(source, tty)) lines.push(line);
-    return lines;
+  async logLines(
+    idOrName: string,
+    options: Omit<LogOptions, 'follow'> & { tty?: boolean } = {},
+  ): Promise<LogLine[]> {
+    const tty = options.tty ?? (await this.ttyOf(idOrName));
+    const what = `container ${idOrName}`;
+    // Read as a stream, not as dockerode's buffered body: that one is decoded whole to text and tried
+    // as JSON before it is handed over, a wasted pass over every byte of a long log.
+    const body = await this.call(what, async () => {
+      const source = await this.dialStream(
+        `/containers/${encodeURIComponent(idOrName)}/logs?`,
+        this.logParams({ ...options, follow: false }),
+      );
+      const chunks: Buffer[] = [];
+      try {
+        for await (const chunk of source) chunks.push(chunk as Buffer);
+      } catch (err) {
+        destroyQuietly(source);
+        throw err;
+      }
+      return Buffer.concat(chunks);
+    });
+    return demuxBuffer(body, tty);
   }
 
-  private async logSource(
-    idOrName: string,
-    options: LogOptions,
-  ): Promise<{ source: Readable | Buffer; tty: boolean }> {
+  private async ttyOf(idOrName: string): Promise<boolean> {
     const info = await this.inspect(idOrName);
     if (!info)
       throw mapDockerError(
@@ -157,7 +172,11 @@ export class DockerHost {
         this.where,
         `container ${idOrName}`,
       );
-    const params = {
+    return info.Config.Tty;
+  }
+
+  private logParams(options: LogOptions): Dockerode.ContainerLogsOptions {
+    return {
       stdout: true,
       stderr: true,
       follow: options.follow ?? false,
@@ -165,12 +184,39 @@ export class DockerHost {
       ...(options.tail === undefined ? {} : { tail: options.tail }),
       ...(options.since === undefined ? {} : { since: options.since }),
     };
+  }
+
+  /** A GET whose 200 body comes as a stream (docker-modem's own dial, as dockerode's calls use it). */
+  private dialStream(path: string, options: object): Promise<Readable> {
+    return new Promise((resolve, reject) => {
+      this.docker.modem.dial(
+        {
+          path,
+          method: 'GET',
+          isStream: true,
+          statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+          options,
+        },
+        (err: unknown, data: unknown) => {
+          // docker-modem's errors are Errors (with statusCode), which mapDockerError reads.
+          if (err) reject(err instanceof Error ? err : new Error(`docker: ${JSON.stringify(err)}`));
+          else resolve(data as Readable);
+        },
+      );
+    });
+  }
+
+  private async logSource(
+    idOrName: string,
+    options: LogOptions,
+  ): Promise<{ source: Readable | Buffer; tty: boolean }> {
+    const tty = await this.ttyOf(idOrName);
     const container = this.docker.getContainer(idOrName);
     // dockerode types the two shapes apart: a stream when following, a buffer otherwise.
     const source = (await this.call(`container ${idOrName}`, () =>
-      container.logs(params as Dockerode.ContainerLogsOptions & { follow: true }),
+      container.logs(this.logParams(options) as Dockerode.ContainerLogsOptions & { follow: true }),
     )) as unknown as Readable | Buffer;
-    return { source, tty: info.Config.Tty };
+    return { source, tty };
   }
 
   /** One stats sample (the engine takes about a second to compute CPU use). */

@@ -34,6 +34,13 @@ export interface AuditCursor {
   sameTsCount: number;
 }
 
+/** One container's new stretch of log: its rows, and its cursor before and after them. */
+export interface AuditAppend {
+  from: AuditCursor | null;
+  to: AuditCursor;
+  rows: readonly AuditCallRow[];
+}
+
 export interface AuditCallFilter {
   server?: string | undefined;
   member?: string | undefined;
@@ -108,10 +115,6 @@ export class AuditCallsRepository {
       : null;
   }
 
-  /**
-   * Appends the rows and moves the cursor, both or neither, unless the cursor is no longer `from`
-   * (another process took these lines meanwhile): then nothing is written and false returned.
-   */
   private readonly inserts = new Map<number, Database.Statement<unknown[]>>();
 
   /** INSERT of n rows, prepared once per n. */
@@ -127,56 +130,76 @@ export class AuditCallsRepository {
     return statement;
   }
 
+  /**
+   * Appends the rows and moves the cursor, both or neither, unless the cursor is no longer `from`
+   * (another process took these lines meanwhile): then nothing is written and false returned.
+   */
   append(
     from: AuditCursor | null,
     to: AuditCursor,
     rows: readonly AuditCallRow[],
     collectedAt: string,
   ): boolean {
+    return this.appendMany([{ from, to, rows }], collectedAt)[0] ?? false;
+  }
+
+  /**
+   * append() for several containers in one transaction, each taken or passed over on its own; a
+   * true or false per batch, in order. One commit a collection rather than one a container: the
+   * newest pages of the time index, which every container's rows land in, are written once.
+   */
+  appendMany(batches: readonly AuditAppend[], collectedAt: string): boolean[] {
     return this.db
-      .transaction(() => {
-        const now = this.cursor(to.containerId);
-        const same =
-          now === null
-            ? from === null
-            : from !== null && now.lastTs === from.lastTs && now.sameTsCount === from.sameTsCount;
-        if (!same) return false;
-        // Many rows a statement: one run() per row is most of an insert's cost in this binding.
-        for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-          const batch = rows.slice(i, i + INSERT_BATCH);
-          const values: unknown[] = [];
-          for (const r of batch) {
-            values.push(
-              r.at,
-              r.server,
-              r.instance,
-              r.member,
-              r.session,
-              r.method,
-              r.target,
-              r.outcome,
-              r.ms,
-              r.correlationId,
-              collectedAt,
-            );
-          }
-          this.insertStatement(batch.length).run(...values);
-        }
-        this.db
-          .prepare(
-            `INSERT INTO audit_cursors (container_id, instance, last_ts, same_ts_count, updated_at)
-             VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (container_id) DO UPDATE SET instance = excluded.instance,
-               last_ts = excluded.last_ts, same_ts_count = excluded.same_ts_count, updated_at = excluded.updated_at`,
-          )
-          .run(to.containerId, to.instance, to.lastTs, to.sameTsCount, collectedAt);
-        // A recreated container starts afresh: its predecessor's cursor is of no more use.
-        this.db
-          .prepare('DELETE FROM audit_cursors WHERE instance = ? AND container_id <> ?')
-          .run(to.instance, to.containerId);
-        return true;
-      })
+      .transaction(() =>
+        batches.map(({ from, to, rows }) => {
+          const now = this.cursor(to.containerId);
+          const same =
+            now === null
+              ? from === null
+              : from !== null && now.lastTs === from.lastTs && now.sameTsCount === from.sameTsCount;
+          if (!same) return false;
+          this.insertRows(rows, collectedAt);
+          this.db
+            .prepare(
+              `INSERT INTO audit_cursors (container_id, instance, last_ts, same_ts_count, updated_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (container_id) DO UPDATE SET instance = excluded.instance,
+                 last_ts = excluded.last_ts, same_ts_count = excluded.same_ts_count, updated_at = excluded.updated_at`,
+            )
+            .run(to.containerId, to.instance, to.lastTs, to.sameTsCount, collectedAt);
+          // A recreated container starts afresh: its predecessor's cursor is of no more use.
+          this.db
+            .prepare('DELETE FROM audit_cursors WHERE instance = ? AND container_id <> ?')
+            .run(to.instance, to.containerId);
+          return true;
+        }),
+      )
       .immediate();
+  }
+
+  /** Many rows a statement: one run() per row is most of an insert's cost in this binding. */
+  private insertRows(rows: readonly AuditCallRow[], collectedAt: string): void {
+    for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+      const end = Math.min(rows.length, i + INSERT_BATCH);
+      const values: unknown[] = [];
+      for (let j = i; j < end; j++) {
+        const r = rows[j] as AuditCallRow;
+        values.push(
+          r.at,
+          r.server,
+          r.instance,
+          r.member,
+          r.session,
+          r.method,
+          r.target,
+          r.outcome,
+          r.ms,
+          r.correlationId,
+          collectedAt,
+        );
+      }
+      this.insertStatement(end - i).run(...values);
+    }
   }
 
   /** The newest `limit` calls matching the filter, oldest first. */
