@@ -71,10 +71,10 @@ export interface AuditUsageRow {
 /** Rows one INSERT statement carries (11 parameters each; SQLite allows 32,766). */
 const INSERT_BATCH = 200;
 
-/** An audit_calls row as SQLite gives it. */
+/** An audit_calls row as SQLite gives it (times in Unix milliseconds, migration 13). */
 export interface CallRow {
   seq: number;
-  at: string;
+  at: number;
   server: string;
   instance: string;
   member: string | null;
@@ -84,7 +84,7 @@ export interface CallRow {
   outcome: string;
   ms: number | null;
   correlation_id: string | null;
-  collected_at: string;
+  collected_at: number;
 }
 
 interface CursorRow {
@@ -179,13 +179,16 @@ export class AuditCallsRepository {
 
   /** Many rows a statement: one run() per row is most of an insert's cost in this binding. */
   private insertRows(rows: readonly AuditCallRow[], collectedAt: string): void {
+    const collectedMs = msOf(collectedAt);
     for (let i = 0; i < rows.length; i += INSERT_BATCH) {
       const end = Math.min(rows.length, i + INSERT_BATCH);
       const values: unknown[] = [];
       for (let j = i; j < end; j++) {
         const r = rows[j] as AuditCallRow;
+        // The collector hands over only times it read as times; anything else is kept as collected.
+        const at = Date.parse(r.at);
         values.push(
-          r.at,
+          Number.isFinite(at) ? at : collectedMs,
           r.server,
           r.instance,
           r.member,
@@ -195,7 +198,7 @@ export class AuditCallsRepository {
           r.outcome,
           r.ms,
           r.correlationId,
-          collectedAt,
+          collectedMs,
         );
       }
       this.insertStatement(end - i).run(...values);
@@ -206,7 +209,7 @@ export class AuditCallsRepository {
   list(filter: AuditCallFilter): StoredAuditCall[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    const match = (column: string, value: string | undefined, op = '='): void => {
+    const match = (column: string, value: string | number | undefined, op = '='): void => {
       if (value === undefined) return;
       where.push(`${column} ${op} ?`);
       args.push(value);
@@ -214,7 +217,7 @@ export class AuditCallsRepository {
     match('server', filter.server);
     match('member', filter.member);
     match('target', filter.target);
-    match('at', filter.since, '>=');
+    match('at', filter.since === undefined ? undefined : msOf(filter.since), '>=');
     const sql = `SELECT * FROM audit_calls ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY at DESC, seq DESC LIMIT ?`;
     const rows = this.db.prepare<(string | number)[], CallRow>(sql).all(...args, filter.limit);
@@ -227,7 +230,7 @@ export class AuditCallsRepository {
    */
   usage(filter: AuditUsageFilter): AuditUsageRow[] {
     const where = ['at >= ?', 'at < ?'];
-    const args: string[] = [filter.since, filter.until];
+    const args: (string | number)[] = [msOf(filter.since), msOf(filter.until)];
     for (const [column, value] of [
       ['server', filter.server],
       ['member', filter.member],
@@ -236,17 +239,17 @@ export class AuditCallsRepository {
       where.push(`${column} = ?`);
       args.push(value);
     }
-    // `at` is always toISOString() (UTC, "Z"), so its first ten characters are the UTC day.
-    const sql = `SELECT substr(at, 1, 10) AS day, member, count(*) AS calls,
+    // `at` is Unix milliseconds: its UTC day.
+    const sql = `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, member, count(*) AS calls,
         sum(CASE WHEN outcome = 'ok' THEN 0 ELSE 1 END) AS errors
       FROM audit_calls WHERE ${where.join(' AND ')}
       GROUP BY day, member ORDER BY day, member`;
-    return this.db.prepare<string[], AuditUsageRow>(sql).all(...args);
+    return this.db.prepare<(string | number)[], AuditUsageRow>(sql).all(...args);
   }
 
   /** Deletes calls before `before` (ISO); returns how many went. */
   prune(before: string): number {
-    return this.db.prepare('DELETE FROM audit_calls WHERE at < ?').run(before).changes;
+    return this.db.prepare('DELETE FROM audit_calls WHERE at < ?').run(msOf(before)).changes;
   }
 
   /** Forgets the cursors of instances (container names) not in `instances`: they were removed. */
@@ -268,7 +271,7 @@ export class AuditCallsRepository {
 export function storedCall(r: CallRow): StoredAuditCall {
   return {
     seq: r.seq,
-    at: r.at,
+    at: new Date(r.at).toISOString(),
     server: r.server,
     instance: r.instance,
     member: r.member,
@@ -278,6 +281,13 @@ export function storedCall(r: CallRow): StoredAuditCall {
     outcome: r.outcome,
     ms: r.ms,
     correlationId: r.correlation_id,
-    collectedAt: r.collected_at,
+    collectedAt: new Date(r.collected_at).toISOString(),
   };
+}
+
+/** An ISO time as the Unix milliseconds the table keeps; throws on a time that is not one. */
+function msOf(iso: string): number {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) throw new RangeError(`not a time: ${iso.slice(0, 40)}`);
+  return ms;
 }

@@ -154,6 +154,79 @@ void describe('store migrations', () => {
     }
   });
 
+  void it('bring a v12 store to v13 with every audit call kept, its seq and time, and the sequence mark', async () => {
+    // Three calls in v12's text times; the newest (seq 3) was pruned, so the sequence is ahead of max(seq).
+    const { home, keyProvider, db } = await storeAtVersion(12);
+    try {
+      const insert = db.prepare(
+        `INSERT INTO audit_calls (at, server, instance, member, session, method, target, outcome, ms,
+           correlation_id, collected_at) VALUES (?, 'notes', 'mcp-fleet-notes', ?, 's', 'tools/call', ?, ?, ?, ?, ?)`,
+      );
+      insert.run('2026-11-30T23:59:59.999Z', 'alice', 'read', 'ok', 1.5, 'cid1', '2026-12-01T00:00:05.000Z');
+      insert.run('2026-12-01T00:00:00.001Z', 'bob', 'write', 'error', null, null, '2026-12-01T00:00:05.000Z');
+      insert.run('2026-12-01T00:00:01.000Z', 'bob', 'write', 'ok', 2, null, '2026-12-01T00:00:05.000Z');
+      db.prepare('DELETE FROM audit_calls WHERE seq = 3').run();
+    } finally {
+      db.close();
+    }
+    const store = await Store.open({ home, keyProvider });
+    try {
+      assert.equal(store.schemaVersion(), LATEST_VERSION);
+      const calls = store.auditCalls.list({ limit: 10 });
+      assert.deepEqual(
+        calls.map((c) => [c.seq, c.at, c.member, c.target, c.outcome, c.ms, c.correlationId, c.collectedAt]),
+        [
+          [1, '2026-11-30T23:59:59.999Z', 'alice', 'read', 'ok', 1.5, 'cid1', '2026-12-01T00:00:05.000Z'],
+          [2, '2026-12-01T00:00:00.001Z', 'bob', 'write', 'error', null, null, '2026-12-01T00:00:05.000Z'],
+        ],
+      );
+      // Times compare as times: a since between them, the usage days either side of midnight, a prune.
+      assert.deepEqual(
+        store.auditCalls.list({ since: '2026-12-01T00:00:00.000Z', limit: 10 }).map((c) => c.seq),
+        [2],
+      );
+      assert.deepEqual(
+        store.auditCalls.usage({ since: '2026-11-30T00:00:00.000Z', until: '2026-12-02T00:00:00.000Z' }),
+        [
+          { day: '2026-11-30', member: 'alice', calls: 1, errors: 0 },
+          { day: '2026-12-01', member: 'bob', calls: 1, errors: 1 },
+        ],
+      );
+      // The next call gets seq 4, not 3: the forwarder's cursor never meets a seq twice.
+      const to = {
+        containerId: 'c1',
+        instance: 'mcp-fleet-notes',
+        lastTs: '2026-12-01T00:00:02.000000000Z',
+        sameTsCount: 1,
+      };
+      const row = {
+        at: '2026-12-01T00:00:02.000Z',
+        server: 'notes',
+        instance: 'mcp-fleet-notes',
+        member: 'alice',
+        session: null,
+        method: 'tools/list',
+        target: null,
+        outcome: 'ok',
+        ms: 0,
+        correlationId: null,
+      };
+      assert.equal(store.auditCalls.append(null, to, [row], '2026-12-01T00:00:03.000Z'), true);
+      assert.deepEqual(
+        store.auditCalls.list({ limit: 10 }).map((c) => c.seq),
+        [1, 2, 4],
+      );
+      assert.equal(store.auditCalls.prune('2026-12-01T00:00:00.000Z'), 1);
+      assert.deepEqual(
+        store.auditCalls.list({ limit: 10 }).map((c) => c.seq),
+        [2, 4],
+      );
+    } finally {
+      store.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   void it('roll a failing step back entirely and leave the version where it was', async () => {
     const t = await createTestStore();
     const db = openEncrypted(t.store.path, await t.keyProvider.getKey());
