@@ -281,6 +281,70 @@ void describe('store repositories', () => {
     assert.deepEqual(t.store.tls.leaf(h2.id, 'mcpf-a'), leaf(3));
   });
 
+  void it("appends several containers' calls in one transaction, passing over one whose cursor moved meanwhile", () => {
+    const call = (instance: string, at: string) => ({
+      at,
+      server: 'notes',
+      instance,
+      member: 'alice',
+      session: null,
+      method: 'tools/call',
+      target: 'read',
+      outcome: 'ok',
+      ms: 1,
+      correlationId: null,
+    });
+    const cursor = (containerId: string, instance: string, lastTs: string) => ({
+      containerId,
+      instance,
+      lastTs,
+      sameTsCount: 1,
+    });
+    const a0 = cursor('ca', 'mcp-fleet-a', '2026-12-01T00:00:00.000000000Z');
+    assert.equal(t.store.auditCalls.append(null, a0, [], '2026-12-01T00:00:00.500Z'), true);
+    // Another process took b's first lines, and a's next ones, after this collection read its cursors.
+    const b1 = cursor('cb', 'mcp-fleet-b', '2026-12-01T00:00:01.000000000Z');
+    assert.equal(
+      t.store.auditCalls.append(
+        null,
+        b1,
+        [call('mcp-fleet-b', '2026-12-01T00:00:01.000Z')],
+        '2026-12-01T00:00:01.500Z',
+      ),
+      true,
+    );
+    const taken = t.store.auditCalls.appendMany(
+      [
+        {
+          from: a0,
+          to: cursor('ca', 'mcp-fleet-a', '2026-12-01T00:00:02.000000000Z'),
+          rows: [call('mcp-fleet-a', '2026-12-01T00:00:02.000Z')],
+        },
+        {
+          from: null,
+          to: cursor('cb', 'mcp-fleet-b', '2026-12-01T00:00:02.000000000Z'),
+          rows: [call('mcp-fleet-b', '2026-12-01T00:00:01.000Z')],
+        },
+      ],
+      '2026-12-01T00:00:03.000Z',
+    );
+    assert.deepEqual(taken, [true, false]);
+    assert.deepEqual(
+      t.store.auditCalls.list({ limit: 10 }).map((c) => [c.instance, c.at]),
+      [
+        ['mcp-fleet-b', '2026-12-01T00:00:01.000Z'],
+        ['mcp-fleet-a', '2026-12-01T00:00:02.000Z'],
+      ],
+      "b's line is not doubled",
+    );
+    assert.equal(t.store.auditCalls.cursor('ca')?.lastTs, '2026-12-01T00:00:02.000000000Z');
+    assert.equal(
+      t.store.auditCalls.cursor('cb')?.lastTs,
+      '2026-12-01T00:00:01.000000000Z',
+      "b's cursor is the other process's",
+    );
+  });
+
   void it('rolls a whole transaction back when its function throws', () => {
     assert.throws(() =>
       t.store.transaction(() => {
