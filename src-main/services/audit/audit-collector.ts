@@ -206,7 +206,7 @@ export class AuditCollector {
       if (!info) continue;
       try {
         const taken = await this.timed(
-          () => this.readContainer(docker, r, info.Id),
+          () => this.readContainer(docker, r, info.Id, this.ttyOf(host.id)),
           `the log of ${r.containerName} on "${host.name}" did not arrive in time`,
         );
         if (taken === null) continue;
@@ -218,7 +218,7 @@ export class AuditCollector {
       }
     }
     flush();
-    this.forgetTty(containers);
+    this.forgetTty(host.id, containers);
     return added;
   }
 
@@ -241,12 +241,20 @@ export class AuditCollector {
     return added;
   }
 
-  /** A container's Tty, known from an earlier collection (it never changes for one container). */
-  private readonly ttyById = new Map<string, boolean>();
+  /** Per host, its containers' Tty, known from an earlier collection (it never changes for one container). */
+  private readonly ttyByHost = new Map<string, Map<string, boolean>>();
 
-  private forgetTty(listed: Map<string, { Id: string }>): void {
+  private ttyOf(hostId: string): Map<string, boolean> {
+    let known = this.ttyByHost.get(hostId);
+    if (!known) this.ttyByHost.set(hostId, (known = new Map<string, boolean>()));
+    return known;
+  }
+
+  /** Forgets the host's containers that its list no longer has. */
+  private forgetTty(hostId: string, listed: Map<string, { Id: string }>): void {
     const ids = new Set([...listed.values()].map((c) => c.Id));
-    for (const id of this.ttyById.keys()) if (!ids.has(id)) this.ttyById.delete(id);
+    const known = this.ttyOf(hostId);
+    for (const id of known.keys()) if (!ids.has(id)) known.delete(id);
   }
 
   /** The container's lines after its cursor, parsed; null when there are none. */
@@ -254,6 +262,7 @@ export class AuditCollector {
     docker: DockerHost,
     r: InstanceRecord,
     containerId: string,
+    ttyById: Map<string, boolean>,
   ): Promise<Taken | null> {
     const { store } = this.o;
     const from = store.auditCalls.cursor(containerId);
@@ -264,13 +273,13 @@ export class AuditCollector {
     let seen = 0;
     const rows: AuditCallRow[] = [];
     const reports: PinReport[] = [];
-    let tty = this.ttyById.get(containerId);
+    let tty = ttyById.get(containerId);
     if (tty === undefined) {
       const info = await docker.inspect(containerId);
       // Gone since the list: nothing to collect.
       if (!info) return null;
       tty = info.Config.Tty;
-      this.ttyById.set(containerId, tty);
+      ttyById.set(containerId, tty);
     }
     const options =
       from === null ? { timestamps: true, tty } : { timestamps: true, tty, since: sinceText(from.lastTs) };
