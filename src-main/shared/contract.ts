@@ -1043,6 +1043,8 @@ export const AuditUsageInput = z.object({
   since: z.iso.datetime({ offset: true }),
   server: z.string().min(1).max(200).optional(),
   member: z.string().min(1).max(200).optional(),
+  /** A tool or prompt name, or a resource uri, as in AuditListInput. */
+  tool: z.string().min(1).max(1000).optional(),
 });
 export type AuditUsageInput = z.input<typeof AuditUsageInput>;
 

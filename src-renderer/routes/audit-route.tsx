@@ -74,7 +74,12 @@ export function AuditRoute() {
               <header className="panel-header">
                 <h2>Usage</h2>
                 <span className="muted">
-                  calls per day and member{a.filter.tool.trim() !== '' && ', every tool'}
+                  calls per day and member
+                  {a.usage.tool !== undefined && (
+                    <>
+                      , <code data-testid="audit-usage-tool">{a.usage.tool}</code> only
+                    </>
+                  )}
                   {a.usage.clamped && ', the last 90 days at most'}
                 </span>
               </header>

@@ -116,6 +116,7 @@ export class AuditCollector {
       until: new Date(now + DAY_MS).toISOString(),
       server: input.server,
       member: input.member,
+      target: input.tool,
     });
   }
 

@@ -1,5 +1,5 @@
 // Unit, real part: an encrypted SQLite store. `audit:usage` counts calls and errors per member and UTC
-// day in SQL, honours the server and member filters, and refuses a window over 90 days back.
+// day in SQL, honours the server, member and tool filters, and refuses a window over 90 days back.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FleetError } from '../../shared/errors';
@@ -10,7 +10,13 @@ import { AuditCollector } from './audit-collector';
 
 const NOW = Date.parse('2026-03-10T12:00:00.000Z');
 
-function row(at: string, member: string | null, outcome: string, server = 'notes'): AuditCallRow {
+function row(
+  at: string,
+  member: string | null,
+  outcome: string,
+  server = 'notes',
+  target = 'read',
+): AuditCallRow {
   return {
     at,
     server,
@@ -18,7 +24,7 @@ function row(at: string, member: string | null, outcome: string, server = 'notes
     member,
     session: null,
     method: 'tools/call',
-    target: 'read',
+    target,
     outcome,
     ms: 1,
     correlationId: null,
@@ -33,10 +39,10 @@ void describe('audit usage', () => {
     collector = new AuditCollector({ store: t.store, access: {} as HostAccess, clock: () => NOW });
     const rows = [
       row('2026-03-10T11:00:00.000Z', 'alice', 'ok'),
-      row('2026-03-10T00:00:00.000Z', 'alice', 'error'),
+      row('2026-03-10T00:00:00.000Z', 'alice', 'error', 'notes', 'write'),
       row('2026-03-09T23:59:59.999Z', 'alice', 'ok'),
-      row('2026-03-10T10:00:00.000Z', 'bob', 'denied', 'files'),
-      row('2026-03-10T10:00:01.000Z', 'bob', 'ok', 'files'),
+      row('2026-03-10T10:00:00.000Z', 'bob', 'denied', 'files', 'read_file'),
+      row('2026-03-10T10:00:01.000Z', 'bob', 'ok', 'files', 'read_file'),
       row('2026-03-08T10:00:00.000Z', null, 'ok'),
       row('2026-01-01T10:00:00.000Z', 'alice', 'ok'),
     ];
@@ -61,6 +67,24 @@ void describe('audit usage', () => {
     assert.deepEqual(
       collector.usage({ since: '2026-03-10T00:00:00Z', member: 'alice' }).map((r) => r.calls),
       [2],
+    );
+  });
+
+  void it('filters by tool: the exact name, with the other filters', () => {
+    assert.deepEqual(collector.usage({ since: '2026-03-01T00:00:00Z', tool: 'read' }), [
+      { day: '2026-03-08', member: null, calls: 1, errors: 0 },
+      { day: '2026-03-09', member: 'alice', calls: 1, errors: 0 },
+      { day: '2026-03-10', member: 'alice', calls: 1, errors: 0 },
+    ]);
+    assert.deepEqual(collector.usage({ since: '2026-03-01T00:00:00Z', tool: 'write' }), [
+      { day: '2026-03-10', member: 'alice', calls: 1, errors: 1 },
+    ]);
+    assert.deepEqual(collector.usage({ since: '2026-03-01T00:00:00Z', tool: 'read_file', server: 'files' }), [
+      { day: '2026-03-10', member: 'bob', calls: 2, errors: 1 },
+    ]);
+    assert.deepEqual(
+      collector.usage({ since: '2026-03-01T00:00:00Z', tool: 'read_file', member: 'alice' }),
+      [],
     );
   });
 

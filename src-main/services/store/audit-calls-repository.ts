@@ -57,6 +57,8 @@ export interface AuditUsageFilter {
   until: string;
   server?: string | undefined;
   member?: string | undefined;
+  /** The tool or prompt name, or the resource uri. */
+  target?: string | undefined;
 }
 
 /** One member's calls on one UTC day. */
@@ -234,6 +236,7 @@ export class AuditCallsRepository {
     for (const [column, value] of [
       ['server', filter.server],
       ['member', filter.member],
+      ['target', filter.target],
     ] as const) {
       if (value === undefined) continue;
       where.push(`${column} = ?`);

@@ -61,8 +61,8 @@ export function listInput(filter: AuditFilter, now: number): AuditListInput {
 }
 
 /**
- * The chart's input: the same window, cut to the last 90 days (`clamped` then says so). The chart
- * counts every call of the window, whatever the table's tool filter and limit.
+ * The chart's input: the same window and filters, cut to the last 90 days (`clamped` then says so). The
+ * chart counts every call of the window, whatever the table's row limit.
  */
 export function usageInput(filter: AuditFilter, now: number): { input: AuditUsageInput; clamped: boolean } {
   const floor = now - (AUDIT_USAGE_MAX_DAYS - 1) * DAY_MS;
@@ -71,8 +71,10 @@ export function usageInput(filter: AuditFilter, now: number): { input: AuditUsag
   const input: AuditUsageInput = { since: new Date(at).toISOString() };
   const server = text(filter.server);
   const member = text(filter.member);
+  const tool = text(filter.tool);
   if (server !== undefined) input.server = server;
   if (member !== undefined) input.member = member;
+  if (tool !== undefined) input.tool = tool;
   return { input, clamped: wanted === null || Date.parse(wanted) < floor };
 }
 

@@ -43,7 +43,7 @@ export function useAudit() {
     now,
     list,
     calls,
-    usage: { ...days, since: usage.input.since, clamped: usage.clamped },
+    usage: { ...days, since: usage.input.since, tool: usage.input.tool, clamped: usage.clamped },
     nothingCollected: any.data !== undefined && any.data.length === 0,
     collect,
     collecting: collectCall.pending,
