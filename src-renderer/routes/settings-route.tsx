@@ -1,10 +1,14 @@
 import { useState } from 'react';
 import { PageHeader } from '../components/ui/page-header';
+import { AuditForwardingSection } from '../features/audit/components/audit-forwarding-section';
 import { useHosts } from '../features/hosts/hooks/use-hosts';
 import { AlertsSection } from '../features/settings/components/alerts-section';
 import { SettingsTable } from '../features/settings/components/settings-table';
 
-/** What runtime images are built from: the fleet's settings, and each host's overrides. */
+/**
+ * What runtime images are built from (the fleet's settings, and each host's overrides), then the
+ * fleet-wide alerts and the audit trail's retention and forwarding.
+ */
 export function SettingsRoute() {
   const hosts = useHosts();
   const [host, setHost] = useState<string | null>(null);
@@ -33,6 +37,7 @@ export function SettingsRoute() {
         </div>
         <SettingsTable key={host ?? ''} host={host} />
         <AlertsSection />
+        <AuditForwardingSection />
       </div>
     </>
   );
