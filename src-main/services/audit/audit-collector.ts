@@ -301,19 +301,7 @@ export class AuditCollector {
         count = 1;
       }
       const call = parseAuditLine(split.text);
-      if (call)
-        rows.push({
-          at: call.at ?? isoOfDockerTs(ts),
-          server,
-          instance: r.containerName,
-          member: call.member,
-          session: call.session,
-          method: call.method,
-          target: call.target,
-          outcome: call.outcome,
-          ms: call.ms,
-          correlationId: call.correlationId,
-        });
+      if (call) rows.push({ ...call, at: call.at ?? isoOfDockerTs(ts), server, instance: r.containerName });
       else if (this.o.onPinReports) {
         const report = parsePinLine(split.text);
         if (report) reports.push(report);
